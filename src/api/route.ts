@@ -1,0 +1,113 @@
+/**
+ * Routes are declared once with zod schemas; the same declaration validates requests in
+ * Fastify and writes the OpenAPI document.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { fieldErrors } from '../core/job-spec.js';
+import { ApiError, invalid } from './errors.js';
+
+export interface Reply {
+  status: number;
+  body: unknown;
+}
+
+export interface RouteInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  request: FastifyRequest;
+  reply: FastifyReply;
+}
+
+export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** OpenAPI style: /api/v1/jobs/{name} */
+  path: string;
+  summary: string;
+  tag: string;
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  /** Documents the body and, unless parseBody is given, validates it. */
+  body?: z.ZodType;
+  /** Validates the body and shapes what the handler gets. */
+  parseBody?: (raw: unknown) => B;
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  /** Returns the answer, or null when it wrote the reply itself (streams). */
+  handler: (input: RouteInput<P, Q, B>) => Promise<Reply | null>;
+}
+
+// Each def keeps its own type parameters; the list only needs to register and document them.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRoute = RouteDef<any, any, any>;
+
+export const route = <P, Q, B>(def: RouteDef<P, Q, B>): AnyRoute => def;
+
+function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, what: string): T {
+  if (!schema) return value as T;
+  const result = schema.safeParse(value);
+  if (!result.success) throw invalid(fieldErrors(result.error), what);
+  return result.data;
+}
+
+export function register(app: FastifyInstance, def: AnyRoute): void {
+  app.route({
+    method: def.method,
+    url: def.path.replace(/\{(\w+)\}/g, ':$1'),
+    handler: async (request, reply) => {
+      const params = parse(def.params, request.params, 'path');
+      const query = parse(def.query, request.query, 'query');
+      let body: unknown = undefined;
+      if (def.body || def.parseBody) {
+        if (request.body === undefined || request.body === null) throw new ApiError(400, 'invalid', 'request body is missing');
+        body = def.parseBody ? def.parseBody(request.body) : parse(def.body as z.ZodType, request.body, 'body');
+      }
+      const answer = await def.handler({ params, query, body, request, reply });
+      if (answer === null) return reply;
+      return reply.code(answer.status).send(answer.body);
+    },
+  });
+}
+
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' });
+
+export function openApiDocument(routes: AnyRoute[], info: { title: string; version: string }) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const def of routes) {
+    const parameters: unknown[] = [];
+    for (const [location, schema] of [['path', def.params], ['query', def.query]] as const) {
+      if (!schema || !(schema instanceof z.ZodObject)) continue;
+      for (const [name, field] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
+        parameters.push({
+          name,
+          in: location,
+          required: location === 'path' || !field.safeParse(undefined).success,
+          schema: jsonSchema(field, 'input'),
+          ...(field.description ? { description: field.description } : {}),
+        });
+      }
+    }
+    const responses: Record<string, unknown> = {};
+    for (const [status, r] of Object.entries(def.responses)) {
+      responses[status] = {
+        description: r.description,
+        ...(r.schema ? { content: { [r.contentType ?? 'application/json']: { schema: jsonSchema(r.schema, 'output') } } } : {}),
+      };
+    }
+    (paths[def.path] ??= {})[def.method.toLowerCase()] = {
+      summary: def.summary,
+      tags: [def.tag],
+      ...(parameters.length ? { parameters } : {}),
+      ...(def.body
+        ? {
+            requestBody: {
+              required: true,
+              content: Object.fromEntries(['application/json', 'application/yaml'].map((t) => [t, { schema: jsonSchema(def.body!, 'input') }])),
+            },
+          }
+        : {}),
+      responses,
+    };
+  }
+  return { openapi: '3.1.0', info, paths };
+}

@@ -1,0 +1,193 @@
+/** /api/v1/jobs: create, replace, read, delete, run, pause and resume jobs. */
+import { z } from 'zod';
+import type { JobView } from '../../core/commands.js';
+import { neighbourhood } from '../../core/graph.js';
+import { jobSpecSchema, name, validateJobSpec, type FieldError, type JobSpec } from '../../core/job-spec.js';
+import type { Run } from '../../core/types.js';
+import { unwrap, type ApiContext } from '../context.js';
+import { ApiError, invalid, notFound } from '../errors.js';
+import { route, type AnyRoute } from '../route.js';
+import { jobView, runView } from '../views.js';
+import { errorSchema, jobSchema, runListQuery, runPageSchema, runSchema, toRunQuery } from './schemas.js';
+
+const nameParams = z.strictObject({ name: name('name') });
+
+/** Job files and bodies may carry the read-only `state` a GET returned; it is ignored. */
+function withoutState(raw: unknown): unknown {
+  if (raw && typeof raw === 'object' && !Array.isArray(raw) && 'state' in raw) {
+    const { state: _ignored, ...rest } = raw as Record<string, unknown>;
+    return rest;
+  }
+  return raw;
+}
+
+export function parseJobs(raw: unknown): JobSpec[] {
+  const list = Array.isArray(raw) ? raw : [raw];
+  if (list.length === 0) throw new ApiError(400, 'invalid', 'no jobs given');
+  const errors: FieldError[] = [];
+  const specs: JobSpec[] = [];
+  list.forEach((item, i) => {
+    const result = validateJobSpec(withoutState(item), Array.isArray(raw) ? `[${i}].` : '');
+    if (result.ok) specs.push(result.value);
+    else errors.push(...result.errors);
+  });
+  if (errors.length > 0) throw invalid(errors, Array.isArray(raw) ? 'job list' : 'job spec');
+  return specs;
+}
+
+export function jobRoutes(api: ApiContext): AnyRoute[] {
+  const live = (jobName: string) => {
+    const entry = api.loop.state.jobs.get(jobName);
+    return entry ? { nextDue: entry.nextDue, activeRuns: [...entry.active] } : null;
+  };
+  const view = (v: JobView) => jobView(v.job, v);
+  const jobOr404 = async (jobName: string) => {
+    const job = await api.store.getJob(jobName);
+    if (!job) throw notFound(`job ${jobName}`);
+    return job;
+  };
+
+  return [
+    route({
+      method: 'GET',
+      path: '/api/v1/jobs',
+      tag: 'jobs',
+      summary: 'List jobs',
+      responses: { 200: { description: 'All jobs', schema: z.object({ jobs: z.array(jobSchema) }) } },
+      handler: async () => {
+        const jobs = await api.store.listJobs();
+        return { status: 200, body: { jobs: jobs.map((j) => jobView(j, live(j.spec.name))) } };
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/v1/jobs',
+      tag: 'jobs',
+      summary: 'Create or replace one job, or a list of jobs (all or none), by name',
+      body: z.union([jobSpecSchema, z.array(jobSpecSchema)]),
+      parseBody: (raw) => ({ list: Array.isArray(raw), specs: parseJobs(raw) }),
+      responses: {
+        200: { description: 'Replaced', schema: z.union([jobSchema, z.object({ jobs: z.array(jobSchema) })]) },
+        201: { description: 'Created (at least one job was new)' },
+        400: { description: 'Invalid spec, naming the field', schema: errorSchema },
+      },
+      handler: async ({ body }) => {
+        const { value, created } = unwrap(await api.loop.command({ kind: 'put-jobs', specs: body.specs }));
+        const jobs = (value as JobView[]).map(view);
+        return { status: created ? 201 : 200, body: body.list ? { jobs } : jobs[0] };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/api/v1/jobs/{name}',
+      tag: 'jobs',
+      summary: 'One job',
+      params: nameParams,
+      responses: { 200: { description: 'The job', schema: jobSchema }, 404: { description: 'No such job', schema: errorSchema } },
+      handler: async ({ params }) => ({ status: 200, body: jobView(await jobOr404(params.name), live(params.name)) }),
+    }),
+    route({
+      method: 'PUT',
+      path: '/api/v1/jobs/{name}',
+      tag: 'jobs',
+      summary: 'Create or replace a job',
+      params: nameParams,
+      body: jobSpecSchema,
+      parseBody: (raw) => raw,
+      responses: {
+        200: { description: 'Replaced', schema: jobSchema },
+        201: { description: 'Created', schema: jobSchema },
+        400: { description: 'Invalid spec', schema: errorSchema },
+      },
+      handler: async ({ params, body }) => {
+        const raw = withoutState(body);
+        if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ApiError(400, 'invalid', 'body must be one job object');
+        const record = raw as Record<string, unknown>;
+        if (record.name !== undefined && record.name !== params.name) {
+          throw invalid([{ field: 'name', message: `"${String(record.name)}" differs from the name in the path "${params.name}"` }], 'job spec');
+        }
+        const [spec] = parseJobs({ ...record, name: params.name });
+        const { value, created } = unwrap(await api.loop.command({ kind: 'put-jobs', specs: [spec!] }));
+        return { status: created ? 201 : 200, body: view((value as JobView[])[0]!) };
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: '/api/v1/jobs/{name}',
+      tag: 'jobs',
+      summary: 'Delete a job and its history; its active runs are killed',
+      params: nameParams,
+      responses: {
+        200: { description: 'Deleted', schema: z.object({ deleted: z.string() }) },
+        404: { description: 'No such job', schema: errorSchema },
+        409: { description: 'Other jobs depend on it', schema: errorSchema },
+      },
+      handler: async ({ params }) => ({ status: 200, body: unwrap(await api.loop.command({ kind: 'delete-job', name: params.name })).value }),
+    }),
+    route({
+      method: 'POST',
+      path: '/api/v1/jobs/{name}/run',
+      tag: 'jobs',
+      summary: 'Run a job now',
+      params: nameParams,
+      responses: {
+        201: { description: 'The new run', schema: runSchema },
+        404: { description: 'No such job', schema: errorSchema },
+        409: { description: 'A run is active and concurrency is forbid', schema: errorSchema },
+      },
+      handler: async ({ params }) => ({ status: 201, body: runView(unwrap(await api.loop.command({ kind: 'run-job', name: params.name })).value as Run) }),
+    }),
+    ...(['pause', 'resume'] as const).map((action) =>
+      route({
+        method: 'POST',
+        path: `/api/v1/jobs/{name}/${action}`,
+        tag: 'jobs',
+        summary: action === 'pause' ? 'Pause: no new scheduled runs until resumed' : 'Resume from now (occurrences while paused are not run)',
+        params: nameParams,
+        responses: { 200: { description: 'The job', schema: jobSchema }, 404: { description: 'No such job', schema: errorSchema } },
+        handler: async ({ params }) => {
+          const result = unwrap(await api.loop.command({ kind: action === 'pause' ? 'pause-job' : 'resume-job', name: params.name }));
+          return { status: 200, body: view(result.value as JobView) };
+        },
+      }),
+    ),
+    route({
+      method: 'GET',
+      path: '/api/v1/jobs/{name}/runs',
+      tag: 'jobs',
+      summary: "A job's runs, newest first",
+      params: nameParams,
+      query: runListQuery.omit({ job: true }),
+      responses: { 200: { description: 'A page of runs', schema: runPageSchema }, 404: { description: 'No such job', schema: errorSchema } },
+      handler: async ({ params, query }) => {
+        await jobOr404(params.name);
+        const page = await api.store.listRuns(toRunQuery({ ...query, job: params.name }));
+        return { status: 200, body: { runs: page.runs.map(runView), nextCursor: page.nextCursor } };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/api/v1/jobs/{name}/graph',
+      tag: 'jobs',
+      summary: 'Ancestors and descendants of a job, with the edges between them',
+      params: nameParams,
+      responses: {
+        200: {
+          description: 'The graph around the job',
+          schema: z.object({
+            job: z.string(),
+            ancestors: z.array(z.string()),
+            descendants: z.array(z.string()),
+            edges: z.array(z.object({ from: z.string(), to: z.string(), kind: z.enum(['after', 'onSuccess', 'onFailure']) })),
+          }),
+        },
+        404: { description: 'No such job', schema: errorSchema },
+      },
+      handler: async ({ params }) => {
+        await jobOr404(params.name);
+        const specs = new Map((await api.store.listJobs()).map((j) => [j.spec.name, j.spec]));
+        return { status: 200, body: { job: params.name, ...neighbourhood(specs, params.name) } };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,128 @@
+/** Cluster view, agents, the event stream, health, readiness and metrics. */
+import { z } from 'zod';
+import type { SchedulerEvent } from '../../core/types.js';
+import type { ApiContext } from '../context.js';
+import { route, type AnyRoute } from '../route.js';
+import { runView } from '../views.js';
+
+const HEARTBEAT_MS = 15_000;
+
+const member = z.object({ id: z.string(), url: z.string() });
+const resources = z.object({ cpus: z.number(), mem: z.number(), disk: z.number(), gpus: z.number() });
+
+export function systemRoutes(api: ApiContext): AnyRoute[] {
+  return [
+    route({
+      method: 'GET',
+      path: '/api/v1/cluster',
+      tag: 'cluster',
+      summary: 'This member, the leader, the fencing epoch and the backend',
+      responses: {
+        200: {
+          description: 'Cluster state',
+          schema: z.object({
+            self: member,
+            isLeader: z.boolean(),
+            leader: member.nullable(),
+            epoch: z.number().int(),
+            members: z.array(member),
+            backend: z.enum(['local', 'mesos']),
+            frameworkId: z.string().nullable(),
+            store: z.string(),
+          }),
+        },
+      },
+      handler: async () => {
+        const c = api.cluster;
+        return {
+          status: 200,
+          body: { self: c.self, isLeader: true, leader: c.self, epoch: c.epoch, members: [c.self], backend: c.backend, frameworkId: null, store: c.store },
+        };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/api/v1/agents',
+      tag: 'cluster',
+      summary: 'Agents runs can be placed on, with their resources',
+      responses: {
+        200: {
+          description: 'Agents',
+          schema: z.object({ agents: z.array(z.object({ id: z.string(), resources, used: resources, blacklisted: z.boolean() })) }),
+        },
+      },
+      handler: async () => {
+        const state = api.loop.state;
+        const agents = api.backend.agents().map((a) => ({
+          id: a.id,
+          resources: a.resources,
+          used: a.id === state.agent.id ? state.used : { cpus: 0, mem: 0, disk: 0, gpus: 0 },
+          blacklisted: false,
+        }));
+        return { status: 200, body: { agents } };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/api/v1/events',
+      tag: 'events',
+      summary: 'Server-sent events: `job` and `run` changes as they happen',
+      query: z.strictObject({ job: z.string().optional().describe('Only events of this job') }),
+      responses: { 200: { description: 'An event stream', contentType: 'text/event-stream', schema: z.string() } },
+      handler: async ({ query, request, reply }) => {
+        reply.hijack();
+        const res = reply.raw;
+        res.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
+        res.write(': moroccron events\n\n');
+        const unsubscribe = api.events.subscribe(({ id, event }) => {
+          if (query.job !== undefined && eventJob(event) !== query.job) return;
+          const data = event.kind === 'run' ? { kind: 'run', run: runView(event.run) } : event;
+          res.write(`id: ${id}\nevent: ${event.kind}\ndata: ${JSON.stringify(data)}\n\n`);
+        });
+        const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+        request.raw.on('close', () => {
+          clearInterval(heartbeat);
+          unsubscribe();
+        });
+        return null;
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/healthz',
+      tag: 'operations',
+      summary: 'Alive: the process answers',
+      responses: { 200: { description: 'Alive', schema: z.object({ status: z.literal('ok') }) } },
+      handler: async () => ({ status: 200, body: { status: 'ok' } }),
+    }),
+    route({
+      method: 'GET',
+      path: '/readyz',
+      tag: 'operations',
+      summary: 'Ready: state loaded and the scheduler loop running',
+      responses: {
+        200: { description: 'Ready', schema: z.object({ status: z.literal('ready') }) },
+        503: { description: 'Not ready yet', schema: z.object({ status: z.literal('starting') }) },
+      },
+      handler: async () => (api.loop.state.booted ? { status: 200, body: { status: 'ready' } } : { status: 503, body: { status: 'starting' } }),
+    }),
+    route({
+      method: 'GET',
+      path: '/metrics',
+      tag: 'operations',
+      summary: 'Prometheus metrics',
+      responses: { 200: { description: 'Prometheus text format', contentType: 'text/plain', schema: z.string() } },
+      handler: async ({ reply }) => {
+        reply.header('content-type', api.metrics.registry.contentType);
+        return { status: 200, body: await api.metrics.registry.metrics() };
+      },
+    }),
+  ];
+}
+
+const eventJob = (event: SchedulerEvent): string => (event.kind === 'run' ? event.run.job : event.job);

@@ -1,0 +1,68 @@
+/** The HTTP server: JSON and YAML bodies, one error shape, the routes and their OpenAPI document. */
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { JobFileError, parseJobDocuments } from '../cli/job-file.js';
+import { z } from 'zod';
+import type { ApiContext } from './context.js';
+import { ApiError } from './errors.js';
+import { openApiDocument, register, route, type AnyRoute } from './route.js';
+import { jobRoutes } from './routes/jobs.js';
+import { runRoutes } from './routes/runs.js';
+import { systemRoutes } from './routes/system.js';
+
+export const BODY_LIMIT_BYTES = 1 << 20;
+
+export function buildApi(api: ApiContext, logger: Logger): FastifyInstance {
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: BODY_LIMIT_BYTES, disableRequestLogging: true });
+
+  app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseJobDocuments(body as string));
+    } catch (error) {
+      const message = error instanceof JobFileError ? `YAML ${error.message}` : 'YAML body could not be read';
+      done(new ApiError(400, 'invalid_yaml', message), undefined);
+    }
+  });
+
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    if (error instanceof ApiError) return reply.code(error.status).send(error.body());
+    const status = error.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err: error, url: request.url }, 'request failed');
+      return reply.code(500).send(new ApiError(500, 'internal', 'internal error; see the server log').body());
+    }
+    return reply.code(status).send(new ApiError(status, codeOf(error), error.message).body());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send(new ApiError(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`).body());
+  });
+
+  const routes: AnyRoute[] = [...jobRoutes(api), ...runRoutes(api), ...systemRoutes(api)];
+  const info = { title: 'moroccron', version: api.version };
+  const docRoute = route({
+    method: 'GET',
+    path: '/openapi.json',
+    tag: 'operations',
+    summary: 'This document',
+    responses: { 200: { description: 'OpenAPI 3.1', schema: z.object({ openapi: z.string() }).passthrough() } },
+    handler: async () => ({ status: 200, body: document }),
+  });
+  const document = openApiDocument([...routes, docRoute], info);
+  for (const def of [...routes, docRoute]) register(app, def);
+  app.get('/', async () => ({ name: 'moroccron', version: api.version, api: '/api/v1', openapi: '/openapi.json', metrics: '/metrics' }));
+  return app;
+}
+
+function codeOf(error: FastifyError): string {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'too_large';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'unsupported_media_type';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return 'invalid_json';
+    default:
+      return error.statusCode === 400 && error instanceof SyntaxError ? 'invalid_json' : 'bad_request';
+  }
+}

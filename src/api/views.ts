@@ -1,0 +1,44 @@
+/** How jobs and runs look on the wire: ISO 8601 times, skew and duration in milliseconds. */
+import type { JobView } from '../core/commands.js';
+import { skewOf, type Run, type StoredJob } from '../core/types.js';
+
+const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+
+export function runView(run: Run) {
+  return {
+    id: run.id,
+    job: run.job,
+    status: run.status,
+    trigger: run.trigger,
+    attempt: run.attempt,
+    scheduledAt: iso(run.scheduledAt)!,
+    claimedAt: iso(run.claimedAt)!,
+    startedAt: iso(run.startedAt),
+    finishedAt: iso(run.finishedAt),
+    skewMs: skewOf(run),
+    durationMs: run.startedAt !== null && run.finishedAt !== null ? run.finishedAt - run.startedAt : null,
+    exitCode: run.exitCode,
+    reason: run.reason,
+    agent: run.agent,
+    taskId: run.taskId,
+    key: run.key,
+    rootId: run.rootId,
+    deadline: iso(run.deadline),
+  };
+}
+
+export type RunJson = ReturnType<typeof runView>;
+
+/** The spec as stored plus a read-only `state`, which writes ignore. */
+export function jobView(job: StoredJob, live: Pick<JobView, 'nextDue' | 'activeRuns'> | null) {
+  return {
+    ...job.spec,
+    state: {
+      createdAt: iso(job.createdAt)!,
+      updatedAt: iso(job.updatedAt)!,
+      cursor: iso(job.cursor),
+      nextRunAt: live ? iso(live.nextDue) : null,
+      activeRuns: live?.activeRuns ?? [],
+    },
+  };
+}

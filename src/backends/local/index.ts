@@ -1,0 +1,2 @@
+export { LocalBackend, defaultResources } from './local-backend.js';
+export type { LocalBackendOptions } from './local-backend.js';

@@ -1,0 +1,362 @@
+/**
+ * The local backend: this host is the only agent and runs every job as a local process
+ * under a crash-safe /bin/sh wrapper (see process-launcher.ts), one working dir per run
+ * under `<dataDir>/runs/<runId>/` (see run-dir.ts).
+ *
+ * It only carries out what the loop decided and reports back through `post`:
+ * - launch: `run-started` once the wrapper is spawned (pid known), `launch-failed` for a
+ *   container job, a job without command/args or a spawn error; later `run-exited`.
+ * - while the server lives it is the wrapper's parent and uses the child's exit event;
+ *   after a restart `reattach` adopts surviving wrappers (pid + /proc start time) and
+ *   polls them, then reads the `exit` file.
+ * - a program that cannot be found or executed is NOT a launch failure: the wrapper
+ *   started, sh reports it as exit code 127 (not found) or 126 (not executable), and the
+ *   backend posts `run-exited` with that code (the message is in the run's stderr).
+ * - exit status 128+N (sh's way of saying "killed by signal N") is reported as that
+ *   signal (exitCode null), both live and from an exit file.
+ *
+ * Messages are posted asynchronously (queued as microtasks, in order), never from inside
+ * the call that caused them.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { statfsSync } from 'node:fs';
+import { availableParallelism, hostname, totalmem } from 'node:os';
+import type { AgentInfo, JobSpec, Message, Millis, Resources, Run } from '../../core/types.js';
+import type { Backend, LogChunk, LogStream, Post } from '../types.js';
+import { exitOutcome } from './exit-status.js';
+import type { ExitOutcome } from './exit-status.js';
+import { readLogChunk } from './log-reader.js';
+import { SHELL, findMv, spawnWrapped } from './process-launcher.js';
+import { groupExists, isAlive, processStartTime, signalGroup } from './process-probe.js';
+import { RunDirs, fileExists, isSafeRunId, readExitFile, readPidFile, writeFileAtomic } from './run-dir.js';
+import type { PidInfo } from './run-dir.js';
+
+export interface LocalBackendOptions {
+  dataDir: string;
+  post: Post;
+  now: () => Millis;
+  /** Agent id in run-started messages; default os.hostname(). */
+  agentId?: string;
+  /**
+   * Capacity this host offers. Defaults: cpus = os.availableParallelism(), mem = total
+   * memory in MiB, disk = free space in MiB on the data dir's file system at start-up
+   * (0 if it cannot be read), gpus = 0.
+   */
+  resources?: Partial<Resources>;
+  /** How often adopted (re-attached) processes are checked; default 1000 ms. */
+  pollIntervalMs?: number;
+  /** How long reattach waits for a wrapper that has a run dir but no pid file yet; default 1000 ms. */
+  startupWaitMs?: number;
+}
+
+const MIB = 1024 * 1024;
+
+interface Tracked {
+  runId: string;
+  pid: number;
+  startTime: string | null;
+  /** Set for a process this instance spawned (we are its parent). */
+  child: ChildProcess | null;
+  poller: NodeJS.Timeout | null;
+  done: boolean;
+}
+
+export function defaultResources(dataDir: string): Resources {
+  let disk = 0;
+  try {
+    const fs = statfsSync(dataDir);
+    disk = Math.floor((Number(fs.bavail) * Number(fs.bsize)) / MIB);
+  } catch {
+    disk = 0;
+  }
+  return { cpus: availableParallelism(), mem: Math.floor(totalmem() / MIB), disk, gpus: 0 };
+}
+
+const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class LocalBackend implements Backend {
+  readonly kind = 'local' as const;
+
+  private readonly dirs: RunDirs;
+  private readonly post: Post;
+  private readonly now: () => Millis;
+  private readonly agentId: string;
+  private readonly resources: Resources;
+  private readonly pollIntervalMs: number;
+  private readonly startupWaitMs: number;
+  private readonly mvPath: string;
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(options: LocalBackendOptions) {
+    this.dirs = new RunDirs(options.dataDir);
+    this.dirs.init();
+    this.post = options.post;
+    this.now = options.now;
+    this.agentId = options.agentId ?? hostname();
+    this.resources = { ...defaultResources(options.dataDir), ...options.resources };
+    this.pollIntervalMs = Math.max(10, options.pollIntervalMs ?? 1000);
+    this.startupWaitMs = Math.max(0, options.startupWaitMs ?? 1000);
+    this.mvPath = findMv();
+  }
+
+  agents(): AgentInfo[] {
+    return [{ id: this.agentId, resources: { ...this.resources } }];
+  }
+
+  // -------------------------------------------------------------------------------------
+  // launch
+
+  launch(run: Run, spec: JobSpec): void {
+    if (this.closed) return;
+    if (spec.container !== undefined) {
+      this.launchFailed(
+        run,
+        `the local backend cannot run container jobs (image "${spec.container.image}"); give the job a command or args, or use the Mesos backend`,
+      );
+      return;
+    }
+    const argv = spec.command !== undefined ? [SHELL, '-c', spec.command] : spec.args;
+    if (argv === undefined || argv.length === 0) {
+      this.launchFailed(run, 'the job has neither a command nor args');
+      return;
+    }
+    if (!isSafeRunId(run.id)) {
+      this.launchFailed(run, `run id ${JSON.stringify(run.id)} cannot be used as a directory name`);
+      return;
+    }
+    const existing = this.tracked.get(run.id);
+    if (existing !== undefined && !existing.done) {
+      this.launchFailed(run, 'the run is already running on this agent');
+      return;
+    }
+
+    let child: ChildProcess;
+    try {
+      const paths = this.dirs.prepare(run.id);
+      child = spawnWrapped({
+        cwd: paths.dir,
+        stdoutPath: paths.stdout,
+        stderrPath: paths.stderr,
+        argv,
+        env: this.environment(run, spec),
+        mvPath: this.mvPath,
+      });
+    } catch (e) {
+      this.launchFailed(run, `cannot start the process: ${errorMessage(e)}`);
+      return;
+    }
+
+    const pid = child.pid;
+    if (pid === undefined) {
+      child.once('error', (e) => this.launchFailed(run, `cannot start the process: ${errorMessage(e)}`));
+      return;
+    }
+    child.on('error', () => {
+      // Only spawn failures (handled above) are expected here; never let it throw.
+    });
+    const tracked: Tracked = { runId: run.id, pid, startTime: processStartTime(pid), child, poller: null, done: false };
+    this.tracked.set(run.id, tracked);
+    child.once('exit', (code, signal) => this.finished(tracked, exitOutcome(code, signal)));
+    this.emit({ type: 'run-started', now: this.now(), runId: run.id, agent: this.agentId, taskId: null });
+  }
+
+  private environment(run: Run, spec: JobSpec): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      ...spec.env,
+      MOROCCRON_RUN_ID: run.id,
+      MOROCCRON_JOB: run.job,
+      MOROCCRON_SCHEDULED_AT: new Date(run.scheduledAt).toISOString(),
+      MOROCCRON_ATTEMPT: String(run.attempt),
+    };
+  }
+
+  private launchFailed(run: Run, reason: string): void {
+    this.emit({ type: 'launch-failed', now: this.now(), runId: run.id, reason });
+  }
+
+  // -------------------------------------------------------------------------------------
+  // kill
+
+  kill(run: Run, gracePeriodMs: Millis, _reason: string): void {
+    if (this.closed) return;
+    let tracked = this.tracked.get(run.id);
+    if (tracked === undefined) {
+      // Not watched by this instance (e.g. a kill before reattach): adopt it if it is ours.
+      const info = this.livePidInfo(run.id);
+      if (info === null) return; // nothing running: already finished, a no-op
+      tracked = this.adopt(run.id, info);
+    }
+    if (tracked.done || !isAlive(tracked.pid, tracked.startTime)) return;
+    const target = tracked;
+    try {
+      signalGroup(target.pid, 'SIGTERM');
+    } catch {
+      return; // EPERM: not ours to kill
+    }
+    const hardKill = (): void => {
+      if (!groupExists(target.pid)) return;
+      if (!target.done && this.dirs.exists(target.runId)) {
+        try {
+          writeFileAtomic(this.dirs.paths(target.runId).killed, 'SIGKILL\n');
+        } catch {
+          // best effort: only matters if the server dies before seeing the exit
+        }
+      }
+      try {
+        signalGroup(target.pid, 'SIGKILL');
+      } catch {
+        // EPERM: nothing more we can do
+      }
+    };
+    if (gracePeriodMs <= 0) {
+      hardKill();
+      return;
+    }
+    // While the group exists its leader's pid cannot be reused, so killing by pgid after
+    // the grace period is safe even if the wrapper itself already exited (stragglers die).
+    this.setTimer(hardKill, gracePeriodMs);
+  }
+
+  // -------------------------------------------------------------------------------------
+  // reattach
+
+  reattach(run: Run, _spec: JobSpec | null): void {
+    if (this.closed) return;
+    void this.doReattach(run).catch((e) => {
+      this.emit({ type: 'run-lost', now: this.now(), runId: run.id, reason: `cannot inspect the run dir: ${errorMessage(e)}` });
+    });
+  }
+
+  private async doReattach(run: Run): Promise<void> {
+    const current = this.tracked.get(run.id);
+    if (current !== undefined && !current.done) {
+      this.emit({ type: 'run-started', now: this.now(), runId: run.id, agent: this.agentId, taskId: null });
+      return;
+    }
+    if (!this.dirs.exists(run.id)) {
+      this.emit({ type: 'run-not-started', now: this.now(), runId: run.id });
+      return;
+    }
+    const paths = this.dirs.paths(run.id);
+    let info = readPidFile(paths.pid);
+    // The wrapper writes its pid before anything else; give one that is just starting a moment.
+    const waitUntil = Date.now() + this.startupWaitMs;
+    while (info === null && Date.now() < waitUntil && !this.closed) {
+      await sleep(Math.min(50, this.startupWaitMs));
+      info = readPidFile(paths.pid);
+    }
+    if (this.closed) return;
+    if (info === null) {
+      this.emit({ type: 'run-not-started', now: this.now(), runId: run.id });
+      return;
+    }
+    if (isAlive(info.pid, info.startTime)) {
+      this.adopt(run.id, info);
+      this.emit({ type: 'run-started', now: this.now(), runId: run.id, agent: this.agentId, taskId: null });
+      return;
+    }
+    this.reportFromDir(run.id, 'process vanished while the scheduler was down');
+  }
+
+  /** The wrapper recorded in the run dir, if it is alive and really ours. */
+  private livePidInfo(runId: string): PidInfo | null {
+    if (!this.dirs.exists(runId)) return null;
+    const info = readPidFile(this.dirs.paths(runId).pid);
+    return info !== null && isAlive(info.pid, info.startTime) ? info : null;
+  }
+
+  /** Watch a process we are not the parent of, by polling, until it exits. */
+  private adopt(runId: string, info: PidInfo): Tracked {
+    const tracked: Tracked = { runId, pid: info.pid, startTime: info.startTime, child: null, poller: null, done: false };
+    this.tracked.set(runId, tracked);
+    tracked.poller = setInterval(() => {
+      if (tracked.done || isAlive(tracked.pid, tracked.startTime)) return;
+      this.stopWatching(tracked);
+      this.reportFromDir(runId, 'process exited without recording an exit status');
+    }, this.pollIntervalMs);
+    return tracked;
+  }
+
+  /** A process that is gone: what does its run dir say? */
+  private reportFromDir(runId: string, lostReason: string): void {
+    const paths = this.dirs.paths(runId);
+    const status = readExitFile(paths.exit);
+    if (status !== null) {
+      this.emitExit(runId, exitOutcome(status, null));
+    } else if (fileExists(paths.killed)) {
+      this.emitExit(runId, { exitCode: null, signal: 'SIGKILL' });
+    } else {
+      this.emit({ type: 'run-lost', now: this.now(), runId, reason: lostReason });
+    }
+  }
+
+  // -------------------------------------------------------------------------------------
+  // exits
+
+  private finished(tracked: Tracked, outcome: ExitOutcome): void {
+    if (tracked.done) return;
+    this.stopWatching(tracked);
+    this.emitExit(tracked.runId, outcome);
+  }
+
+  private stopWatching(tracked: Tracked): void {
+    tracked.done = true;
+    if (tracked.poller !== null) clearInterval(tracked.poller);
+    tracked.poller = null;
+    if (this.tracked.get(tracked.runId) === tracked) this.tracked.delete(tracked.runId);
+  }
+
+  private emitExit(runId: string, outcome: ExitOutcome): void {
+    this.emit({ type: 'run-exited', now: this.now(), runId, exitCode: outcome.exitCode, signal: outcome.signal });
+  }
+
+  // -------------------------------------------------------------------------------------
+  // logs, pruning, shutdown
+
+  async readLogs(run: Run, stream: LogStream, offset: number, limit: number): Promise<LogChunk | null> {
+    if (!this.dirs.exists(run.id)) return null;
+    const paths = this.dirs.paths(run.id);
+    return readLogChunk(stream === 'stdout' ? paths.stdout : paths.stderr, offset, limit);
+  }
+
+  async forget(runIds: string[]): Promise<void> {
+    for (const runId of runIds) {
+      const tracked = this.tracked.get(runId);
+      if (tracked !== undefined && !tracked.done) continue; // still running: not ours to delete
+      await this.dirs.remove(runId);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    for (const tracked of this.tracked.values()) {
+      tracked.done = true;
+      if (tracked.poller !== null) clearInterval(tracked.poller);
+      tracked.poller = null;
+      // Leave the process running; just stop it from keeping this process alive.
+      tracked.child?.unref();
+    }
+    this.tracked.clear();
+  }
+
+  private setTimer(fn: () => void, ms: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  private emit(message: Message): void {
+    if (this.closed) return;
+    queueMicrotask(() => this.post(message));
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The per-run working directory `<dataDir>/runs/<runId>/`: the job's cwd, its `stdout`
+ * and `stderr`, and the wrapper's bookkeeping files:
+ *
+ * - `pid`    "<pid> <start time>\n", written (tmp + rename) by the wrapper before the job
+ *            starts; the start time is field 22 of /proc/<pid>/stat (empty without /proc);
+ * - `exit`   "<status>\n", the job's exit status as sh reports it (128+N: signal N),
+ *            written (tmp + rename) by the wrapper after the job ended;
+ * - `killed` written by the backend right before it SIGKILLs the process group, so a run
+ *            whose exit went unseen (server died meanwhile) is reported as killed, not lost.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+export interface RunPaths {
+  dir: string;
+  stdout: string;
+  stderr: string;
+  pid: string;
+  exit: string;
+  killed: string;
+}
+
+export interface PidInfo {
+  pid: number;
+  startTime: string | null;
+}
+
+const BOOKKEEPING = ['pid', 'pid.tmp', 'exit', 'exit.tmp', 'killed', 'killed.tmp'];
+
+/** Run ids become directory names: refuse anything that could leave `runs/`. */
+export function isSafeRunId(runId: string): boolean {
+  return runId.length > 0 && runId.length <= 200 && runId !== '.' && runId !== '..' && !/[/\\\0]/.test(runId);
+}
+
+export class RunDirs {
+  readonly root: string;
+
+  constructor(dataDir: string) {
+    this.root = join(resolve(dataDir), 'runs');
+  }
+
+  /** Create the runs root (idempotent). */
+  init(): void {
+    mkdirSync(this.root, { recursive: true });
+  }
+
+  paths(runId: string): RunPaths {
+    if (!isSafeRunId(runId)) throw new Error(`invalid run id ${JSON.stringify(runId)}`);
+    const dir = join(this.root, runId);
+    return {
+      dir,
+      stdout: join(dir, 'stdout'),
+      stderr: join(dir, 'stderr'),
+      pid: join(dir, 'pid'),
+      exit: join(dir, 'exit'),
+      killed: join(dir, 'killed'),
+    };
+  }
+
+  exists(runId: string): boolean {
+    return isSafeRunId(runId) && existsSync(this.paths(runId).dir);
+  }
+
+  /** Create the run dir for a launch, clearing bookkeeping left by an earlier attempt. */
+  prepare(runId: string): RunPaths {
+    const paths = this.paths(runId);
+    mkdirSync(paths.dir, { recursive: true });
+    for (const name of BOOKKEEPING) rmSync(join(paths.dir, name), { force: true });
+    return paths;
+  }
+
+  async remove(runId: string): Promise<void> {
+    if (!isSafeRunId(runId)) return;
+    await rm(this.paths(runId).dir, { recursive: true, force: true });
+  }
+}
+
+function readText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+export function readPidFile(path: string): PidInfo | null {
+  const text = readText(path);
+  if (text === null) return null;
+  const [pidText, startTime] = text.trim().split(/\s+/);
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 1) return null;
+  return { pid, startTime: startTime !== undefined && /^\d+$/.test(startTime) ? startTime : null };
+}
+
+export function readExitFile(path: string): number | null {
+  const text = readText(path);
+  if (text === null) return null;
+  const trimmed = text.trim();
+  if (!/^\d+$/.test(trimmed)) return null;
+  return Number(trimmed);
+}
+
+export function fileExists(path: string): boolean {
+  return existsSync(path);
+}
+
+export function writeFileAtomic(path: string, content: string): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, content);
+  renameSync(tmp, path);
+}

@@ -1,0 +1,37 @@
+/**
+ * A backend runs what the scheduler decided to launch. It answers only by posting
+ * messages (run-started, run-exited, run-lost, run-not-started, launch-failed) to the
+ * loop's queue; it never changes scheduler state itself.
+ */
+import type { AgentInfo, JobSpec, Message, Millis, Run } from '../core/types.js';
+
+export type Post = (message: Message) => void;
+
+export type LogStream = 'stdout' | 'stderr';
+
+export interface LogChunk {
+  /** The bytes read, decoded as UTF-8 (a multi-byte character cut at the end is held back). */
+  data: string;
+  /** Byte offset the chunk starts at. */
+  offset: number;
+  /** Byte offset to ask for next. */
+  nextOffset: number;
+  /** Size of the log in bytes when it was read. */
+  size: number;
+}
+
+export interface Backend {
+  readonly kind: 'local' | 'mesos';
+  /** The agents this backend can place runs on (local: this host). */
+  agents(): AgentInfo[];
+  launch(run: Run, spec: JobSpec): void;
+  /** TERM the run's process group, KILL it after the grace period. */
+  kill(run: Run, gracePeriodMs: Millis, reason: string): void;
+  /** After a restart: find out what became of a run that was launching or running. */
+  reattach(run: Run, spec: JobSpec | null): void;
+  readLogs(run: Run, stream: LogStream, offset: number, limit: number): Promise<LogChunk | null>;
+  /** Forget runs whose history was pruned (their working dirs and logs). */
+  forget(runIds: string[]): Promise<void>;
+  /** Stop watching; running processes are left running (a restart re-attaches them). */
+  close(): Promise<void>;
+}

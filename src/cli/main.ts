@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+/** The `moroccron` command: `serve`, and client verbs against a running server. */
+import { readFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { Client, CliError } from './client.js';
+import { SERVE_FLAGS, serve } from './serve.js';
+import * as verbs from './verbs.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const CLIENT_FLAGS = {
+  server: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+const USAGE = `moroccron ${VERSION}: a distributed cron and batch-job scheduler
+
+Usage:
+  moroccron serve [flags]             run the scheduler (moroccron serve --help)
+  moroccron apply -f <file> [-f ...]  create or update the jobs in YAML/JSON files
+  moroccron jobs                      list jobs
+  moroccron get <job>                 show a job (YAML; --json for JSON)
+  moroccron delete <job>              delete a job and its history
+  moroccron run <job>                 run a job now
+  moroccron pause <job> | resume <job>
+  moroccron runs <job> [--status failed,lost] [--limit 20]
+  moroccron logs <run> [--stderr] [--follow]
+  moroccron kill <run>
+  moroccron agents                    agents and their resources
+  moroccron version
+
+Client flags: --server URL (or MOROCCRON_SERVER; default http://127.0.0.1:8080), --json.
+API token from MOROCCRON_TOKEN.`;
+
+function serveUsage(): string {
+  const lines = Object.entries(SERVE_FLAGS).map(([flag, def]) => {
+    const dflt = 'default' in def ? ` (default ${def.default})` : '';
+    return `  --${flag.padEnd(18)} ${def.help}${dflt}`;
+  });
+  return `moroccron serve [flags]\n\n${lines.join('\n')}\n\nEach flag can also be set as MOROCCRON_<FLAG> (e.g. MOROCCRON_DATA_DIR) or in the --config file.`;
+}
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
+  return parseArgs({ args, options, allowPositionals: true, strict: true });
+}
+
+function positional(positionals: string[], what: string, verb: string): string {
+  const value = positionals[0];
+  if (!value) throw new CliError(`${verb} needs a ${what}: moroccron ${verb} <${what}>`);
+  if (positionals.length > 1) throw new CliError(`${verb} takes one ${what}, got ${positionals.length}`);
+  return value;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [verb, ...rest] = argv;
+  if (verb === undefined || verb === 'help' || verb === '--help' || verb === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (verb === 'version' || verb === '--version') {
+    process.stdout.write(`${VERSION}\n`);
+    return;
+  }
+  if (verb === 'serve') {
+    if (rest.includes('--help')) {
+      process.stdout.write(`${serveUsage()}\n`);
+      return;
+    }
+    const serveOptions = Object.fromEntries(Object.entries(SERVE_FLAGS).map(([k, d]) => [k, { type: d.type }])) as Record<keyof typeof SERVE_FLAGS, { type: 'string' }>;
+    const { values, positionals } = parse(rest, serveOptions);
+    if (positionals.length > 0) throw new CliError(`serve takes no arguments, got "${positionals[0]}"`);
+    await serve(values, VERSION);
+    return;
+  }
+
+  const extra = {
+    apply: { file: { type: 'string', short: 'f', multiple: true } },
+    runs: { status: { type: 'string' }, limit: { type: 'string', default: '20' } },
+    logs: { stderr: { type: 'boolean', default: false }, follow: { type: 'boolean', short: 'f', default: false } },
+  } as const;
+  const { values, positionals } = parse(rest, { ...CLIENT_FLAGS, ...(extra[verb as keyof typeof extra] ?? {}) });
+  const client = new Client({ server: values.server ?? process.env.MOROCCRON_SERVER ?? 'http://127.0.0.1:8080', token: process.env.MOROCCRON_TOKEN });
+  const ctx: verbs.VerbContext = { client, json: values.json, out: (text) => process.stdout.write(`${text}\n`) };
+  const v = values as Record<string, unknown>;
+
+  switch (verb) {
+    case 'apply':
+      if (positionals.length > 0) throw new CliError(`apply reads files given with -f, not "${positionals[0]}"`);
+      return verbs.apply(ctx, (v.file as string[] | undefined) ?? []);
+    case 'jobs':
+      return verbs.listJobs(ctx);
+    case 'get':
+      return verbs.getJob(ctx, positional(positionals, 'job', verb));
+    case 'delete':
+    case 'pause':
+    case 'resume':
+      return verbs.jobAction(ctx, verb, positional(positionals, 'job', verb));
+    case 'run':
+      return verbs.runJob(ctx, positional(positionals, 'job', verb));
+    case 'runs': {
+      const limit = Number(v.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliError(`--limit must be 1-1000, not "${String(v.limit)}"`);
+      return verbs.listRuns(ctx, positional(positionals, 'job', verb), { status: v.status as string | undefined, limit });
+    }
+    case 'logs':
+      return verbs.logs({ ...ctx, write: (chunk) => process.stdout.write(chunk) }, positional(positionals, 'run', verb), {
+        stream: v.stderr ? 'stderr' : 'stdout',
+        follow: Boolean(v.follow),
+      });
+    case 'kill':
+      return verbs.killRun(ctx, positional(positionals, 'run', verb));
+    case 'agents':
+      return verbs.listAgents(ctx);
+    default:
+      throw new CliError(`unknown command "${verb}" (moroccron help lists them)`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const usage = error instanceof CliError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  const detail = process.env.MOROCCRON_DEBUG ? ((error as Error).stack ?? String(error)) : String((error as Error).message ?? error).split('\n')[0];
+  process.stderr.write(`moroccron: ${detail}\n`);
+  process.exit(usage ? 2 : 1);
+});

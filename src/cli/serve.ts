@@ -1,0 +1,104 @@
+/**
+ * `moroccron serve`. Every flag can also come from an environment variable
+ * (MOROCCRON_DATA_DIR for --data-dir) or a --config YAML file (data-dir: ...);
+ * flags win over the environment, which wins over the file.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pino } from 'pino';
+import { parse as parseYaml } from 'yaml';
+import { parseDuration } from '../core/duration.js';
+import { startServer } from '../server/scheduler-server.js';
+import { CliError } from './client.js';
+
+export const SERVE_FLAGS = {
+  host: { type: 'string', default: '127.0.0.1', help: 'address to listen on' },
+  port: { type: 'string', default: '8080', help: 'port to listen on' },
+  'data-dir': { type: 'string', default: './.moroccron', help: 'where the SQLite store, run dirs and logs live' },
+  store: { type: 'string', help: 'store URL: sqlite:PATH (default: sqlite:<data-dir>/moroccron.db)' },
+  backend: { type: 'string', default: 'local', help: 'local (this host runs the jobs)' },
+  auth: { type: 'string', help: '"none" to serve beyond loopback without authentication (behind your own proxy)' },
+  cpus: { type: 'string', help: 'CPUs the local backend offers (default: all)' },
+  mem: { type: 'string', help: 'memory in MiB the local backend offers (default: all)' },
+  'misfire-threshold': { type: 'string', default: '5s', help: 'lateness up to which an occurrence is on time' },
+  seed: { type: 'string', help: 'job file applied on first start (empty store)' },
+  'log-level': { type: 'string', default: 'info', help: 'fatal, error, warn, info, debug' },
+  config: { type: 'string', help: 'YAML file with any of these settings' },
+} as const;
+
+type Flag = keyof typeof SERVE_FLAGS;
+
+export function resolveServeSettings(flags: Partial<Record<Flag, string>>, env: NodeJS.ProcessEnv): Record<Flag, string | undefined> {
+  const configPath = flags.config ?? env.MOROCCRON_CONFIG;
+  const file = configPath ? readConfig(configPath) : {};
+  const settings = {} as Record<Flag, string | undefined>;
+  for (const [flag, def] of Object.entries(SERVE_FLAGS) as [Flag, (typeof SERVE_FLAGS)[Flag]][]) {
+    const envName = `MOROCCRON_${flag.toUpperCase().replace(/-/g, '_')}`;
+    const fromFile = file[flag] ?? file[camel(flag)];
+    settings[flag] = flags[flag] ?? env[envName] ?? (fromFile === undefined ? undefined : String(fromFile)) ?? ('default' in def ? def.default : undefined);
+  }
+  return settings;
+}
+
+function readConfig(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new CliError(`cannot read config ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const value: unknown = parseYaml(text);
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new CliError(`config ${path} must be a YAML mapping`);
+  const known = new Set(Object.keys(SERVE_FLAGS).flatMap((f) => [f, camel(f)]));
+  const unknown = Object.keys(value).filter((k) => !known.has(k));
+  if (unknown.length > 0) throw new CliError(`config ${path}: unknown setting(s) ${unknown.join(', ')}`);
+  return value as Record<string, unknown>;
+}
+
+const camel = (flag: string): string => flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+export async function serve(flags: Partial<Record<Flag, string>>, version: string): Promise<void> {
+  const s = resolveServeSettings(flags, process.env);
+  const port = Number(s.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0-65535, not "${s.port}"`);
+  if (s.backend !== 'local') throw new CliError(`--backend ${s.backend} is not available in this version; use local`);
+  if (!LOOPBACK.test(s.host!) && s.auth !== 'none') {
+    throw new CliError(`serving on ${s.host} would expose the API to the network without authentication; bind to 127.0.0.1, or pass --auth none behind your own authenticating proxy`);
+  }
+  const threshold = parseDuration(s['misfire-threshold']!);
+  if (!threshold.ok) throw new CliError(`--misfire-threshold: ${threshold.message}`);
+  const resources: { cpus?: number; mem?: number } = {};
+  for (const key of ['cpus', 'mem'] as const) {
+    if (s[key] === undefined) continue;
+    const n = Number(s[key]);
+    if (!(n > 0)) throw new CliError(`--${key} must be a positive number, not "${s[key]}"`);
+    resources[key] = n;
+  }
+  const logger = pino({ level: s['log-level']!, base: { pid: process.pid } });
+  const server = await startServer({
+    host: s.host!,
+    port,
+    dataDir: resolve(s['data-dir']!),
+    ...(s.store ? { storeUrl: s.store } : {}),
+    backend: 'local',
+    resources,
+    scheduler: { misfireThresholdMs: threshold.ms },
+    ...(s.seed ? { seedFile: s.seed } : {}),
+    version,
+    logger,
+  });
+  const shutdown = (signal: string) => {
+    logger.info(`${signal}: stopping; running jobs keep running and are re-attached on the next start`);
+    void server.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  const failure = await server.stopped;
+  if (failure) {
+    await server.close().catch(() => {});
+    process.exit(1);
+  }
+}

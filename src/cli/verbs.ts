@@ -1,0 +1,136 @@
+/** The client verbs: each talks to a running server through its HTTP API. */
+import { readFile } from 'node:fs/promises';
+import { stringify as toYaml } from 'yaml';
+import type { RunJson } from '../api/views.js';
+import { CliError, type Client } from './client.js';
+import { parseJobFile } from './job-file.js';
+import { shortTime, table } from './table.js';
+
+type JobJson = { name: string; schedule?: string; timezone: string; paused: boolean; state: { nextRunAt: string | null; activeRuns: string[] } };
+
+export interface VerbContext {
+  client: Client;
+  json: boolean;
+  out: (text: string) => void;
+}
+
+const print = (ctx: VerbContext, value: unknown, human: () => string): void => ctx.out(ctx.json ? JSON.stringify(value, null, 2) : human());
+
+export async function apply(ctx: VerbContext, files: string[]): Promise<void> {
+  if (files.length === 0) throw new CliError('apply needs -f <file> (YAML or JSON; - for standard input)');
+  const jobs: unknown[] = [];
+  for (const file of files) {
+    const text = file === '-' ? await readStdin() : await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      throw new CliError(`cannot read ${file}: ${e.code ?? e.message}`);
+    });
+    let parsed: unknown;
+    try {
+      parsed = parseJobFile(file === '-' ? '(stdin)' : file, text);
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
+    if (parsed === undefined || parsed === null) continue;
+    jobs.push(...(Array.isArray(parsed) ? parsed : [parsed]));
+  }
+  if (jobs.length === 0) throw new CliError(`no jobs in ${files.join(', ')}`);
+  const result = await ctx.client.request<{ jobs: JobJson[] }>('POST', '/api/v1/jobs', jobs);
+  print(ctx, result, () => `applied ${result.jobs.length} job(s): ${result.jobs.map((j) => j.name).join(', ')}`);
+}
+
+export async function listJobs(ctx: VerbContext): Promise<void> {
+  const result = await ctx.client.request<{ jobs: JobJson[] }>('GET', '/api/v1/jobs');
+  print(ctx, result, () =>
+    table(
+      ['NAME', 'SCHEDULE', 'TIMEZONE', 'NEXT RUN', 'PAUSED', 'ACTIVE'],
+      result.jobs.map((j) => [j.name, j.schedule, j.timezone, shortTime(j.state.nextRunAt), j.paused ? 'yes' : 'no', j.state.activeRuns.length]),
+    ),
+  );
+}
+
+export async function getJob(ctx: VerbContext, name: string): Promise<void> {
+  const job = await ctx.client.request<JobJson>('GET', `/api/v1/jobs/${enc(name)}`);
+  print(ctx, job, () => toYaml(job).trimEnd());
+}
+
+export async function jobAction(ctx: VerbContext, action: 'delete' | 'pause' | 'resume', name: string): Promise<void> {
+  const result =
+    action === 'delete'
+      ? await ctx.client.request<unknown>('DELETE', `/api/v1/jobs/${enc(name)}`)
+      : await ctx.client.request<unknown>('POST', `/api/v1/jobs/${enc(name)}/${action}`);
+  print(ctx, result, () => `${name} ${action === 'delete' ? 'deleted' : `${action}d`}`);
+}
+
+export async function runJob(ctx: VerbContext, name: string): Promise<void> {
+  const run = await ctx.client.request<RunJson>('POST', `/api/v1/jobs/${enc(name)}/run`);
+  print(ctx, run, () => `run ${run.id} of ${name} ${run.status}`);
+}
+
+export async function listRuns(ctx: VerbContext, name: string, options: { status?: string | undefined; limit: number }): Promise<void> {
+  const query = new URLSearchParams({ limit: String(options.limit), ...(options.status ? { status: options.status } : {}) });
+  const page = await ctx.client.request<{ runs: RunJson[] }>('GET', `/api/v1/jobs/${enc(name)}/runs?${query}`);
+  print(ctx, page, () =>
+    table(
+      ['ID', 'STATUS', 'TRIGGER', 'SCHEDULED', 'SKEW', 'TOOK', 'EXIT', 'AGENT', 'REASON'],
+      page.runs.map((r) => [
+        r.id,
+        r.status,
+        r.trigger,
+        shortTime(r.scheduledAt),
+        r.skewMs === null ? null : `${r.skewMs}ms`,
+        r.durationMs === null ? null : `${r.durationMs}ms`,
+        r.exitCode,
+        r.agent,
+        r.reason,
+      ]),
+    ),
+  );
+}
+
+export async function killRun(ctx: VerbContext, runId: string): Promise<void> {
+  const run = await ctx.client.request<RunJson>('POST', `/api/v1/runs/${enc(runId)}/kill`);
+  print(ctx, run, () => `run ${run.id}: ${run.status === 'killed' ? 'killed' : 'kill sent'}`);
+}
+
+export async function listAgents(ctx: VerbContext): Promise<void> {
+  type Res = { cpus: number; mem: number; disk: number; gpus: number };
+  const result = await ctx.client.request<{ agents: { id: string; resources: Res; used: Res; blacklisted: boolean }[] }>('GET', '/api/v1/agents');
+  print(ctx, result, () =>
+    table(
+      ['AGENT', 'CPUS (USED/ALL)', 'MEM MiB (USED/ALL)', 'GPUS', 'BLACKLISTED'],
+      result.agents.map((a) => [a.id, `${round(a.used.cpus)}/${a.resources.cpus}`, `${round(a.used.mem)}/${a.resources.mem}`, a.resources.gpus, a.blacklisted ? 'yes' : 'no']),
+    ),
+  );
+}
+
+interface LogPage {
+  data: string;
+  nextOffset: number;
+  complete: boolean;
+}
+
+/** Print a run's log; with follow, keep reading until the run has finished and all is read. */
+export async function logs(
+  ctx: VerbContext & { write: (chunk: string) => void },
+  runId: string,
+  options: { stream: 'stdout' | 'stderr'; follow: boolean; pollMs?: number },
+): Promise<void> {
+  let offset = 0;
+  for (;;) {
+    const query = new URLSearchParams({ stream: options.stream, offset: String(offset), limit: String(256 << 10) });
+    const page = await ctx.client.request<LogPage>('GET', `/api/v1/runs/${enc(runId)}/logs?${query}`);
+    if (page.data) ctx.write(page.data);
+    const moved = page.nextOffset > offset;
+    offset = page.nextOffset;
+    if (page.complete || (!options.follow && !moved)) return;
+    if (!moved) await new Promise((r) => setTimeout(r, options.pollMs ?? 500));
+  }
+}
+
+const enc = encodeURIComponent;
+const round = (n: number): number => Math.round(n * 100) / 100;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

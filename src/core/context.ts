@@ -1,0 +1,73 @@
+/**
+ * What one update() call accumulates: store operations (committed first, in one
+ * transaction) and the other effects, plus small helpers every handler shares.
+ */
+import type { SchedulerState } from './state.js';
+import type { Effect, JobSpec, Millis, Run, RunTrigger, StoreOp } from './types.js';
+
+export interface Ctx {
+  s: SchedulerState;
+  now: Millis;
+  storeOps: StoreOp[];
+  effects: Effect[];
+}
+
+export const newCtx = (s: SchedulerState, now: Millis): Ctx => ({ s, now, storeOps: [], effects: [] });
+
+export const emit = (ctx: Ctx, effect: Effect): void => {
+  ctx.effects.push(effect);
+};
+
+export const persist = (ctx: Ctx, op: StoreOp): void => {
+  ctx.storeOps.push(op);
+};
+
+export function log(ctx: Ctx, level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void {
+  emit(ctx, { type: 'log', level, message, ...(fields ? { fields } : {}) });
+}
+
+/** Record a run's new state durably and tell the world. */
+export function saveRun(ctx: Ctx, run: Run): void {
+  persist(ctx, { op: 'update-run', run: { ...run } });
+  emit(ctx, { type: 'publish', event: { kind: 'run', run: { ...run } } });
+}
+
+/**
+ * Run IDs sort by creation time: base-36 milliseconds, then a per-boot prefix and a
+ * counter, so IDs from two boots (or two leaders) never collide.
+ */
+export function nextRunId(ctx: Ctx): string {
+  const s = ctx.s;
+  s.seq += 1;
+  return `${ctx.now.toString(36).padStart(9, '0')}-${s.idPrefix}${s.seq.toString(36)}`;
+}
+
+export function newRun(
+  ctx: Ctx,
+  fields: { job: string; trigger: RunTrigger; key?: string; scheduledAt: Millis; attempt?: number; rootId?: string },
+): Run {
+  const id = nextRunId(ctx);
+  return {
+    id,
+    job: fields.job,
+    key: fields.key ?? `${fields.trigger[0]}:${id}`,
+    trigger: fields.trigger,
+    scheduledAt: fields.scheduledAt,
+    claimedAt: ctx.now,
+    startedAt: null,
+    finishedAt: null,
+    attempt: fields.attempt ?? 1,
+    status: 'queued',
+    exitCode: null,
+    reason: null,
+    agent: null,
+    taskId: null,
+    rootId: fields.rootId ?? id,
+    deadline: null,
+    killReason: null,
+  };
+}
+
+export const scheduleKey = (at: Millis): string => `s:${new Date(at).toISOString()}`;
+
+export const specOf = (ctx: Ctx, job: string): JobSpec | null => ctx.s.jobs.get(job)?.stored.spec ?? null;

@@ -1,0 +1,75 @@
+/**
+ * When a job's time comes: decide which occurrences run (misfire policy), apply the
+ * concurrency policy, claim them and move the job's cursor, all in one store batch.
+ */
+import { emit, newRun, persist, scheduleKey, type Ctx } from './context.js';
+import { iso, planOccurrences } from './misfire.js';
+import { claim, stop } from './runs.js';
+import type { JobEntry } from './state.js';
+import type { Millis } from './types.js';
+
+export function fire(ctx: Ctx, entry: JobEntry): void {
+  if (entry.schedule === null || entry.nextDue === null) return;
+  const spec = entry.stored.spec;
+  const plan = planOccurrences({
+    schedule: entry.schedule,
+    firstDue: entry.nextDue,
+    now: ctx.now,
+    policy: spec.misfire.policy,
+    windowMs: entry.timing.misfireWindowMs,
+    thresholdMs: ctx.s.config.misfireThresholdMs,
+  });
+
+  if (plan.missed) {
+    const m = plan.missed;
+    const count = `${m.count}${m.countIsLowerBound ? '+' : ''}`;
+    const span = m.first === m.last ? iso(m.first) : `${iso(m.first)} to ${iso(m.last)}`;
+    skipOccurrence(ctx, entry, m.first, `missed ${count} occurrence(s), ${span} (${m.why})`);
+  }
+  for (const occurrence of plan.run) {
+    startOccurrence(ctx, entry, occurrence.at, occurrence.note);
+  }
+
+  entry.stored.cursor = plan.cursor;
+  persist(ctx, { op: 'set-cursor', job: spec.name, cursor: plan.cursor });
+  scheduleNext(ctx, entry, plan.next);
+}
+
+function startOccurrence(ctx: Ctx, entry: JobEntry, at: Millis, catchUpNote: string | null): void {
+  const spec = entry.stored.spec;
+  const active = [...entry.active].map((id) => ctx.s.runs.get(id)).filter((r) => r !== undefined);
+  if (spec.concurrency === 'forbid' && active.length > 0 && catchUpNote === null) {
+    skipOccurrence(ctx, entry, at, `run ${active[0]!.id} is still ${active[0]!.status} (concurrency: forbid)`);
+    return;
+  }
+  const run = newRun(ctx, { job: spec.name, trigger: 'schedule', key: scheduleKey(at), scheduledAt: at });
+  if (spec.concurrency === 'replace') {
+    for (const old of active) stop(ctx, old, `replaced by run ${run.id}`);
+  }
+  run.reason = catchUpNote;
+  claim(ctx, run);
+}
+
+function skipOccurrence(ctx: Ctx, entry: JobEntry, at: Millis, reason: string): void {
+  const run = newRun(ctx, { job: entry.stored.spec.name, trigger: 'schedule', key: scheduleKey(at), scheduledAt: at });
+  run.status = 'skipped';
+  run.reason = reason;
+  run.finishedAt = ctx.now;
+  claim(ctx, run);
+  ctx.s.toPrune.add(run.job);
+}
+
+/** Set the job's next due time and its timer; null when paused, unscheduled or ended. */
+export function scheduleNext(ctx: Ctx, entry: JobEntry, next: Millis | null): void {
+  entry.nextDue = entry.stored.spec.paused ? null : next;
+  if (entry.nextDue !== null) ctx.s.timers.push({ at: entry.nextDue, kind: 'job', job: entry.stored.spec.name });
+}
+
+/** Recompute the next occurrence from the cursor (after boot, create, change or resume). */
+export function rescheduleFromCursor(ctx: Ctx, entry: JobEntry): void {
+  const from = entry.stored.cursor ?? entry.stored.createdAt;
+  scheduleNext(ctx, entry, entry.schedule?.next(from) ?? null);
+}
+
+export const announceJob = (ctx: Ctx, job: string, action: 'put' | 'deleted' | 'paused' | 'resumed'): void =>
+  emit(ctx, { type: 'publish', event: { kind: 'job', action, job } });

@@ -1,0 +1,244 @@
+/**
+ * A run's life: claimed durably, queued until due and until it fits, launched, started,
+ * finished (and maybe retried), or killed.
+ */
+import { emit, log, newRun, persist, saveRun, type Ctx } from './context.js';
+import { formatDuration } from './duration.js';
+import { add, fits, shortfall, subtract } from './resources.js';
+import { retryDelay } from './retry.js';
+import type { JobEntry } from './state.js';
+import { isTerminal, type Resources, type Run } from './types.js';
+
+/** Ask the store to claim a run; it takes part in scheduling only once the claim is confirmed. */
+export function claim(ctx: Ctx, run: Run): void {
+  ctx.s.claiming.set(run.id, run);
+  if (!isTerminal(run.status)) {
+    ctx.s.runs.set(run.id, run);
+    ctx.s.jobs.get(run.job)?.active.add(run.id);
+  }
+  persist(ctx, { op: 'claim-run', run: { ...run } });
+}
+
+export function onClaimed(ctx: Ctx, accepted: string[], refused: string[]): void {
+  const s = ctx.s;
+  for (const id of refused) {
+    const run = s.claiming.get(id);
+    s.claiming.delete(id);
+    if (!run) continue;
+    forget(ctx, run);
+    log(ctx, 'warn', `claim of ${run.job} ${run.key} refused: the store already holds that run`, { runId: id });
+  }
+  for (const id of accepted) {
+    const run = s.claiming.get(id);
+    s.claiming.delete(id);
+    if (!run) continue;
+    emit(ctx, { type: 'publish', event: { kind: 'run', run: { ...run } } });
+    if (isTerminal(run.status) || run.status !== 'queued') continue;
+    makeDueOrWait(ctx, run);
+  }
+}
+
+/** A queued run joins the waiting line when its time has come, or sets a timer for it. */
+export function makeDueOrWait(ctx: Ctx, run: Run): void {
+  if (run.scheduledAt <= ctx.now) enqueue(ctx, run);
+  else ctx.s.timers.push({ at: run.scheduledAt, kind: 'run-due', runId: run.id });
+}
+
+/** Insert into the waiting line: higher priority first, then earlier scheduled time. */
+export function enqueue(ctx: Ctx, run: Run): void {
+  const s = ctx.s;
+  if (s.waiting.includes(run.id)) return;
+  const rank = (r: Run): [number, number] => [-(s.jobs.get(r.job)?.stored.spec.priority ?? 0), r.scheduledAt];
+  const [p, t] = rank(run);
+  let lo = 0;
+  let hi = s.waiting.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const other = s.runs.get(s.waiting[mid]!);
+    const [op, ot] = other ? rank(other) : [Infinity, Infinity];
+    if (op < p || (op === p && ot <= t)) lo = mid + 1;
+    else hi = mid;
+  }
+  s.waiting.splice(lo, 0, run.id);
+}
+
+const isStarted = (run: Run): boolean => run.status === 'launching' || run.status === 'running';
+
+function hasStartedRun(ctx: Ctx, entry: JobEntry): boolean {
+  for (const id of entry.active) {
+    const run = ctx.s.runs.get(id);
+    if (run && isStarted(run)) return true;
+  }
+  return false;
+}
+
+/**
+ * Launch what fits, best first. A run that does not fit is passed over, so smaller runs
+ * behind it can still go; a run bigger than the whole agent fails at once.
+ */
+export function place(ctx: Ctx): void {
+  const s = ctx.s;
+  let free = subtract(s.agent.resources, s.used);
+  for (let i = 0; i < s.waiting.length; ) {
+    const id = s.waiting[i]!;
+    const run = s.runs.get(id);
+    const entry = run ? s.jobs.get(run.job) : undefined;
+    if (!run || run.status !== 'queued') {
+      s.waiting.splice(i, 1);
+      continue;
+    }
+    if (!entry) {
+      s.waiting.splice(i, 1);
+      finish(ctx, run, { status: 'killed', reason: 'job deleted before the run started', exitCode: null });
+      continue;
+    }
+    const spec = entry.stored.spec;
+    const need = resourcesOf(spec.resources);
+    if (!fits(need, s.agent.resources)) {
+      s.waiting.splice(i, 1);
+      finish(ctx, run, { status: 'failed', reason: `needs more than agent ${s.agent.id} has (${shortfall(need, s.agent.resources)})`, exitCode: null });
+      continue;
+    }
+    // concurrency: forbid never has two runs of a job going at once; catch-up runs wait in line.
+    if ((spec.concurrency === 'forbid' && hasStartedRun(ctx, entry)) || !fits(need, free)) {
+      i++;
+      continue;
+    }
+    s.waiting.splice(i, 1);
+    s.allocated.set(run.id, need);
+    s.used = add(s.used, need);
+    free = subtract(free, need);
+    run.status = 'launching';
+    run.agent = s.agent.id;
+    saveRun(ctx, run);
+    emit(ctx, { type: 'launch', run: { ...run }, spec });
+  }
+}
+
+export const resourcesOf = (r: Resources): Resources => ({ cpus: r.cpus, mem: r.mem, disk: r.disk, gpus: r.gpus });
+
+export function onStarted(ctx: Ctx, runId: string, agent: string, taskId: string | null): void {
+  const run = ctx.s.runs.get(runId);
+  if (!run || isTerminal(run.status)) {
+    log(ctx, 'warn', `start reported for a run that is not active`, { runId });
+    return;
+  }
+  const wasRunning = run.status === 'running';
+  run.status = 'running';
+  run.agent = agent;
+  run.taskId = taskId ?? run.taskId;
+  if (run.startedAt === null) run.startedAt = ctx.now;
+  const timeoutMs = ctx.s.jobs.get(run.job)?.timing.timeoutMs ?? null;
+  if (timeoutMs !== null && run.deadline === null) run.deadline = run.startedAt + timeoutMs;
+  if (run.deadline !== null) ctx.s.timers.push({ at: run.deadline, kind: 'deadline', runId: run.id });
+  if (!wasRunning) saveRun(ctx, run);
+}
+
+export function onExited(ctx: Ctx, runId: string, exitCode: number | null, signal: string | null): void {
+  const run = ctx.s.runs.get(runId);
+  if (!run) return;
+  if (run.killReason !== null) {
+    const timedOut = run.killReason.startsWith('timed out');
+    finish(ctx, run, { status: timedOut ? 'failed' : 'killed', reason: run.killReason, exitCode });
+  } else if (exitCode === 0) {
+    finish(ctx, run, { status: 'succeeded', reason: null, exitCode });
+  } else {
+    finish(ctx, run, { status: 'failed', reason: signal ? `killed by ${signal}` : `exit code ${exitCode}`, exitCode });
+  }
+}
+
+export function onLost(ctx: Ctx, runId: string, reason: string): void {
+  const run = ctx.s.runs.get(runId);
+  if (run) finish(ctx, run, { status: 'lost', reason, exitCode: null });
+}
+
+export function onLaunchFailed(ctx: Ctx, runId: string, reason: string): void {
+  const run = ctx.s.runs.get(runId);
+  if (run) finish(ctx, run, { status: 'failed', reason: `launch failed: ${reason}`, exitCode: null });
+}
+
+/** The backend found no trace of a launching run: it never began, so it may start now. */
+export function onNotStarted(ctx: Ctx, runId: string): void {
+  const run = ctx.s.runs.get(runId);
+  if (!run || run.status !== 'launching') return;
+  release(ctx, run);
+  run.status = 'queued';
+  run.agent = null;
+  saveRun(ctx, run);
+  enqueue(ctx, run);
+}
+
+export function onDeadline(ctx: Ctx, runId: string, at: number): void {
+  const run = ctx.s.runs.get(runId);
+  if (!run || run.deadline !== at || !isStarted(run) || run.killReason !== null) return;
+  const entry = ctx.s.jobs.get(run.job);
+  run.killReason = `timed out after ${formatDuration(entry?.timing.timeoutMs ?? at - (run.startedAt ?? at))}`;
+  saveRun(ctx, run);
+  emit(ctx, { type: 'kill', run: { ...run }, gracePeriodMs: entry?.timing.killGraceMs ?? 10_000, reason: run.killReason });
+}
+
+/** Stop a run: one not yet launched ends at once, one launched is killed by the backend. */
+export function stop(ctx: Ctx, run: Run, reason: string): void {
+  if (run.status === 'queued') {
+    ctx.s.waiting = ctx.s.waiting.filter((id) => id !== run.id);
+    finish(ctx, run, { status: 'killed', reason, exitCode: null });
+    return;
+  }
+  if (!isStarted(run)) return;
+  run.killReason = reason;
+  saveRun(ctx, run);
+  const grace = ctx.s.jobs.get(run.job)?.timing.killGraceMs ?? 10_000;
+  emit(ctx, { type: 'kill', run: { ...run }, gracePeriodMs: grace, reason });
+}
+
+interface Outcome {
+  status: 'succeeded' | 'failed' | 'killed' | 'lost' | 'skipped';
+  reason: string | null;
+  exitCode: number | null;
+}
+
+function finish(ctx: Ctx, run: Run, outcome: Outcome): void {
+  release(ctx, run);
+  run.status = outcome.status;
+  run.reason = outcome.reason;
+  run.exitCode = outcome.exitCode;
+  run.finishedAt = ctx.now;
+  saveRun(ctx, run);
+  forget(ctx, run);
+  ctx.s.toPrune.add(run.job);
+  if (outcome.status === 'failed' || outcome.status === 'lost') retry(ctx, run);
+}
+
+function release(ctx: Ctx, run: Run): void {
+  const held = ctx.s.allocated.get(run.id);
+  if (!held) return;
+  ctx.s.allocated.delete(run.id);
+  ctx.s.used = subtract(ctx.s.used, held);
+}
+
+function forget(ctx: Ctx, run: Run): void {
+  ctx.s.runs.delete(run.id);
+  ctx.s.jobs.get(run.job)?.active.delete(run.id);
+}
+
+function retry(ctx: Ctx, failed: Run): void {
+  const entry = ctx.s.jobs.get(failed.job);
+  if (!entry) return;
+  const { retries } = entry.stored.spec;
+  if (failed.attempt > retries.max) return;
+  const delay = retryDelay(
+    { backoffMs: entry.timing.backoffMs, factor: retries.factor, maxBackoffMs: entry.timing.maxBackoffMs, jitter: retries.jitter },
+    failed.attempt,
+    failed.rootId,
+  );
+  const next = newRun(ctx, {
+    job: failed.job,
+    trigger: 'retry',
+    key: `r:${failed.rootId}:${failed.attempt + 1}`,
+    scheduledAt: ctx.now + delay,
+    attempt: failed.attempt + 1,
+    rootId: failed.rootId,
+  });
+  next.reason = `retry ${failed.attempt} of ${retries.max} after ${formatDuration(delay)}: ${failed.reason ?? failed.status}`;
+  claim(ctx, next);
+}

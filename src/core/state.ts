@@ -1,0 +1,129 @@
+/**
+ * The scheduler's in-memory state. The loop owns the only reference; update() changes it
+ * in place (so a tick costs O(runs due), not a copy of every job) and is otherwise pure:
+ * no clock, no timers, no I/O.
+ */
+import { MinHeap } from './min-heap.js';
+import { parseDuration } from './duration.js';
+import { parseSchedule, type Schedule } from './schedule/index.js';
+import type { AgentInfo, JobSpec, Millis, Resources, Run, StoredJob } from './types.js';
+
+export interface SchedulerConfig {
+  /** An occurrence late by no more than this is on time (loop lag); beyond it the misfire policy decides. */
+  misfireThresholdMs: Millis;
+  /** How often finished runs are pruned to each job's history limits. */
+  housekeepingIntervalMs: Millis;
+  /** History limits for jobs that set none. */
+  defaultHistory: { keep: number; maxAgeMs: Millis };
+}
+
+export const DEFAULT_CONFIG: SchedulerConfig = {
+  misfireThresholdMs: 5_000,
+  housekeepingIntervalMs: 60_000,
+  defaultHistory: { keep: 1_000, maxAgeMs: 30 * 24 * 3600_000 },
+};
+
+/** A job's spec with its durations and schedule parsed once. */
+export interface JobEntry {
+  stored: StoredJob;
+  schedule: Schedule | null;
+  timing: JobTiming;
+  /** Next occurrence after the cursor; null when paused, unscheduled or finished. */
+  nextDue: Millis | null;
+  /** Runs of this job that are not terminal, including claims in flight. */
+  active: Set<string>;
+}
+
+export interface JobTiming {
+  misfireWindowMs: Millis;
+  timeoutMs: Millis | null;
+  killGraceMs: Millis;
+  backoffMs: Millis;
+  maxBackoffMs: Millis;
+}
+
+export type TimerEntry =
+  | { at: Millis; kind: 'job'; job: string }
+  | { at: Millis; kind: 'run-due'; runId: string }
+  | { at: Millis; kind: 'deadline'; runId: string }
+  | { at: Millis; kind: 'housekeeping' };
+
+export interface SchedulerState {
+  config: SchedulerConfig;
+  now: Millis;
+  booted: boolean;
+  idPrefix: string;
+  seq: number;
+  agent: AgentInfo;
+  used: Resources;
+  jobs: Map<string, JobEntry>;
+  /** Non-terminal runs, claimed or being claimed. */
+  runs: Map<string, Run>;
+  /** Claims sent to the store and not yet answered (skipped runs too). */
+  claiming: Map<string, Run>;
+  /** Resources held by launched runs, as they were when launched. */
+  allocated: Map<string, Resources>;
+  /** Due runs waiting for capacity, best first: priority, then scheduled time. */
+  waiting: string[];
+  timers: MinHeap<TimerEntry>;
+  /** The wake-up time last asked of the shell. */
+  armedAt: Millis | null;
+  /** Jobs with runs finished since the last prune. */
+  toPrune: Set<string>;
+}
+
+export const NO_RESOURCES: Resources = { cpus: 0, mem: 0, disk: 0, gpus: 0 };
+
+export function initialState(config: Partial<SchedulerConfig> = {}): SchedulerState {
+  return {
+    config: { ...DEFAULT_CONFIG, ...config },
+    now: 0,
+    booted: false,
+    idPrefix: '',
+    seq: 0,
+    agent: { id: 'unknown', resources: { ...NO_RESOURCES } },
+    used: { ...NO_RESOURCES },
+    jobs: new Map(),
+    runs: new Map(),
+    claiming: new Map(),
+    allocated: new Map(),
+    waiting: [],
+    timers: new MinHeap(),
+    armedAt: null,
+    toPrune: new Set(),
+  };
+}
+
+const durationMs = (value: string | number | undefined, fallback: Millis): Millis => {
+  if (value === undefined) return fallback;
+  const parsed = parseDuration(value);
+  return parsed.ok ? parsed.ms : fallback;
+};
+
+export function jobEntry(stored: StoredJob, active = new Set<string>()): JobEntry {
+  const spec = stored.spec;
+  return {
+    stored,
+    schedule: spec.schedule === undefined ? null : parseSchedule(spec.schedule, { timezone: spec.timezone, dst: spec.dst }),
+    timing: timingOf(spec),
+    nextDue: null,
+    active,
+  };
+}
+
+export function timingOf(spec: JobSpec): JobTiming {
+  return {
+    misfireWindowMs: durationMs(spec.misfire.window, 3600_000),
+    timeoutMs: spec.timeout === undefined ? null : durationMs(spec.timeout, 0),
+    killGraceMs: durationMs(spec.killGracePeriod, 10_000),
+    backoffMs: durationMs(spec.retries.backoff, 30_000),
+    maxBackoffMs: durationMs(spec.retries.maxBackoff, 3600_000),
+  };
+}
+
+export function historyOf(spec: JobSpec, config: SchedulerConfig): { keep: number; maxAgeMs: Millis } {
+  return {
+    keep: spec.history?.keep ?? config.defaultHistory.keep,
+    maxAgeMs: durationMs(spec.history?.maxAge, config.defaultHistory.maxAgeMs),
+  };
+}

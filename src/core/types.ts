@@ -1,0 +1,136 @@
+/**
+ * The central vocabulary of moroccron: jobs, runs, messages into the loop and the
+ * effects it asks the shell to carry out. Every time is epoch milliseconds (UTC).
+ */
+import type { JobSpec } from './job-spec.js';
+
+export type { JobSpec } from './job-spec.js';
+
+export type Millis = number;
+
+export type RunStatus =
+  | 'queued' // claimed durably; waiting for its time (retries) or for capacity
+  | 'launching' // handed to the backend; not yet confirmed running
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'killed'
+  | 'lost'
+  | 'skipped';
+
+export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set([
+  'succeeded',
+  'failed',
+  'killed',
+  'lost',
+  'skipped',
+]);
+
+export const isTerminal = (status: RunStatus): boolean => TERMINAL_STATUSES.has(status);
+
+export type RunTrigger = 'schedule' | 'manual' | 'retry' | 'dependency' | 'trigger';
+
+export interface Run {
+  id: string;
+  job: string;
+  /** Idempotency key, unique per job: `s:<scheduledAt>` for schedule occurrences, etc. */
+  key: string;
+  trigger: RunTrigger;
+  /** The occurrence this run stands for; for a retry, when the retry is due. */
+  scheduledAt: Millis;
+  claimedAt: Millis;
+  startedAt: Millis | null;
+  finishedAt: Millis | null;
+  attempt: number;
+  status: RunStatus;
+  exitCode: number | null;
+  reason: string | null;
+  agent: string | null;
+  taskId: string | null;
+  /** The first attempt's id, shared by all its retries. */
+  rootId: string;
+  /** Deadline for a timeout kill, set when the run starts. */
+  deadline: Millis | null;
+  /** Why the run is being killed, when a kill is in flight. */
+  killReason: string | null;
+}
+
+export const skewOf = (run: Pick<Run, 'startedAt' | 'scheduledAt'>): number | null =>
+  run.startedAt === null ? null : run.startedAt - run.scheduledAt;
+
+/** A job as stored: its spec plus the scheduler's durable cursor. */
+export interface StoredJob {
+  spec: JobSpec;
+  /** The last occurrence the scheduler has dealt with (claimed or skipped); null before the first. */
+  cursor: Millis | null;
+  createdAt: Millis;
+  updatedAt: Millis;
+}
+
+export interface Resources {
+  cpus: number;
+  mem: number;
+  disk: number;
+  gpus: number;
+}
+
+// ---------------------------------------------------------------------------
+// Messages: everything that happens becomes one of these, handled one at a time.
+
+export type Message =
+  | { type: 'boot'; now: Millis; jobs: StoredJob[]; activeRuns: Run[]; agent: AgentInfo; idPrefix: string }
+  | { type: 'tick'; now: Millis }
+  | { type: 'command'; now: Millis; requestId: number; command: Command }
+  | { type: 'claimed'; now: Millis; accepted: string[]; refused: string[] }
+  | { type: 'run-started'; now: Millis; runId: string; agent: string; taskId: string | null }
+  | { type: 'run-exited'; now: Millis; runId: string; exitCode: number | null; signal: string | null }
+  | { type: 'run-lost'; now: Millis; runId: string; reason: string }
+  /** The backend found no trace of a run marked launching: it never started. */
+  | { type: 'run-not-started'; now: Millis; runId: string }
+  | { type: 'launch-failed'; now: Millis; runId: string; reason: string };
+
+export type Command =
+  /** Create or replace jobs by name, all or none. */
+  | { kind: 'put-jobs'; specs: JobSpec[] }
+  | { kind: 'delete-job'; name: string }
+  | { kind: 'run-job'; name: string }
+  | { kind: 'pause-job'; name: string }
+  | { kind: 'resume-job'; name: string }
+  | { kind: 'kill-run'; runId: string };
+
+export type CommandResult =
+  | { ok: true; value: unknown; created?: boolean }
+  | { ok: false; status: 400 | 404 | 409; code: string; message: string; details?: { field: string; message: string }[] };
+
+export interface AgentInfo {
+  id: string;
+  resources: Resources;
+}
+
+// ---------------------------------------------------------------------------
+// Effects: what update() asks the shell to do. Store effects of one batch commit in one
+// transaction before any other effect of that batch is carried out.
+
+export type StoreOp =
+  | { op: 'put-job'; job: StoredJob }
+  | { op: 'delete-job'; name: string }
+  | { op: 'set-cursor'; job: string; cursor: Millis }
+  /** Insert the run unless its (job, key) is taken; the answer comes back as a `claimed` message. */
+  | { op: 'claim-run'; run: Run }
+  | { op: 'update-run'; run: Run };
+
+export type Effect =
+  | { type: 'store'; ops: StoreOp[] }
+  | { type: 'launch'; run: Run; spec: JobSpec }
+  | { type: 'kill'; run: Run; gracePeriodMs: Millis; reason: string }
+  /** Ask the backend what became of a run that was launching or running before a restart. */
+  | { type: 'reattach'; run: Run; spec: JobSpec | null }
+  | { type: 'set-timer'; at: Millis | null }
+  | { type: 'reply'; requestId: number; result: CommandResult }
+  | { type: 'publish'; event: SchedulerEvent }
+  | { type: 'prune'; jobs: { job: string; keep: number; maxAgeMs: Millis }[] }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; fields?: Record<string, unknown> };
+
+export type SchedulerEvent =
+  | { kind: 'job'; action: 'put' | 'deleted' | 'paused' | 'resumed'; job: string }
+  | { kind: 'run'; run: Run };

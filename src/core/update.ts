@@ -1,0 +1,155 @@
+/**
+ * update(state, message) -> [state, effects]: the scheduler's only decision point.
+ * Deterministic and free of I/O and clocks; the loop feeds it one message at a time.
+ */
+import { emit, newCtx, type Ctx } from './context.js';
+import { handleCommand } from './commands.js';
+import { fire, rescheduleFromCursor } from './firing.js';
+import { add } from './resources.js';
+import {
+  enqueue,
+  makeDueOrWait,
+  onClaimed,
+  onDeadline,
+  onExited,
+  onLaunchFailed,
+  onLost,
+  onNotStarted,
+  onStarted,
+  place,
+  resourcesOf,
+} from './runs.js';
+import { historyOf, jobEntry, type SchedulerState } from './state.js';
+import type { Effect, Message } from './types.js';
+
+export function update(s: SchedulerState, message: Message): [SchedulerState, Effect[]] {
+  s.now = Math.max(s.now, message.now);
+  const ctx = newCtx(s, s.now);
+  switch (message.type) {
+    case 'boot':
+      boot(ctx, message);
+      break;
+    case 'tick':
+      // The shell's timer has fired (maybe a hair early): always answer with a fresh one.
+      s.armedAt = null;
+      break;
+    case 'command':
+      handleCommand(ctx, message.requestId, message.command);
+      break;
+    case 'claimed':
+      onClaimed(ctx, message.accepted, message.refused);
+      break;
+    case 'run-started':
+      onStarted(ctx, message.runId, message.agent, message.taskId);
+      break;
+    case 'run-exited':
+      onExited(ctx, message.runId, message.exitCode, message.signal);
+      break;
+    case 'run-lost':
+      onLost(ctx, message.runId, message.reason);
+      break;
+    case 'run-not-started':
+      onNotStarted(ctx, message.runId);
+      break;
+    case 'launch-failed':
+      onLaunchFailed(ctx, message.runId, message.reason);
+      break;
+  }
+  if (s.booted) {
+    runDueTimers(ctx);
+    place(ctx);
+  }
+  rearm(ctx);
+  const effects: Effect[] = ctx.storeOps.length > 0 ? [{ type: 'store', ops: ctx.storeOps }, ...ctx.effects] : ctx.effects;
+  return [s, effects];
+}
+
+function boot(ctx: Ctx, message: Extract<Message, { type: 'boot' }>): void {
+  const s = ctx.s;
+  s.booted = true;
+  s.agent = message.agent;
+  s.idPrefix = message.idPrefix;
+  for (const stored of message.jobs) {
+    try {
+      const entry = jobEntry(stored);
+      s.jobs.set(stored.spec.name, entry);
+      rescheduleFromCursor(ctx, entry);
+    } catch (e) {
+      emit(ctx, { type: 'log', level: 'error', message: `job ${stored.spec.name} cannot be scheduled: ${(e as Error).message}` });
+    }
+  }
+  for (const run of message.activeRuns) {
+    s.runs.set(run.id, run);
+    const entry = s.jobs.get(run.job);
+    entry?.active.add(run.id);
+    if (run.status === 'queued') {
+      makeDueOrWait(ctx, run);
+    } else {
+      const held = resourcesOf(entry?.stored.spec.resources ?? { cpus: 0, mem: 0, disk: 0, gpus: 0 });
+      s.allocated.set(run.id, held);
+      s.used = add(s.used, held);
+      if (run.deadline !== null) s.timers.push({ at: run.deadline, kind: 'deadline', runId: run.id });
+      emit(ctx, { type: 'reattach', run: { ...run }, spec: entry?.stored.spec ?? null });
+    }
+  }
+  s.timers.push({ at: ctx.now + s.config.housekeepingIntervalMs, kind: 'housekeeping' });
+}
+
+function runDueTimers(ctx: Ctx): void {
+  const s = ctx.s;
+  for (let top = s.timers.peek(); top !== undefined && top.at <= ctx.now; top = s.timers.peek()) {
+    s.timers.pop();
+    switch (top.kind) {
+      case 'job': {
+        const entry = s.jobs.get(top.job);
+        if (entry && entry.nextDue === top.at) fire(ctx, entry);
+        break;
+      }
+      case 'run-due': {
+        const run = s.runs.get(top.runId);
+        if (run && run.status === 'queued') enqueue(ctx, run);
+        break;
+      }
+      case 'deadline':
+        onDeadline(ctx, top.runId, top.at);
+        break;
+      case 'housekeeping':
+        prune(ctx);
+        s.toPrune.clear();
+        s.timers.push({ at: ctx.now + s.config.housekeepingIntervalMs, kind: 'housekeeping' });
+        break;
+    }
+  }
+}
+
+function prune(ctx: Ctx): void {
+  const jobs = [...ctx.s.toPrune].flatMap((name) => {
+    const entry = ctx.s.jobs.get(name);
+    return entry ? [{ job: name, ...historyOf(entry.stored.spec, ctx.s.config) }] : [];
+  });
+  if (jobs.length > 0) emit(ctx, { type: 'prune', jobs });
+}
+
+/** Drop stale timers from the top and ask the shell to wake us at the earliest live one. */
+function rearm(ctx: Ctx): void {
+  const s = ctx.s;
+  for (let top = s.timers.peek(); top !== undefined && isStale(s, top); top = s.timers.peek()) s.timers.pop();
+  const at = s.timers.peek()?.at ?? null;
+  if (at !== s.armedAt) {
+    s.armedAt = at;
+    emit(ctx, { type: 'set-timer', at });
+  }
+}
+
+function isStale(s: SchedulerState, timer: NonNullable<ReturnType<SchedulerState['timers']['peek']>>): boolean {
+  switch (timer.kind) {
+    case 'job':
+      return s.jobs.get(timer.job)?.nextDue !== timer.at;
+    case 'run-due':
+      return s.runs.get(timer.runId)?.status !== 'queued';
+    case 'deadline':
+      return s.runs.get(timer.runId)?.deadline !== timer.at;
+    case 'housekeeping':
+      return false;
+  }
+}

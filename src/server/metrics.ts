@@ -1,0 +1,82 @@
+/** Prometheus metrics: runs by status, dispatch skew, queue depth and loop latency. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { SchedulerState } from '../core/state.js';
+import { isTerminal, type SchedulerEvent } from '../core/types.js';
+import type { LoopStats } from './loop.js';
+
+export class Metrics implements LoopStats {
+  readonly registry = new Registry();
+  private readonly finished: Counter<'status'>;
+  private readonly skew: Histogram;
+  private readonly batch: Histogram;
+
+  constructor(state: SchedulerState, queueDepth: () => number) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'moroccron_process_' });
+    this.finished = new Counter({
+      name: 'moroccron_runs_finished_total',
+      help: 'Runs that reached a final status, by status',
+      labelNames: ['status'],
+      registers,
+    });
+    new Gauge({
+      name: 'moroccron_runs_active',
+      help: 'Runs not yet finished, by status',
+      labelNames: ['status'],
+      registers,
+      collect() {
+        const counts: Record<string, number> = { queued: 0, launching: 0, running: 0 };
+        for (const run of state.runs.values()) counts[run.status] = (counts[run.status] ?? 0) + 1;
+        for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
+      },
+    });
+    this.skew = new Histogram({
+      name: 'moroccron_run_start_skew_seconds',
+      help: 'Start time minus scheduled time of each run',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    });
+    this.batch = new Histogram({
+      name: 'moroccron_loop_batch_seconds',
+      help: 'Time to decide a batch of messages and carry out its effects',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    });
+    new Gauge({
+      name: 'moroccron_loop_queue_depth',
+      help: 'Messages waiting for the scheduler loop',
+      registers,
+      collect() {
+        this.set(queueDepth());
+      },
+    });
+    new Gauge({
+      name: 'moroccron_runs_waiting_for_capacity',
+      help: 'Due runs waiting for resources',
+      registers,
+      collect() {
+        this.set(state.waiting.length);
+      },
+    });
+    new Gauge({
+      name: 'moroccron_jobs',
+      help: 'Jobs known to the scheduler',
+      registers,
+      collect() {
+        this.set(state.jobs.size);
+      },
+    });
+  }
+
+  observeBatch(seconds: number): void {
+    this.batch.observe(seconds);
+  }
+
+  observe(event: SchedulerEvent): void {
+    if (event.kind !== 'run') return;
+    const run = event.run;
+    if (isTerminal(run.status)) this.finished.inc({ status: run.status });
+    // A run is published as running once, when it starts.
+    if (run.status === 'running' && run.startedAt !== null && run.killReason === null) this.skew.observe(Math.max(0, run.startedAt - run.scheduledAt) / 1000);
+  }
+}

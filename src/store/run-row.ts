@@ -1,0 +1,74 @@
+/** Runs as table rows (snake_case columns), shared by the SQL stores. */
+import type { Run, RunStatus, RunTrigger } from '../core/types.js';
+
+export interface RunRow {
+  id: string;
+  job: string;
+  key: string;
+  trigger: string;
+  scheduled_at: number;
+  claimed_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  attempt: number;
+  status: string;
+  exit_code: number | null;
+  reason: string | null;
+  agent: string | null;
+  task_id: string | null;
+  root_id: string;
+  deadline: number | null;
+  kill_reason: string | null;
+}
+
+export const RUN_COLUMNS = [
+  'id', 'job', 'key', 'trigger', 'scheduled_at', 'claimed_at', 'started_at', 'finished_at', 'attempt', 'status',
+  'exit_code', 'reason', 'agent', 'task_id', 'root_id', 'deadline', 'kill_reason',
+] as const;
+
+export const toRow = (r: Run): RunRow => ({
+  id: r.id,
+  job: r.job,
+  key: r.key,
+  trigger: r.trigger,
+  scheduled_at: r.scheduledAt,
+  claimed_at: r.claimedAt,
+  started_at: r.startedAt,
+  finished_at: r.finishedAt,
+  attempt: r.attempt,
+  status: r.status,
+  exit_code: r.exitCode,
+  reason: r.reason,
+  agent: r.agent,
+  task_id: r.taskId,
+  root_id: r.rootId,
+  deadline: r.deadline,
+  kill_reason: r.killReason,
+});
+
+// SQL drivers may hand back BIGINT columns as strings; numbers they are.
+const num = (v: unknown): number => Number(v);
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+export const fromRow = (row: RunRow): Run => ({
+  id: row.id,
+  job: row.job,
+  key: row.key,
+  trigger: row.trigger as RunTrigger,
+  scheduledAt: num(row.scheduled_at),
+  claimedAt: num(row.claimed_at),
+  startedAt: numOrNull(row.started_at),
+  finishedAt: numOrNull(row.finished_at),
+  attempt: num(row.attempt),
+  status: row.status as RunStatus,
+  exitCode: numOrNull(row.exit_code),
+  reason: row.reason,
+  agent: row.agent,
+  taskId: row.task_id,
+  rootId: row.root_id,
+  deadline: numOrNull(row.deadline),
+  killReason: row.kill_reason,
+});
+
+export const ACTIVE_STATUSES = ['queued', 'launching', 'running'] as const;
+export const FINISHED_STATUSES = ['succeeded', 'failed', 'killed', 'lost', 'skipped'] as const;

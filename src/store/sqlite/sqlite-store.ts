@@ -1,0 +1,208 @@
+/**
+ * The embedded default store: one SQLite file in WAL mode. Every write batch is a single
+ * transaction that first checks the fencing epoch.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Millis, Run, StoreOp, StoredJob } from '../../core/types.js';
+import { ACTIVE_STATUSES, FINISHED_STATUSES, RUN_COLUMNS, fromRow, toRow, type RunRow } from '../run-row.js';
+import {
+  FencedError,
+  decodeRunCursor,
+  encodeRunCursor,
+  type HistoryLimit,
+  type RunPage,
+  type RunQuery,
+  type Store,
+  type WriteResult,
+} from '../types.js';
+import { MIGRATIONS } from './migrations.js';
+
+interface JobRow {
+  name: string;
+  spec: string;
+  cursor: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const jobFromRow = (row: JobRow): StoredJob => ({
+  spec: JSON.parse(row.spec) as StoredJob['spec'],
+  cursor: row.cursor,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+const ACTIVE_SQL = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ');
+const FINISHED_SQL = FINISHED_STATUSES.map((s) => `'${s}'`).join(', ');
+const RUN_NAMED_VALUES = RUN_COLUMNS.map((c) => `@${c}`).join(', ');
+const RUN_SET = RUN_COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = @${c}`).join(', ');
+
+export class SqliteStore implements Store {
+  readonly description: string;
+  private readonly db: Database.Database;
+  private readonly sql;
+
+  constructor(readonly path: string) {
+    this.description = `sqlite:${path}`;
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL is durable across process crashes in WAL mode; only power loss can undo the last commits.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+    const db = this.db;
+    this.sql = {
+      epoch: db.prepare<[], { epoch: number }>('SELECT epoch FROM leadership WHERE id = 1'),
+      bumpEpoch: db.prepare<[string, number], { epoch: number }>(
+        'UPDATE leadership SET epoch = epoch + 1, owner = ?, since = ? WHERE id = 1 RETURNING epoch',
+      ),
+      putJob: db.prepare<JobRow>(
+        `INSERT INTO jobs (name, spec, cursor, created_at, updated_at) VALUES (@name, @spec, @cursor, @created_at, @updated_at)
+         ON CONFLICT (name) DO UPDATE SET spec = excluded.spec, cursor = excluded.cursor, updated_at = excluded.updated_at`,
+      ),
+      deleteJob: db.prepare<[string]>('DELETE FROM jobs WHERE name = ?'),
+      deleteJobRuns: db.prepare<[string], { id: string }>('DELETE FROM runs WHERE job = ? RETURNING id'),
+      setCursor: db.prepare<[number, string]>('UPDATE jobs SET cursor = ? WHERE name = ?'),
+      claimRun: db.prepare<RunRow>(`INSERT INTO runs (${RUN_COLUMNS.join(', ')}) VALUES (${RUN_NAMED_VALUES}) ON CONFLICT DO NOTHING`),
+      updateRun: db.prepare<RunRow>(`UPDATE runs SET ${RUN_SET} WHERE id = @id`),
+      listJobs: db.prepare<[], JobRow>('SELECT * FROM jobs ORDER BY name'),
+      getJob: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE name = ?'),
+      getRun: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?'),
+      activeRuns: db.prepare<[], RunRow>(`SELECT * FROM runs WHERE status IN (${ACTIVE_SQL}) ORDER BY scheduled_at, id`),
+      prune: db.prepare<{ job: string; before: number; keep: number }, { id: string }>(
+        `DELETE FROM runs WHERE job = @job AND status IN (${FINISHED_SQL}) AND (
+           finished_at < @before OR id IN (
+             SELECT id FROM runs WHERE job = @job AND status IN (${FINISHED_SQL})
+             ORDER BY scheduled_at DESC, id DESC LIMIT -1 OFFSET @keep))
+         RETURNING id`,
+      ),
+    };
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      throw new Error(`${this.path} has schema version ${version}, newer than this moroccron knows (${MIGRATIONS.length}); upgrade moroccron`);
+    }
+    const apply = this.db.transaction(() => {
+      for (let v = version; v < MIGRATIONS.length; v++) {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      }
+    });
+    apply.immediate();
+  }
+
+  async init(): Promise<void> {
+    // The schema is migrated when the file is opened, before any statement is prepared.
+  }
+
+  async beginEpoch(owner: string, now: Millis): Promise<number> {
+    return this.sql.bumpEpoch.get(owner, now)!.epoch;
+  }
+
+  async loadState(): Promise<{ jobs: StoredJob[]; activeRuns: Run[] }> {
+    return this.db.transaction(() => ({
+      jobs: this.sql.listJobs.all().map(jobFromRow),
+      activeRuns: this.sql.activeRuns.all().map(fromRow),
+    }))();
+  }
+
+  async write(epoch: number, ops: StoreOp[]): Promise<WriteResult> {
+    const apply = this.db.transaction((): WriteResult => {
+      this.checkEpoch(epoch);
+      const result: WriteResult = { accepted: [], refused: [], removedRunIds: [] };
+      for (const op of ops) {
+        switch (op.op) {
+          case 'put-job':
+            this.sql.putJob.run({
+              name: op.job.spec.name,
+              spec: JSON.stringify(op.job.spec),
+              cursor: op.job.cursor,
+              created_at: op.job.createdAt,
+              updated_at: op.job.updatedAt,
+            });
+            break;
+          case 'delete-job':
+            this.sql.deleteJob.run(op.name);
+            result.removedRunIds.push(...this.sql.deleteJobRuns.all(op.name).map((r) => r.id));
+            break;
+          case 'set-cursor':
+            this.sql.setCursor.run(op.cursor, op.job);
+            break;
+          case 'claim-run':
+            (this.sql.claimRun.run(toRow(op.run)).changes === 1 ? result.accepted : result.refused).push(op.run.id);
+            break;
+          case 'update-run':
+            this.sql.updateRun.run(toRow(op.run));
+            break;
+        }
+      }
+      return result;
+    });
+    return apply.immediate();
+  }
+
+  private checkEpoch(epoch: number): void {
+    const current = this.sql.epoch.get()!.epoch;
+    if (current !== epoch) throw new FencedError(epoch, current);
+  }
+
+  async listJobs(): Promise<StoredJob[]> {
+    return this.sql.listJobs.all().map(jobFromRow);
+  }
+
+  async getJob(name: string): Promise<StoredJob | null> {
+    const row = this.sql.getJob.get(name);
+    return row ? jobFromRow(row) : null;
+  }
+
+  async getRun(id: string): Promise<Run | null> {
+    const row = this.sql.getRun.get(id);
+    return row ? fromRow(row) : null;
+  }
+
+  async listRuns(query: RunQuery): Promise<RunPage> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.job !== undefined) {
+      where.push('job = ?');
+      params.push(query.job);
+    }
+    if (query.status && query.status.length > 0) {
+      where.push(`status IN (${placeholders(query.status.length)})`);
+      params.push(...query.status);
+    }
+    if (query.since !== undefined) {
+      where.push('scheduled_at >= ?');
+      params.push(query.since);
+    }
+    const after = query.cursor ? decodeRunCursor(query.cursor) : null;
+    if (after) {
+      where.push('(scheduled_at, id) < (?, ?)');
+      params.push(after.scheduledAt, after.id);
+    }
+    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY scheduled_at DESC, id DESC LIMIT ?`;
+    const rows = this.db.prepare<unknown[], RunRow>(sql).all(...params, query.limit + 1);
+    const runs = rows.slice(0, query.limit).map(fromRow);
+    const nextCursor = rows.length > query.limit ? encodeRunCursor(runs[runs.length - 1]!) : null;
+    return { runs, nextCursor };
+  }
+
+  async prune(epoch: number, job: string, limit: HistoryLimit, now: Millis): Promise<string[]> {
+    return this.db
+      .transaction(() => {
+        this.checkEpoch(epoch);
+        return this.sql.prune.all({ job, before: now - limit.maxAgeMs, keep: limit.keep }).map((r) => r.id);
+      })
+      .immediate();
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
