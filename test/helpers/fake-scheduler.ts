@@ -1,0 +1,346 @@
+/**
+ * A fake shell around the pure scheduler core, for unit tests: a fake clock, an in-memory
+ * store that behaves like the real one (claims are refused when their (job, key) is taken,
+ * deleting a job deletes its runs), and a fake backend that records launches and kills and
+ * can play runs on its own (`autoRun`). Nothing sleeps: `advanceTo` delivers a tick at each
+ * time the core asked to be woken, in order, and backend events at their times.
+ *
+ * Unlike the real loop, each message's effects are carried out before the next message is
+ * handled, and a `claimed` answer is fed back at once (same `now`).
+ */
+import assert from 'node:assert/strict';
+import { validateJobSpec, type JobSpecInput } from '../../src/core/job-spec.js';
+import { initialState, type SchedulerConfig, type SchedulerState } from '../../src/core/state.js';
+import {
+  isTerminal,
+  type Command,
+  type CommandResult,
+  type Effect,
+  type JobSpec,
+  type Message,
+  type Millis,
+  type Resources,
+  type Run,
+  type StoreOp,
+  type StoredJob,
+} from '../../src/core/types.js';
+import { update } from '../../src/core/update.js';
+
+// ---------------------------------------------------------------------------------------
+// small helpers
+
+/** Epoch ms of an ISO time. */
+export const at = (iso: string): Millis => {
+  const t = Date.parse(iso);
+  assert.ok(Number.isFinite(t), `bad time ${iso}`);
+  return t;
+};
+
+/** ISO string of epoch ms. */
+export const iso = (t: Millis): string => new Date(t).toISOString();
+
+/** A full job spec from a partial one, defaults filled by validateJobSpec. */
+export function spec(input: Partial<JobSpecInput> & { name: string }): JobSpec {
+  const result = validateJobSpec({ command: 'true', ...input });
+  assert.ok(result.ok, `invalid spec: ${JSON.stringify(result.ok ? null : result.errors)}`);
+  return result.value;
+}
+
+/** A stored job as the store would hand it to boot. */
+export const storedJob = (s: JobSpec, cursor: Millis | null, createdAt: Millis = cursor ?? 0): StoredJob => ({
+  spec: s,
+  cursor,
+  createdAt,
+  updatedAt: createdAt,
+});
+
+export const storeOps = (effects: Effect[]): StoreOp[] => effects.flatMap((e) => (e.type === 'store' ? e.ops : []));
+
+export const claimsIn = (effects: Effect[]): Run[] =>
+  storeOps(effects).flatMap((op) => (op.op === 'claim-run' ? [op.run] : []));
+
+export const ofType = <T extends Effect['type']>(effects: Effect[], type: T): Extract<Effect, { type: T }>[] =>
+  effects.filter((e): e is Extract<Effect, { type: T }> => e.type === type);
+
+// ---------------------------------------------------------------------------------------
+// the store
+
+const keyOf = (job: string, key: string): string => `${job}\u0000${key}`;
+const byTime = (a: Run, b: Run): number => a.scheduledAt - b.scheduledAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** What the SQLite store does with the ops, kept in maps. Everything is copied in and out. */
+export class FakeStore {
+  readonly jobs = new Map<string, StoredJob>();
+  readonly runs = new Map<string, Run>();
+  private readonly keys = new Set<string>();
+
+  write(ops: StoreOp[]): { accepted: string[]; refused: string[] } {
+    const accepted: string[] = [];
+    const refused: string[] = [];
+    for (const op of ops) {
+      switch (op.op) {
+        case 'put-job':
+          this.jobs.set(op.job.spec.name, structuredClone(op.job));
+          break;
+        case 'delete-job':
+          this.jobs.delete(op.name);
+          for (const run of [...this.runs.values()]) if (run.job === op.name) this.removeRun(run);
+          break;
+        case 'set-cursor': {
+          const job = this.jobs.get(op.job);
+          if (job) job.cursor = op.cursor;
+          break;
+        }
+        case 'claim-run':
+          if (this.runs.has(op.run.id) || this.keys.has(keyOf(op.run.job, op.run.key))) {
+            refused.push(op.run.id);
+          } else {
+            this.insertRun(op.run);
+            accepted.push(op.run.id);
+          }
+          break;
+        case 'update-run':
+          if (this.runs.has(op.run.id)) this.runs.set(op.run.id, structuredClone(op.run));
+          break;
+      }
+    }
+    return { accepted, refused };
+  }
+
+  /** Put a run in directly, as another (earlier) scheduler would have. */
+  insertRun(run: Run): void {
+    this.runs.set(run.id, structuredClone(run));
+    this.keys.add(keyOf(run.job, run.key));
+  }
+
+  private removeRun(run: Run): void {
+    this.runs.delete(run.id);
+    this.keys.delete(keyOf(run.job, run.key));
+  }
+
+  run(id: string): Run {
+    const run = this.runs.get(id);
+    assert.ok(run, `no run ${id} in the store`);
+    return structuredClone(run);
+  }
+
+  /** A job's runs, oldest occurrence first. */
+  runsOf(job: string): Run[] {
+    return [...this.runs.values()].filter((r) => r.job === job).sort(byTime).map((r) => structuredClone(r));
+  }
+
+  /** What the real store's loadState() returns. */
+  loadState(): { jobs: StoredJob[]; activeRuns: Run[] } {
+    return {
+      jobs: [...this.jobs.values()].sort((a, b) => (a.spec.name < b.spec.name ? -1 : 1)).map((j) => structuredClone(j)),
+      activeRuns: [...this.runs.values()].filter((r) => !isTerminal(r.status)).sort(byTime).map((r) => structuredClone(r)),
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// the shell
+
+type WithoutNow<M> = M extends unknown ? Omit<M, 'now'> : never;
+export type Input = WithoutNow<Exclude<Message, { type: 'boot' }>>;
+
+/** How the fake backend plays a launched run, or null to leave it to the test. */
+export type AutoRun = (run: Run) => { startAfterMs?: number; durationMs: number; exitCode?: number } | null;
+
+export interface FakeSchedulerOptions {
+  /** ISO time of the first boot. */
+  start: string;
+  agent?: Partial<Resources>;
+  config?: Partial<SchedulerConfig>;
+  /** A store with jobs and runs already in it (the first boot loads them). */
+  store?: FakeStore;
+  autoRun?: AutoRun;
+}
+
+export interface Handled {
+  now: Millis;
+  message: Message;
+  effects: Effect[];
+}
+
+interface BackendEvent {
+  at: Millis;
+  seq: number;
+  message: Input;
+}
+
+export class FakeScheduler {
+  readonly store: FakeStore;
+  state!: SchedulerState;
+  now: Millis;
+  /** The wake-up time last asked for with set-timer. */
+  armedAt: Millis | null = null;
+  /** Every message handled and its effects, in order, across restarts. */
+  readonly handled: Handled[] = [];
+  readonly launches: Run[] = [];
+  readonly kills: Extract<Effect, { type: 'kill' }>[] = [];
+  readonly reattaches: Run[] = [];
+  readonly prunes: Extract<Effect, { type: 'prune' }>[] = [];
+  readonly replies = new Map<number, CommandResult>();
+  autoRun: AutoRun | null;
+
+  private readonly agent: Resources;
+  private readonly config: Partial<SchedulerConfig>;
+  private boots = 0;
+  private nextRequestId = 1;
+  private backendSeq = 0;
+  private backendEvents: BackendEvent[] = [];
+
+  constructor(options: FakeSchedulerOptions) {
+    this.store = options.store ?? new FakeStore();
+    this.now = at(options.start);
+    this.agent = { cpus: 4, mem: 8192, disk: 100_000, gpus: 0, ...options.agent };
+    this.config = options.config ?? {};
+    this.autoRun = options.autoRun ?? null;
+    this.boot();
+  }
+
+  /** Stop this scheduler and start a new one at `when` from what the store holds, as the server does. */
+  restart(when: string | Millis): Effect[] {
+    this.setClock(when);
+    this.armedAt = null;
+    this.backendEvents = [];
+    return this.boot();
+  }
+
+  private boot(): Effect[] {
+    this.boots += 1;
+    this.state = initialState(this.config);
+    const { jobs, activeRuns } = this.store.loadState();
+    const agent = { id: 'agent-1', resources: { ...this.agent } };
+    return this.deliver({ type: 'boot', now: this.now, jobs, activeRuns, agent, idPrefix: `b${this.boots}-` });
+  }
+
+  /** Handle one message now; returns its own effects (follow-ups such as `claimed` are recorded too). */
+  send(input: Input): Effect[] {
+    return this.deliver({ ...input, now: this.now } as Message);
+  }
+
+  tick(when?: string | Millis): Effect[] {
+    if (when !== undefined) this.setClock(when);
+    return this.send({ type: 'tick' });
+  }
+
+  /** Run an API command and return its reply. */
+  command(command: Command): CommandResult {
+    const requestId = this.nextRequestId++;
+    this.send({ type: 'command', requestId, command });
+    const result = this.replies.get(requestId);
+    assert.ok(result, `no reply to ${command.kind}`);
+    return result;
+  }
+
+  putJobs(...specs: JobSpec[]): CommandResult {
+    return this.command({ kind: 'put-jobs', specs });
+  }
+
+  started(runId: string, taskId: string | null = `task-${runId}`): Effect[] {
+    return this.send({ type: 'run-started', runId, agent: 'agent-1', taskId });
+  }
+
+  exited(runId: string, exitCode: number | null, signal: string | null = null): Effect[] {
+    return this.send({ type: 'run-exited', runId, exitCode, signal });
+  }
+
+  /** Move the clock to `when`, delivering every tick and backend event due by then, in time order. */
+  advanceTo(when: string | Millis): void {
+    const target = typeof when === 'string' ? at(when) : when;
+    assert.ok(target >= this.now, `cannot go back in time to ${iso(target)}`);
+    for (let guard = 0; ; guard++) {
+      assert.ok(guard < 1_000_000, 'advanceTo does not settle');
+      const event = this.backendEvents[0];
+      const timer = this.armedAt;
+      const eventAt = event && event.at <= target ? event.at : Infinity;
+      const timerAt = timer !== null && timer <= target ? Math.max(timer, this.now) : Infinity;
+      if (eventAt === Infinity && timerAt === Infinity) break;
+      if (eventAt <= timerAt) {
+        this.backendEvents.shift();
+        this.now = Math.max(this.now, eventAt);
+        this.send(event!.message);
+      } else {
+        this.tick(timerAt);
+      }
+    }
+    this.now = target;
+  }
+
+  advance(ms: Millis): void {
+    this.advanceTo(this.now + ms);
+  }
+
+  /** Effects of every message handled after `mark` (from `mark()`). */
+  mark(): number {
+    return this.handled.length;
+  }
+
+  effectsSince(mark: number): Effect[] {
+    return this.handled.slice(mark).flatMap((h) => h.effects);
+  }
+
+  launchesOf(job: string): Run[] {
+    return this.launches.filter((r) => r.job === job);
+  }
+
+  private setClock(when: string | Millis): void {
+    const t = typeof when === 'string' ? at(when) : when;
+    assert.ok(t >= this.now, `cannot go back in time to ${iso(t)}`);
+    this.now = t;
+  }
+
+  private deliver(message: Message): Effect[] {
+    const [, effects] = update(this.state, message);
+    this.handled.push({ now: this.now, message, effects });
+    this.carryOut(effects);
+    return effects;
+  }
+
+  /** What the loop and interpreter do: store writes first, then the rest, then the `claimed` answer. */
+  private carryOut(effects: Effect[]): void {
+    const ops = storeOps(effects);
+    const { accepted, refused } = ops.length > 0 ? this.store.write(ops) : { accepted: [], refused: [] };
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'launch':
+          this.launches.push(structuredClone(effect.run));
+          this.play(effect.run);
+          break;
+        case 'kill':
+          this.kills.push(structuredClone(effect));
+          break;
+        case 'reattach':
+          this.reattaches.push(structuredClone(effect.run));
+          break;
+        case 'set-timer':
+          this.armedAt = effect.at;
+          break;
+        case 'reply':
+          this.replies.set(effect.requestId, effect.result);
+          break;
+        case 'prune':
+          this.prunes.push(structuredClone(effect));
+          break;
+        default:
+          break;
+      }
+    }
+    if (accepted.length > 0 || refused.length > 0) this.send({ type: 'claimed', accepted, refused });
+  }
+
+  private play(run: Run): void {
+    const plan = this.autoRun?.(run);
+    if (!plan) return;
+    const startAt = this.now + (plan.startAfterMs ?? 0);
+    this.schedule(startAt, { type: 'run-started', runId: run.id, agent: 'agent-1', taskId: `task-${run.id}` });
+    this.schedule(startAt + plan.durationMs, { type: 'run-exited', runId: run.id, exitCode: plan.exitCode ?? 0, signal: null });
+  }
+
+  private schedule(when: Millis, message: Input): void {
+    this.backendEvents.push({ at: when, seq: this.backendSeq++, message });
+    this.backendEvents.sort((a, b) => a.at - b.at || a.seq - b.seq);
+  }
+}
