@@ -41,7 +41,8 @@ export const iso = (t: Millis): string => new Date(t).toISOString();
 
 /** A full job spec from a partial one, defaults filled by validateJobSpec. */
 export function spec(input: Partial<JobSpecInput> & { name: string }): JobSpec {
-  const result = validateJobSpec({ command: 'true', ...input });
+  const runnable = input.command !== undefined || input.args !== undefined || input.container !== undefined;
+  const result = validateJobSpec(runnable ? input : { command: 'true', ...input });
   assert.ok(result.ok, `invalid spec: ${JSON.stringify(result.ok ? null : result.errors)}`);
   return result.value;
 }
