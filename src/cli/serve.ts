@@ -21,6 +21,9 @@ export const SERVE_FLAGS = {
   cpus: { type: 'string', help: 'CPUs the local backend offers (default: all)' },
   mem: { type: 'string', help: 'memory in MiB the local backend offers (default: all)' },
   'misfire-threshold': { type: 'string', default: '5s', help: 'lateness up to which an occurrence is on time' },
+  'prune-interval': { type: 'string', default: '1m', help: "how often finished runs beyond each job's history limit are removed" },
+  'history-keep': { type: 'string', default: '1000', help: 'finished runs kept per job unless the job says otherwise' },
+  'history-max-age': { type: 'string', default: '30d', help: 'finished runs older than this are removed unless the job says otherwise' },
   seed: { type: 'string', help: 'job file applied on first start (empty store)' },
   'log-level': { type: 'string', default: 'info', help: 'fatal, error, warn, info, debug' },
   config: { type: 'string', help: 'YAML file with any of these settings' },
@@ -68,8 +71,13 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
   if (!LOOPBACK.test(s.host!) && s.auth !== 'none') {
     throw new CliError(`serving on ${s.host} would expose the API to the network without authentication; bind to 127.0.0.1, or pass --auth none behind your own authenticating proxy`);
   }
-  const threshold = parseDuration(s['misfire-threshold']!);
-  if (!threshold.ok) throw new CliError(`--misfire-threshold: ${threshold.message}`);
+  const duration = (flag: 'misfire-threshold' | 'prune-interval' | 'history-max-age'): number => {
+    const parsed = parseDuration(s[flag]!);
+    if (!parsed.ok) throw new CliError(`--${flag}: ${parsed.message}`);
+    return parsed.ms;
+  };
+  const keep = Number(s['history-keep']);
+  if (!Number.isInteger(keep) || keep < 1) throw new CliError(`--history-keep must be a positive integer, not "${s['history-keep']}"`);
   const resources: { cpus?: number; mem?: number } = {};
   for (const key of ['cpus', 'mem'] as const) {
     if (s[key] === undefined) continue;
@@ -85,7 +93,11 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
     ...(s.store ? { storeUrl: s.store } : {}),
     backend: 'local',
     resources,
-    scheduler: { misfireThresholdMs: threshold.ms },
+    scheduler: {
+      misfireThresholdMs: duration('misfire-threshold'),
+      housekeepingIntervalMs: Math.max(1000, duration('prune-interval')),
+      defaultHistory: { keep, maxAgeMs: duration('history-max-age') },
+    },
     ...(s.seed ? { seedFile: s.seed } : {}),
     version,
     logger,

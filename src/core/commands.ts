@@ -2,7 +2,7 @@
 import { emit, newRun, persist, type Ctx } from './context.js';
 import { announceJob, rescheduleFromCursor } from './firing.js';
 import { checkReferences, referrers } from './graph.js';
-import { claim, stop } from './runs.js';
+import { claim, resortWaiting, stop } from './runs.js';
 import { jobEntry, type JobEntry } from './state.js';
 import type { Command, CommandResult, JobSpec, StoredJob } from './types.js';
 
@@ -141,7 +141,8 @@ function commit(ctx: Ctx, { entry, existing }: Prepared): JobView {
   const spec = entry.stored.spec;
   ctx.s.jobs.set(spec.name, entry);
   rescheduleFromCursor(ctx, entry);
-  persist(ctx, { op: 'put-job', job: entry.stored });
+  persist(ctx, { op: 'put-job', job: { ...entry.stored } });
+  if (existing && existing.stored.spec.priority !== spec.priority) resortWaiting(ctx);
   const action = existing && existing.stored.spec.paused !== spec.paused ? (spec.paused ? 'paused' : 'resumed') : 'put';
   announceJob(ctx, spec.name, action);
   return viewOf(entry);

@@ -39,7 +39,7 @@ export function saveRun(ctx: Ctx, run: Run): void {
 export function nextRunId(ctx: Ctx): string {
   const s = ctx.s;
   s.seq += 1;
-  return `${ctx.now.toString(36).padStart(9, '0')}-${s.idPrefix}${s.seq.toString(36)}`;
+  return `${ctx.now.toString(36).padStart(9, '0')}-${s.idPrefix}${s.seq.toString(36).padStart(5, '0')}`;
 }
 
 export function newRun(

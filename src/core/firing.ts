@@ -6,7 +6,7 @@ import { emit, newRun, persist, scheduleKey, type Ctx } from './context.js';
 import { iso, planOccurrences } from './misfire.js';
 import { claim, stop } from './runs.js';
 import type { JobEntry } from './state.js';
-import type { Millis } from './types.js';
+import type { Millis, Run } from './types.js';
 
 export function fire(ctx: Ctx, entry: JobEntry): void {
   if (entry.schedule === null || entry.nextDue === null) return;
@@ -26,8 +26,10 @@ export function fire(ctx: Ctx, entry: JobEntry): void {
     const span = m.first === m.last ? iso(m.first) : `${iso(m.first)} to ${iso(m.last)}`;
     skipOccurrence(ctx, entry, m.first, `missed ${count} occurrence(s), ${span} (${m.why})`);
   }
+  // forbid looks at runs from before this fire; the runs it starts now queue behind each other.
+  const activeBefore = activeRuns(ctx, entry);
   for (const occurrence of plan.run) {
-    startOccurrence(ctx, entry, occurrence.at, occurrence.note);
+    startOccurrence(ctx, entry, occurrence.at, occurrence.note, activeBefore);
   }
 
   entry.stored.cursor = plan.cursor;
@@ -35,16 +37,18 @@ export function fire(ctx: Ctx, entry: JobEntry): void {
   scheduleNext(ctx, entry, plan.next);
 }
 
-function startOccurrence(ctx: Ctx, entry: JobEntry, at: Millis, catchUpNote: string | null): void {
+const activeRuns = (ctx: Ctx, entry: JobEntry): Run[] => [...entry.active].flatMap((id) => ctx.s.runs.get(id) ?? []);
+
+function startOccurrence(ctx: Ctx, entry: JobEntry, at: Millis, catchUpNote: string | null, activeBefore: Run[]): void {
   const spec = entry.stored.spec;
-  const active = [...entry.active].map((id) => ctx.s.runs.get(id)).filter((r) => r !== undefined);
-  if (spec.concurrency === 'forbid' && active.length > 0 && catchUpNote === null) {
-    skipOccurrence(ctx, entry, at, `run ${active[0]!.id} is still ${active[0]!.status} (concurrency: forbid)`);
+  const blocker = activeBefore.find((r) => entry.active.has(r.id));
+  if (spec.concurrency === 'forbid' && blocker && catchUpNote === null) {
+    skipOccurrence(ctx, entry, at, `run ${blocker.id} is still ${blocker.status} (concurrency: forbid)`);
     return;
   }
   const run = newRun(ctx, { job: spec.name, trigger: 'schedule', key: scheduleKey(at), scheduledAt: at });
   if (spec.concurrency === 'replace') {
-    for (const old of active) stop(ctx, old, `replaced by run ${run.id}`);
+    for (const old of activeRuns(ctx, entry)) stop(ctx, old, `replaced by run ${run.id}`);
   }
   run.reason = catchUpNote;
   claim(ctx, run);

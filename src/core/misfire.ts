@@ -80,7 +80,11 @@ export function planOccurrences(args: {
     notRun = missed;
     why = policy === 'skip' ? 'misfire policy skip' : 'misfire policy run-once (an on-time run covers them)';
   }
-  if (run.length > MAX_CATCH_UP) run.splice(0, run.length - MAX_CATCH_UP);
+  if (run.length > MAX_CATCH_UP) {
+    const dropped = run.splice(0, run.length - MAX_CATCH_UP).map((o) => o.at);
+    notRun = [...dropped, ...notRun].sort((a, b) => a - b);
+    why = [why, `at most ${MAX_CATCH_UP} catch-up runs at once`].filter(Boolean).join('; ');
+  }
 
   let summary: MissedSummary | null = null;
   if (skippedBeyondWindow || notRun.length > 0) {

@@ -44,11 +44,13 @@ export function makeDueOrWait(ctx: Ctx, run: Run): void {
   else ctx.s.timers.push({ at: run.scheduledAt, kind: 'run-due', runId: run.id });
 }
 
+const rankOf = (ctx: Ctx, r: Run): [number, number] => [-(ctx.s.jobs.get(r.job)?.stored.spec.priority ?? 0), r.scheduledAt];
+
 /** Insert into the waiting line: higher priority first, then earlier scheduled time. */
 export function enqueue(ctx: Ctx, run: Run): void {
   const s = ctx.s;
   if (s.waiting.includes(run.id)) return;
-  const rank = (r: Run): [number, number] => [-(s.jobs.get(r.job)?.stored.spec.priority ?? 0), r.scheduledAt];
+  const rank = (r: Run) => rankOf(ctx, r);
   const [p, t] = rank(run);
   let lo = 0;
   let hi = s.waiting.length;
@@ -60,6 +62,19 @@ export function enqueue(ctx: Ctx, run: Run): void {
     else hi = mid;
   }
   s.waiting.splice(lo, 0, run.id);
+}
+
+/** After a job's priority changed: put the waiting line back in order. */
+export function resortWaiting(ctx: Ctx): void {
+  const rank = (id: string): [number, number] => {
+    const run = ctx.s.runs.get(id);
+    return run ? rankOf(ctx, run) : [Infinity, Infinity];
+  };
+  ctx.s.waiting.sort((a, b) => {
+    const [pa, ta] = rank(a);
+    const [pb, tb] = rank(b);
+    return pa - pb || ta - tb;
+  });
 }
 
 const isStarted = (run: Run): boolean => run.status === 'launching' || run.status === 'running';
@@ -138,8 +153,7 @@ export function onExited(ctx: Ctx, runId: string, exitCode: number | null, signa
   const run = ctx.s.runs.get(runId);
   if (!run) return;
   if (run.killReason !== null) {
-    const timedOut = run.killReason.startsWith('timed out');
-    finish(ctx, run, { status: timedOut ? 'failed' : 'killed', reason: run.killReason, exitCode });
+    finish(ctx, run, killedOutcome(run, exitCode));
   } else if (exitCode === 0) {
     finish(ctx, run, { status: 'succeeded', reason: null, exitCode });
   } else {
@@ -147,20 +161,31 @@ export function onExited(ctx: Ctx, runId: string, exitCode: number | null, signa
   }
 }
 
+/** How a run that was being killed ended: a timeout is a failure, anything else a kill. */
+const killedOutcome = (run: Run, exitCode: number | null): Outcome => ({
+  status: run.killReason!.startsWith('timed out') ? 'failed' : 'killed',
+  reason: run.killReason,
+  exitCode,
+});
+
 export function onLost(ctx: Ctx, runId: string, reason: string): void {
   const run = ctx.s.runs.get(runId);
-  if (run) finish(ctx, run, { status: 'lost', reason, exitCode: null });
+  if (run) finish(ctx, run, run.killReason !== null ? killedOutcome(run, null) : { status: 'lost', reason, exitCode: null });
 }
 
 export function onLaunchFailed(ctx: Ctx, runId: string, reason: string): void {
   const run = ctx.s.runs.get(runId);
-  if (run) finish(ctx, run, { status: 'failed', reason: `launch failed: ${reason}`, exitCode: null });
+  if (run) finish(ctx, run, run.killReason !== null ? killedOutcome(run, null) : { status: 'failed', reason: `launch failed: ${reason}`, exitCode: null });
 }
 
 /** The backend found no trace of a launching run: it never began, so it may start now. */
 export function onNotStarted(ctx: Ctx, runId: string): void {
   const run = ctx.s.runs.get(runId);
   if (!run || run.status !== 'launching') return;
+  if (run.killReason !== null) {
+    finish(ctx, run, killedOutcome(run, null));
+    return;
+  }
   release(ctx, run);
   run.status = 'queued';
   run.agent = null;

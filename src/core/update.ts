@@ -71,7 +71,7 @@ function boot(ctx: Ctx, message: Extract<Message, { type: 'boot' }>): void {
   s.idPrefix = message.idPrefix;
   for (const stored of message.jobs) {
     try {
-      const entry = jobEntry(stored);
+      const entry = jobEntry({ ...stored });
       s.jobs.set(stored.spec.name, entry);
       rescheduleFromCursor(ctx, entry);
     } catch (e) {

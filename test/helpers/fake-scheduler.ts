@@ -21,6 +21,7 @@ import {
   type Millis,
   type Resources,
   type Run,
+  type SchedulerEvent,
   type StoreOp,
   type StoredJob,
 } from '../../src/core/types.js';
@@ -182,6 +183,7 @@ export class FakeScheduler {
   readonly kills: Extract<Effect, { type: 'kill' }>[] = [];
   readonly reattaches: Run[] = [];
   readonly prunes: Extract<Effect, { type: 'prune' }>[] = [];
+  readonly published: SchedulerEvent[] = [];
   readonly replies = new Map<number, CommandResult>();
   autoRun: AutoRun | null;
 
@@ -324,6 +326,9 @@ export class FakeScheduler {
           break;
         case 'prune':
           this.prunes.push(structuredClone(effect));
+          break;
+        case 'publish':
+          this.published.push(structuredClone(effect.event));
           break;
         default:
           break;

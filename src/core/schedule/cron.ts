@@ -32,8 +32,7 @@ export function parseCron(expr: string, timeZone: string, dst?: DstRule): Schedu
   let cron: Cron;
   let fixedTime: boolean;
   try {
-    // utcOffset 0 rather than timezone 'UTC': the same wall clock, without Intl on every call.
-    cron = new Cron(pattern, { utcOffset: 0, mode: '5-or-6-parts' });
+    cron = cronFor(pattern);
     fixedTime = new CronPattern(pattern, undefined, { mode: '5-or-6-parts' }).isFixedTime;
   } catch (e) {
     const message = (e instanceof Error ? e.message : String(e)).replace(/^CronPattern:\s*/, '');
@@ -41,14 +40,36 @@ export function parseCron(expr: string, timeZone: string, dst?: DstRule): Schedu
   }
   // Without a year field a pattern that matches once matches every 400 years.
   if (cron.nextRun(new Date(Date.UTC(2000, 0, 1))) === null) throw invalid('never matches (no such date)');
-  return new CronSchedule(cron, timeZone, dst ?? (fixedTime ? FIXED_TIME_RULE : INTERVAL_RULE));
+  return new CronSchedule(pattern, timeZone, dst ?? (fixedTime ? FIXED_TIME_RULE : INTERVAL_RULE));
+}
+
+/**
+ * A parsed croner pattern holds a 10,000-entry year table (about 80 KB), so jobs keep only
+ * their pattern text and share parsed patterns through this bounded cache: memory stays
+ * flat with 100,000 jobs, and common patterns are parsed once.
+ */
+const CACHE_SIZE = 512;
+const parsed = new Map<string, Cron>();
+
+function cronFor(pattern: string): Cron {
+  let cron = parsed.get(pattern);
+  if (cron) {
+    // Most recently used last, so the first key is the one to evict.
+    parsed.delete(pattern);
+  } else {
+    // utcOffset 0 rather than timezone 'UTC': the same wall clock, without Intl on every call.
+    cron = new Cron(pattern, { utcOffset: 0, mode: '5-or-6-parts' });
+    if (parsed.size >= CACHE_SIZE) parsed.delete(parsed.keys().next().value!);
+  }
+  parsed.set(pattern, cron);
+  return cron;
 }
 
 class CronSchedule implements Schedule {
   readonly kind = 'cron';
 
   constructor(
-    private readonly cron: Cron,
+    private readonly pattern: string,
     private readonly timeZone: string,
     private readonly rule: DstRule,
   ) {}
@@ -56,7 +77,7 @@ class CronSchedule implements Schedule {
   next(afterMs: number): number | null {
     if (!(afterMs < LATEST_INSTANT)) return null;
     const after = Math.max(afterMs, EARLIEST_INSTANT);
-    const matchAfter = wallMatcher(this.cron);
+    const matchAfter = wallMatcher(cronFor(this.pattern));
     let segment = segmentAt(this.timeZone, after);
     // The highest wall-clock time shown before the current segment.
     let wallReached = segment.start + segment.offsetBefore;

@@ -40,6 +40,7 @@ export function parseIsoInterval(expr: string, timeZone: string, dst?: DstRule):
   if (durationText.startsWith('-')) throw invalid('the duration is negative');
   const start = readDateTime(startText.toUpperCase());
   if (start === null) throw invalid(`start "${startText}" is not an ISO 8601 date-time such as 2026-01-01T00:00:00Z`);
+  if (start.wall < EARLIEST_INSTANT + DAY) throw invalid(`start "${startText}" is before the year 1000`);
   const step = readDuration(durationText.toUpperCase());
   if (step === null) throw invalid(`"${durationText}" is not an ISO 8601 duration such as PT1H or P1D`);
   if (step.months === 0 && step.days === 0 && step.exactMs <= 0) throw invalid('the duration is zero');
@@ -131,6 +132,7 @@ class IsoSchedule implements Schedule {
     const targetMonth = ((monthIndex % 12) + 12) % 12;
     const targetDay = Math.min(day, daysInMonth(targetYear, targetMonth));
     const wall = wallClockOf(targetYear, targetMonth, targetDay) + timeOfDay + k * step.days * DAY;
+    if (!(wall <= LATEST_INSTANT + DAY)) return { at: Number.POSITIVE_INFINITY, skipped: false };
     const instant = wallClockToInstant(timeZone, wall, gap);
     const elapsed = k * step.exactMs;
     if (instant === null) return { at: wallClockToInstant(timeZone, wall, 'next') + elapsed, skipped: true };

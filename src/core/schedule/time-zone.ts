@@ -147,6 +147,7 @@ function scanYear(zone: Zone, year: number): YearOffsets {
 function yearOffsets(zone: Zone, year: number): YearOffsets {
   let offsets = zone.years.get(year);
   if (offsets === undefined) {
+    if (!Number.isInteger(year) || year < 1 || year > 200_000) throw new RangeError(`year ${year} is out of range`);
     offsets = scanYear(zone, year);
     zone.years.set(year, offsets);
   }

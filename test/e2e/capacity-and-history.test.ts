@@ -1,0 +1,79 @@
+/**
+ * The local agent's capacity (runs wait for room, by priority) and run-history retention
+ * (old runs and their log dirs go), against a real server with a small capacity.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { api, eventually, sleep, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
+
+interface RunJson {
+  id: string;
+  job: string;
+  status: string;
+  reason: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+const dir = tempDir();
+const data = join(dir.path, 'data');
+let server: ServerProcess;
+before(async () => {
+  server = await startServerProcess(data, ['--cpus', '1', '--mem', '1024', '--prune-interval', '1s']);
+});
+after(async () => {
+  await server.stop();
+  dir.remove();
+});
+
+const create = async (spec: Record<string, unknown>) => assert.equal((await api(`${server.url}/api/v1/jobs`, 'POST', spec)).status, 201);
+const runNow = async (job: string) => (await api<RunJson>(`${server.url}/api/v1/jobs/${job}/run`, 'POST')).body;
+const finished = (id: string) =>
+  eventually(async () => {
+    const r = (await api<RunJson>(`${server.url}/api/v1/runs/${id}`)).body;
+    return r.finishedAt ? r : undefined;
+  }, 15_000, `run ${id} to finish`);
+
+test('runs that do not fit wait for capacity, higher priority first', async () => {
+  await create({ name: 'big-low', command: 'sleep 1', resources: { cpus: 0.6 }, priority: 0, concurrency: 'allow' });
+  await create({ name: 'big-high', command: 'sleep 1', resources: { cpus: 0.6 }, priority: 10, concurrency: 'allow' });
+  const first = await runNow('big-low');
+  await sleep(200);
+  const low = await runNow('big-low');
+  const high = await runNow('big-high');
+  const agents = await api<{ agents: { used: { cpus: number } }[] }>(`${server.url}/api/v1/agents`);
+  assert.equal(agents.body.agents[0]!.used.cpus, 0.6, 'only one 0.6-cpu run fits on 1 cpu');
+  const [f, l, h] = [await finished(first.id), await finished(low.id), await finished(high.id)];
+  for (const r of [f, l, h]) assert.equal(r.status, 'succeeded');
+  assert.ok(Date.parse(h.startedAt!) >= Date.parse(f.finishedAt!), 'the high-priority run waited for room');
+  assert.ok(Date.parse(l.startedAt!) >= Date.parse(h.finishedAt!), 'the low-priority run waited for the high-priority one');
+});
+
+test('a run that needs more than the agent has fails at once, saying why', async () => {
+  await create({ name: 'too-big', command: 'true', resources: { cpus: 2 } });
+  const r = await finished((await runNow('too-big')).id);
+  assert.equal(r.status, 'failed');
+  assert.match(r.reason ?? '', /needs more than agent .* has \(cpus 2 > 1\)/);
+});
+
+test('history beyond a job\'s limit is pruned, with its run dirs', async () => {
+  await create({ name: 'chatter', schedule: '* * * * * *', command: 'echo hi', history: { keep: 3 }, resources: { cpus: 0.1 } });
+  await sleep(6000);
+  await api(`${server.url}/api/v1/jobs/chatter/pause`, 'POST');
+  const runs = await eventually(
+    async () => {
+      const page = (await api<{ runs: RunJson[] }>(`${server.url}/api/v1/jobs/chatter/runs?limit=100`)).body.runs;
+      return page.length <= 3 && page.every((r) => r.finishedAt) ? page : undefined;
+    },
+    5000,
+    'history to be pruned to 3 runs',
+  );
+  assert.equal(runs.length, 3);
+  const dirs = readdirSync(join(data, 'runs'));
+  for (const r of runs) assert.ok(existsSync(join(data, 'runs', r.id)), `kept run ${r.id} lost its dir`);
+  const chatterDirs = dirs.filter((d) => !runs.some((r) => r.id === d));
+  // Dirs left are other tests' runs (3 + 1 above); the pruned chatter runs are gone.
+  assert.ok(chatterDirs.length <= 4, `${chatterDirs.length} dirs not belonging to kept runs: ${chatterDirs.join(', ')}`);
+});
