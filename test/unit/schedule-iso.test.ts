@@ -1,23 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSchedule, type DstRule } from '../../src/core/schedule/index.js';
+import { parseSchedule } from '../../src/core/schedule/index.js';
+import { at, iso, runs } from '../helpers/occurrences.js';
 
-const at = (iso: string) => Date.parse(iso);
-const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
-
-/** The first `n` occurrences strictly after `from`, as ISO strings; stops at null. */
-function runs(expr: string, timezone: string, from: string, n: number, dst?: DstRule): (string | null)[] {
-  const schedule = parseSchedule(expr, { timezone, dst });
-  const out: (string | null)[] = [];
-  let t = at(from);
-  for (let i = 0; i < n; i++) {
-    const next = schedule.next(t);
-    out.push(iso(next));
-    if (next === null) break;
-    t = next;
-  }
-  return out;
-}
 
 describe('exact durations', () => {
   test('R/start/PT1H: the first at start, then every hour', () => {
