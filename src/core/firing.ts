@@ -40,22 +40,37 @@ export function fire(ctx: Ctx, entry: JobEntry): void {
 const activeRuns = (ctx: Ctx, entry: JobEntry): Run[] => [...entry.active].flatMap((id) => ctx.s.runs.get(id) ?? []);
 
 function startOccurrence(ctx: Ctx, entry: JobEntry, at: Millis, catchUpNote: string | null, activeBefore: Run[]): void {
-  const spec = entry.stored.spec;
-  const blocker = activeBefore.find((r) => entry.active.has(r.id));
-  if (spec.concurrency === 'forbid' && blocker && catchUpNote === null) {
-    skipOccurrence(ctx, entry, at, `run ${blocker.id} is still ${blocker.status} (concurrency: forbid)`);
+  if (entry.stored.spec.placement !== 'every-agent') {
+    startOne(ctx, entry, at, catchUpNote, activeBefore, null);
     return;
   }
-  const run = newRun(ctx, { job: spec.name, trigger: 'schedule', key: scheduleKey(at), scheduledAt: at });
+  if (ctx.s.agents.length === 0) {
+    skipOccurrence(ctx, entry, at, 'no eligible agent to run on (placement: every-agent)');
+    return;
+  }
+  for (const agent of ctx.s.agents) startOne(ctx, entry, at, catchUpNote, activeBefore.filter((r) => r.agent === agent), agent);
+}
+
+/** One run of an occurrence; `agent` pins it (every-agent jobs get one run per agent). */
+function startOne(ctx: Ctx, entry: JobEntry, at: Millis, catchUpNote: string | null, activeBefore: Run[], agent: string | null): void {
+  const spec = entry.stored.spec;
+  const key = agent === null ? scheduleKey(at) : `${scheduleKey(at)}@${agent}`;
+  const blocker = activeBefore.find((r) => entry.active.has(r.id));
+  if (spec.concurrency === 'forbid' && blocker && catchUpNote === null) {
+    skipOccurrence(ctx, entry, at, `run ${blocker.id} is still ${blocker.status} (concurrency: forbid)`, key);
+    return;
+  }
+  const run = newRun(ctx, { job: spec.name, trigger: 'schedule', key, scheduledAt: at });
+  run.agent = agent;
   if (spec.concurrency === 'replace') {
-    for (const old of activeRuns(ctx, entry)) stop(ctx, old, `replaced by run ${run.id}`);
+    for (const old of activeRuns(ctx, entry)) if (agent === null || old.agent === agent) stop(ctx, old, `replaced by run ${run.id}`);
   }
   run.reason = catchUpNote;
   claim(ctx, run);
 }
 
-function skipOccurrence(ctx: Ctx, entry: JobEntry, at: Millis, reason: string): void {
-  const run = newRun(ctx, { job: entry.stored.spec.name, trigger: 'schedule', key: scheduleKey(at), scheduledAt: at });
+function skipOccurrence(ctx: Ctx, entry: JobEntry, at: Millis, reason: string, key = scheduleKey(at)): void {
+  const run = newRun(ctx, { job: entry.stored.spec.name, trigger: 'schedule', key, scheduledAt: at });
   run.status = 'skipped';
   run.reason = reason;
   run.finishedAt = ctx.now;

@@ -79,21 +79,24 @@ export function resortWaiting(ctx: Ctx): void {
 
 const isStarted = (run: Run): boolean => run.status === 'launching' || run.status === 'running';
 
-function hasStartedRun(ctx: Ctx, entry: JobEntry): boolean {
+/** Whether a run of the job is launching or running (on `agent`, when given). */
+function hasStartedRun(ctx: Ctx, entry: JobEntry, agent?: string | null): boolean {
   for (const id of entry.active) {
     const run = ctx.s.runs.get(id);
-    if (run && isStarted(run)) return true;
+    if (run && isStarted(run) && (agent === undefined || run.agent === agent)) return true;
   }
   return false;
 }
 
 /**
  * Launch what fits, best first. A run that does not fit is passed over, so smaller runs
- * behind it can still go; a run bigger than the whole agent fails at once.
+ * behind it can still go; a run bigger than the whole agent fails at once. Without a
+ * capacity of our own (Mesos), every due run goes to the backend, which packs offers.
  */
 export function place(ctx: Ctx): void {
   const s = ctx.s;
-  let free = subtract(s.agent.resources, s.used);
+  const capacity = s.capacity;
+  let free = capacity ? subtract(capacity.resources, s.used) : null;
   for (let i = 0; i < s.waiting.length; ) {
     const id = s.waiting[i]!;
     const run = s.runs.get(id);
@@ -109,22 +112,25 @@ export function place(ctx: Ctx): void {
     }
     const spec = entry.stored.spec;
     const need = resourcesOf(spec.resources);
-    if (!fits(need, s.agent.resources)) {
+    if (capacity && !fits(need, capacity.resources)) {
       s.waiting.splice(i, 1);
-      finish(ctx, run, { status: 'failed', reason: `needs more than agent ${s.agent.id} has (${shortfall(need, s.agent.resources)})`, exitCode: null });
+      finish(ctx, run, { status: 'failed', reason: `needs more than agent ${capacity.id} has (${shortfall(need, capacity.resources)})`, exitCode: null });
       continue;
     }
-    // concurrency: forbid never has two runs of a job going at once; catch-up runs wait in line.
-    if ((spec.concurrency === 'forbid' && hasStartedRun(ctx, entry)) || !fits(need, free)) {
+    // concurrency: forbid never has two runs of a job going at once (per agent for
+    // every-agent jobs); catch-up runs wait in line.
+    if ((spec.concurrency === 'forbid' && hasStartedRun(ctx, entry, spec.placement === 'every-agent' ? run.agent : undefined)) || (free && !fits(need, free))) {
       i++;
       continue;
     }
     s.waiting.splice(i, 1);
-    s.allocated.set(run.id, need);
-    s.used = add(s.used, need);
-    free = subtract(free, need);
+    if (capacity && free) {
+      s.allocated.set(run.id, need);
+      s.used = add(s.used, need);
+      free = subtract(free, need);
+      run.agent = capacity.id;
+    }
     run.status = 'launching';
-    run.agent = s.agent.id;
     saveRun(ctx, run);
     emit(ctx, { type: 'launch', run: { ...run }, spec });
   }

@@ -54,7 +54,10 @@ export interface SchedulerState {
   booted: boolean;
   idPrefix: string;
   seq: number;
-  agent: AgentInfo;
+  /** The agent whose capacity runs wait for; null when the backend places runs. */
+  capacity: AgentInfo | null;
+  /** Eligible agents, for every-agent jobs. */
+  agents: string[];
   used: Resources;
   jobs: Map<string, JobEntry>;
   /** Non-terminal runs, claimed or being claimed. */
@@ -81,7 +84,8 @@ export function initialState(config: Partial<SchedulerConfig> = {}): SchedulerSt
     booted: false,
     idPrefix: '',
     seq: 0,
-    agent: { id: 'unknown', resources: { ...NO_RESOURCES } },
+    capacity: null,
+    agents: [],
     used: { ...NO_RESOURCES },
     jobs: new Map(),
     runs: new Map(),

@@ -78,7 +78,14 @@ export interface Resources {
 // Messages: everything that happens becomes one of these, handled one at a time.
 
 export type Message =
-  | { type: 'boot'; now: Millis; jobs: StoredJob[]; activeRuns: Run[]; agent: AgentInfo; idPrefix: string }
+  /**
+   * `capacity`: the one agent whose resources the scheduler accounts for itself (local
+   * backend); null when the backend places runs (Mesos offers). `agents`: where
+   * every-agent jobs fan out to.
+   */
+  | { type: 'boot'; now: Millis; jobs: StoredJob[]; activeRuns: Run[]; capacity: AgentInfo | null; agents: string[]; idPrefix: string }
+  /** The eligible agents changed (seen, gone, blacklisted). */
+  | { type: 'agents'; now: Millis; agents: string[] }
   | { type: 'tick'; now: Millis }
   | { type: 'command'; now: Millis; requestId: number; command: Command }
   | { type: 'claimed'; now: Millis; accepted: string[]; refused: string[] }

@@ -39,6 +39,9 @@ export function update(s: SchedulerState, message: Message): [SchedulerState, Ef
     case 'claimed':
       onClaimed(ctx, message.accepted, message.refused);
       break;
+    case 'agents':
+      s.agents = [...message.agents];
+      break;
     case 'run-started':
       onStarted(ctx, message.runId, message.agent, message.taskId);
       break;
@@ -67,7 +70,8 @@ export function update(s: SchedulerState, message: Message): [SchedulerState, Ef
 function boot(ctx: Ctx, message: Extract<Message, { type: 'boot' }>): void {
   const s = ctx.s;
   s.booted = true;
-  s.agent = message.agent;
+  s.capacity = message.capacity;
+  s.agents = [...message.agents];
   s.idPrefix = message.idPrefix;
   for (const stored of message.jobs) {
     try {
@@ -85,9 +89,11 @@ function boot(ctx: Ctx, message: Extract<Message, { type: 'boot' }>): void {
     if (run.status === 'queued') {
       makeDueOrWait(ctx, run);
     } else {
-      const held = resourcesOf(entry?.stored.spec.resources ?? { cpus: 0, mem: 0, disk: 0, gpus: 0 });
-      s.allocated.set(run.id, held);
-      s.used = add(s.used, held);
+      if (s.capacity) {
+        const held = resourcesOf(entry?.stored.spec.resources ?? { cpus: 0, mem: 0, disk: 0, gpus: 0 });
+        s.allocated.set(run.id, held);
+        s.used = add(s.used, held);
+      }
       if (run.deadline !== null) s.timers.push({ at: run.deadline, kind: 'deadline', runId: run.id });
       emit(ctx, { type: 'reattach', run: { ...run }, spec: entry?.stored.spec ?? null });
     }

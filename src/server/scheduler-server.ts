@@ -73,7 +73,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   const { jobs, activeRuns } = await store.loadState();
   const agent = backend.agents()[0]!;
-  loop.post({ type: 'boot', now: clock(), jobs, activeRuns, agent, idPrefix: randomBytes(3).toString('hex') });
+  loop.post({ type: 'boot', now: clock(), jobs, activeRuns, capacity: agent, agents: [agent.id], idPrefix: randomBytes(3).toString('hex') });
   logger.info({ jobs: jobs.length, activeRuns: activeRuns.length, epoch, store: store.description, agent }, 'scheduler booted');
 
   if (options.seedFile && jobs.length === 0) {

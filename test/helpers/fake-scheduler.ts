@@ -153,6 +153,8 @@ export interface FakeSchedulerOptions {
   /** ISO time of the first boot. */
   start: string;
   agent?: Partial<Resources>;
+  /** The backend places runs itself (Mesos offers): no capacity accounting, these agents. */
+  offers?: { agents: string[] };
   config?: Partial<SchedulerConfig>;
   /** A store with jobs and runs already in it (the first boot loads them). */
   store?: FakeStore;
@@ -188,6 +190,7 @@ export class FakeScheduler {
   autoRun: AutoRun | null;
 
   private readonly agent: Resources;
+  private readonly offers: { agents: string[] } | null;
   private readonly config: Partial<SchedulerConfig>;
   private boots = 0;
   private nextRequestId = 1;
@@ -198,6 +201,7 @@ export class FakeScheduler {
     this.store = options.store ?? new FakeStore();
     this.now = at(options.start);
     this.agent = { cpus: 4, mem: 8192, disk: 100_000, gpus: 0, ...options.agent };
+    this.offers = options.offers ?? null;
     this.config = options.config ?? {};
     this.autoRun = options.autoRun ?? null;
     this.boot();
@@ -216,7 +220,8 @@ export class FakeScheduler {
     this.state = initialState(this.config);
     const { jobs, activeRuns } = this.store.loadState();
     const agent = { id: 'agent-1', resources: { ...this.agent } };
-    return this.deliver({ type: 'boot', now: this.now, jobs, activeRuns, agent, idPrefix: `b${this.boots}-` });
+    const placement = this.offers ? { capacity: null, agents: this.offers.agents } : { capacity: agent, agents: [agent.id] };
+    return this.deliver({ type: 'boot', now: this.now, jobs, activeRuns, ...placement, idPrefix: `b${this.boots}-` });
   }
 
   /** Handle one message now; returns its own effects (follow-ups such as `claimed` are recorded too). */
@@ -243,7 +248,9 @@ export class FakeScheduler {
   }
 
   started(runId: string, taskId: string | null = `task-${runId}`): Effect[] {
-    return this.send({ type: 'run-started', runId, agent: 'agent-1', taskId });
+    // The backend reports where the run landed: its pinned agent, or the one agent here.
+    const agent = this.state.runs.get(runId)?.agent ?? 'agent-1';
+    return this.send({ type: 'run-started', runId, agent, taskId });
   }
 
   exited(runId: string, exitCode: number | null, signal: string | null = null): Effect[] {

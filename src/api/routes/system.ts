@@ -56,7 +56,7 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
         const agents = api.backend.agents().map((a) => ({
           id: a.id,
           resources: a.resources,
-          used: a.id === state.agent.id ? state.used : { cpus: 0, mem: 0, disk: 0, gpus: 0 },
+          used: a.id === state.capacity?.id ? state.used : { cpus: 0, mem: 0, disk: 0, gpus: 0 },
           blacklisted: false,
         }));
         return { status: 200, body: { agents } };
