@@ -124,7 +124,11 @@ export type StoreOp =
   | { op: 'set-cursor'; job: string; cursor: Millis }
   /** Insert the run unless its (job, key) is taken; the answer comes back as a `claimed` message. */
   | { op: 'claim-run'; run: Run }
-  | { op: 'update-run'; run: Run };
+  | { op: 'update-run'; run: Run }
+  /** Small named values the backends keep (e.g. the Mesos framework ID). */
+  | { op: 'put-meta'; key: string; value: string }
+  | { op: 'blacklist-agent'; agent: string; reason: string; since: Millis }
+  | { op: 'unblacklist-agent'; agent: string };
 
 export type Effect =
   | { type: 'store'; ops: StoreOp[] }

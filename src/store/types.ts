@@ -29,6 +29,12 @@ export interface WriteResult {
   removedRunIds: string[];
 }
 
+export interface BlacklistEntry {
+  agent: string;
+  reason: string;
+  since: Millis;
+}
+
 export interface HistoryLimit {
   keep: number;
   maxAgeMs: Millis;
@@ -49,6 +55,8 @@ export interface Store {
   getJob(name: string): Promise<StoredJob | null>;
   getRun(id: string): Promise<Run | null>;
   listRuns(query: RunQuery): Promise<RunPage>;
+  getMeta(key: string): Promise<string | null>;
+  listBlacklist(): Promise<BlacklistEntry[]>;
   /** Remove a job's finished runs beyond its history limit; returns their IDs. */
   prune(epoch: number, job: string, limit: HistoryLimit, now: Millis): Promise<string[]>;
   close(): Promise<void>;

@@ -142,6 +142,28 @@ export function storeContract(kind: string, open: () => Promise<Store>): void {
       await store.close();
     });
 
+    test('meta values and the agent blacklist are kept, fenced like everything else', async () => {
+      const store = await open();
+      const old = await store.beginEpoch('a', 0);
+      assert.equal(await store.getMeta('mesos.frameworkId'), null);
+      await store.write(old, [{ op: 'put-meta', key: 'mesos.frameworkId', value: 'f-0001' }]);
+      const epoch = await store.beginEpoch('b', 1);
+      await assert.rejects(store.write(old, [{ op: 'put-meta', key: 'mesos.frameworkId', value: 'f-9999' }]), FencedError);
+      await store.write(epoch, [
+        { op: 'put-meta', key: 'mesos.frameworkId', value: 'f-0002' },
+        { op: 'blacklist-agent', agent: 'S1', reason: 'bad disk', since: 5 },
+        { op: 'blacklist-agent', agent: 'S0', reason: 'draining', since: 6 },
+      ]);
+      assert.equal(await store.getMeta('mesos.frameworkId'), 'f-0002');
+      assert.deepEqual(await store.listBlacklist(), [
+        { agent: 'S0', reason: 'draining', since: 6 },
+        { agent: 'S1', reason: 'bad disk', since: 5 },
+      ]);
+      await store.write(epoch, [{ op: 'unblacklist-agent', agent: 'S1' }, { op: 'unblacklist-agent', agent: 'never-listed' }]);
+      assert.deepEqual((await store.listBlacklist()).map((e) => e.agent), ['S0']);
+      await store.close();
+    });
+
     test('prune keeps the newest N finished runs and drops those older than maxAge; unfinished runs stay', async () => {
       const store = await open();
       const epoch = await store.beginEpoch('a', 0);

@@ -42,4 +42,15 @@ export const MIGRATIONS: readonly string[] = [
   );
   INSERT INTO leadership (id, epoch) VALUES (1, 0);
   `,
+  /* 2: backend metadata (the Mesos framework ID) and the agent blacklist */ `
+  CREATE TABLE meta (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+  );
+  CREATE TABLE agent_blacklist (
+    agent   TEXT PRIMARY KEY,
+    reason  TEXT NOT NULL,
+    since   INTEGER NOT NULL
+  );
+  `,
 ];

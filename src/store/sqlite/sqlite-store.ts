@@ -9,6 +9,7 @@ import type { Millis, Run, StoreOp, StoredJob } from '../../core/types.js';
 import { ACTIVE_STATUSES, FINISHED_STATUSES, RUN_COLUMNS, fromRow, toRow, type RunRow } from '../run-row.js';
 import {
   FencedError,
+  type BlacklistEntry,
   decodeRunCursor,
   encodeRunCursor,
   type HistoryLimit,
@@ -69,6 +70,13 @@ export class SqliteStore implements Store {
       setCursor: db.prepare<[number, string]>('UPDATE jobs SET cursor = ? WHERE name = ?'),
       claimRun: db.prepare<RunRow>(`INSERT INTO runs (${RUN_COLUMNS.join(', ')}) VALUES (${RUN_NAMED_VALUES}) ON CONFLICT DO NOTHING`),
       updateRun: db.prepare<RunRow>(`UPDATE runs SET ${RUN_SET} WHERE id = @id`),
+      putMeta: db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+      blacklist: db.prepare<[string, string, number]>(
+        'INSERT INTO agent_blacklist (agent, reason, since) VALUES (?, ?, ?) ON CONFLICT (agent) DO UPDATE SET reason = excluded.reason',
+      ),
+      unblacklist: db.prepare<[string]>('DELETE FROM agent_blacklist WHERE agent = ?'),
+      listBlacklist: db.prepare<[], BlacklistEntry>('SELECT agent, reason, since FROM agent_blacklist ORDER BY agent'),
       listJobs: db.prepare<[], JobRow>('SELECT * FROM jobs ORDER BY name'),
       getJob: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE name = ?'),
       getRun: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?'),
@@ -140,6 +148,15 @@ export class SqliteStore implements Store {
           case 'update-run':
             this.sql.updateRun.run(toRow(op.run));
             break;
+          case 'put-meta':
+            this.sql.putMeta.run(op.key, op.value);
+            break;
+          case 'blacklist-agent':
+            this.sql.blacklist.run(op.agent, op.reason, op.since);
+            break;
+          case 'unblacklist-agent':
+            this.sql.unblacklist.run(op.agent);
+            break;
         }
       }
       return result;
@@ -159,6 +176,14 @@ export class SqliteStore implements Store {
   async getJob(name: string): Promise<StoredJob | null> {
     const row = this.sql.getJob.get(name);
     return row ? jobFromRow(row) : null;
+  }
+
+  async getMeta(key: string): Promise<string | null> {
+    return this.sql.getMeta.get(key)?.value ?? null;
+  }
+
+  async listBlacklist(): Promise<BlacklistEntry[]> {
+    return this.sql.listBlacklist.all().map((e) => ({ ...e, since: Number(e.since) }));
   }
 
   async getRun(id: string): Promise<Run | null> {
