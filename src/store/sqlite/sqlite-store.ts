@@ -35,7 +35,7 @@ const jobFromRow = (row: JobRow): StoredJob => ({
   updatedAt: row.updated_at,
 });
 
-const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+const questionMarks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 const ACTIVE_SQL = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ');
 const FINISHED_SQL = FINISHED_STATUSES.map((s) => `'${s}'`).join(', ');
 const RUN_NAMED_VALUES = RUN_COLUMNS.map((c) => `@${c}`).join(', ');
@@ -199,7 +199,7 @@ export class SqliteStore implements Store {
       params.push(query.job);
     }
     if (query.status && query.status.length > 0) {
-      where.push(`status IN (${placeholders(query.status.length)})`);
+      where.push(`status IN (${questionMarks(query.status.length)})`);
       params.push(...query.status);
     }
     if (query.since !== undefined) {
