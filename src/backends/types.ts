@@ -32,6 +32,10 @@ export interface Backend {
   readLogs(run: Run, stream: LogStream, offset: number, limit: number): Promise<LogChunk | null>;
   /** Forget runs whose history was pruned (their working dirs and logs). */
   forget(runIds: string[]): Promise<void>;
+  /** Agents excluded from placement (Mesos only; the local backend has one agent). */
+  setBlacklist?(agents: string[]): void;
+  /** The Mesos framework ID, once subscribed. */
+  frameworkId?(): string | null;
   /** Stop watching; running processes are left running (a restart re-attaches them). */
   close(): Promise<void>;
 }

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { Client, CliError } from './client.js';
+import { MESOS_SIM_FLAGS, mesosSim } from './mesos-sim.js';
 import { SERVE_FLAGS, serve } from './serve.js';
 import * as verbs from './verbs.js';
 
@@ -27,17 +28,30 @@ Usage:
   moroccron logs <run> [--stderr] [--follow]
   moroccron kill <run>
   moroccron agents                    agents and their resources
+  moroccron blacklist <agent> [--reason text] | unblacklist <agent>
+  moroccron mesos-sim [--port 5050 --agents 3 --cpus 4 --mem 8192]   a fake Mesos master with agents
   moroccron version
 
 Client flags: --server URL (or MOROCCRON_SERVER; default http://127.0.0.1:8080), --json.
 API token from MOROCCRON_TOKEN.`;
 
-function serveUsage(): string {
-  const lines = Object.entries(SERVE_FLAGS).map(([flag, def]) => {
-    const dflt = 'default' in def ? ` (default ${def.default})` : '';
-    return `  --${flag.padEnd(18)} ${def.help}${dflt}`;
-  });
-  return `moroccron serve [flags]\n\n${lines.join('\n')}\n\nEach flag can also be set as MOROCCRON_<FLAG> (e.g. MOROCCRON_DATA_DIR) or in the --config file.`;
+type FlagTable = Record<string, { type: 'string'; help: string; default?: string }>;
+
+function flagUsage(verb: string, flags: FlagTable, footer = ''): string {
+  const lines = Object.entries(flags).map(([flag, def]) => `  --${flag.padEnd(18)} ${def.help}${def.default !== undefined ? ` (default ${def.default})` : ''}`);
+  return `moroccron ${verb} [flags]\n\n${lines.join('\n')}${footer}`;
+}
+
+/** Parse a command's string flags, answering --help with their table. */
+function stringFlags(verb: string, args: string[], flags: FlagTable, footer = ''): Record<string, string> | null {
+  if (args.includes('--help')) {
+    process.stdout.write(`${flagUsage(verb, flags, footer)}\n`);
+    return null;
+  }
+  const options = Object.fromEntries(Object.keys(flags).map((k) => [k, { type: 'string' as const }]));
+  const { values, positionals } = parse(args, options);
+  if (positionals.length > 0) throw new CliError(`${verb} takes no arguments, got "${positionals[0]}"`);
+  return values as Record<string, string>;
 }
 
 function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
@@ -62,14 +76,14 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (verb === 'serve') {
-    if (rest.includes('--help')) {
-      process.stdout.write(`${serveUsage()}\n`);
-      return;
-    }
-    const serveOptions = Object.fromEntries(Object.entries(SERVE_FLAGS).map(([k, d]) => [k, { type: d.type }])) as Record<keyof typeof SERVE_FLAGS, { type: 'string' }>;
-    const { values, positionals } = parse(rest, serveOptions);
-    if (positionals.length > 0) throw new CliError(`serve takes no arguments, got "${positionals[0]}"`);
-    await serve(values, VERSION);
+    const footer = '\n\nEach flag can also be set as MOROCCRON_<FLAG> (e.g. MOROCCRON_DATA_DIR) or in the --config file.';
+    const values = stringFlags(verb, rest, SERVE_FLAGS, footer);
+    if (values) await serve(values, VERSION);
+    return;
+  }
+  if (verb === 'mesos-sim') {
+    const values = stringFlags(verb, rest, MESOS_SIM_FLAGS);
+    if (values) await mesosSim(values);
     return;
   }
 
@@ -77,6 +91,7 @@ async function main(argv: string[]): Promise<void> {
     apply: { file: { type: 'string', short: 'f', multiple: true } },
     runs: { status: { type: 'string' }, limit: { type: 'string', default: '20' } },
     logs: { stderr: { type: 'boolean', default: false }, follow: { type: 'boolean', short: 'f', default: false } },
+    blacklist: { reason: { type: 'string' } },
   } as const;
   const { values, positionals } = parse(rest, { ...CLIENT_FLAGS, ...(extra[verb as keyof typeof extra] ?? {}) });
   const client = new Client({ server: values.server ?? process.env.MOROCCRON_SERVER ?? 'http://127.0.0.1:8080', token: process.env.MOROCCRON_TOKEN });
@@ -111,6 +126,9 @@ async function main(argv: string[]): Promise<void> {
       return verbs.killRun(ctx, positional(positionals, 'run', verb));
     case 'agents':
       return verbs.listAgents(ctx);
+    case 'blacklist':
+    case 'unblacklist':
+      return verbs.blacklist(ctx, verb, positional(positionals, 'agent', verb), v.reason as string | undefined);
     default:
       throw new CliError(`unknown command "${verb}" (moroccron help lists them)`);
   }

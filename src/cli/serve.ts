@@ -4,6 +4,7 @@
  * flags win over the environment, which wins over the file.
  */
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { pino } from 'pino';
 import { parse as parseYaml } from 'yaml';
@@ -16,7 +17,12 @@ export const SERVE_FLAGS = {
   port: { type: 'string', default: '8080', help: 'port to listen on' },
   'data-dir': { type: 'string', default: './.moroccron', help: 'where the SQLite store, run dirs and logs live' },
   store: { type: 'string', help: 'store URL: sqlite:PATH (default: sqlite:<data-dir>/moroccron.db)' },
-  backend: { type: 'string', default: 'local', help: 'local (this host runs the jobs)' },
+  backend: { type: 'string', default: 'local', help: 'local (this host runs the jobs) or mesos' },
+  'mesos-master': { type: 'string', help: 'Mesos masters for --backend mesos: http://h1:5050,http://h2:5050' },
+  'mesos-role': { type: 'string', default: '*', help: 'role the framework subscribes with' },
+  'mesos-user': { type: 'string', help: 'user tasks run as (default: the current user)' },
+  'framework-name': { type: 'string', default: 'moroccron', help: 'Mesos framework name' },
+  'failover-timeout': { type: 'string', default: '1w', help: 'how long Mesos keeps tasks while the framework is away' },
   auth: { type: 'string', help: '"none" to serve beyond loopback without authentication (behind your own proxy)' },
   cpus: { type: 'string', help: 'CPUs the local backend offers (default: all)' },
   mem: { type: 'string', help: 'memory in MiB the local backend offers (default: all)' },
@@ -67,11 +73,12 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
   const s = resolveServeSettings(flags, process.env);
   const port = Number(s.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0-65535, not "${s.port}"`);
-  if (s.backend !== 'local') throw new CliError(`--backend ${s.backend} is not available in this version; use local`);
+  if (s.backend !== 'local' && s.backend !== 'mesos') throw new CliError(`--backend must be local or mesos, not "${s.backend}"`);
+  if (s.backend === 'mesos' && !s['mesos-master']) throw new CliError('--backend mesos needs --mesos-master http://host:5050[,...]');
   if (!LOOPBACK.test(s.host!) && s.auth !== 'none') {
     throw new CliError(`serving on ${s.host} would expose the API to the network without authentication; bind to 127.0.0.1, or pass --auth none behind your own authenticating proxy`);
   }
-  const duration = (flag: 'misfire-threshold' | 'prune-interval' | 'history-max-age'): number => {
+  const duration = (flag: 'misfire-threshold' | 'prune-interval' | 'history-max-age' | 'failover-timeout'): number => {
     const parsed = parseDuration(s[flag]!);
     if (!parsed.ok) throw new CliError(`--${flag}: ${parsed.message}`);
     return parsed.ms;
@@ -91,7 +98,18 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
     port,
     dataDir: resolve(s['data-dir']!),
     ...(s.store ? { storeUrl: s.store } : {}),
-    backend: 'local',
+    backend: s.backend as 'local' | 'mesos',
+    ...(s.backend === 'mesos'
+      ? {
+          mesos: {
+            masters: s['mesos-master']!,
+            role: s['mesos-role']!,
+            user: s['mesos-user'] ?? userInfo().username,
+            frameworkName: s['framework-name']!,
+            failoverTimeoutSeconds: Math.round(duration('failover-timeout') / 1000),
+          },
+        }
+      : {}),
     resources,
     scheduler: {
       misfireThresholdMs: duration('misfire-threshold'),

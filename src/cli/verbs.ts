@@ -102,6 +102,15 @@ export async function listAgents(ctx: VerbContext): Promise<void> {
   );
 }
 
+export async function blacklist(ctx: VerbContext, verb: 'blacklist' | 'unblacklist', agent: string, reason?: string): Promise<void> {
+  const path = `/api/v1/agents/${enc(agent)}/blacklist`;
+  const result =
+    verb === 'blacklist'
+      ? await ctx.client.request<unknown>('PUT', path, reason ? { reason } : {})
+      : await ctx.client.request<unknown>('DELETE', path);
+  print(ctx, result, () => `${agent} ${verb === 'blacklist' ? 'blacklisted' : 'removed from the blacklist'}`);
+}
+
 interface LogPage {
   data: string;
   nextOffset: number;

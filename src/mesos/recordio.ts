@@ -16,11 +16,26 @@ const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
 export class RecordIODecoder {
   private buffer: Buffer = Buffer.alloc(0);
+  private broken: RecordIOError | null = null;
 
-  /** Feed bytes; returns every record completed by them. */
+  /**
+   * Feed bytes; returns every record completed by them. Records before corrupt bytes are
+   * still returned; the error is thrown by the next push.
+   */
   push(chunk: Uint8Array): Buffer[] {
-    this.buffer = this.buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buffer, chunk]);
+    if (this.broken) throw this.broken;
     const records: Buffer[] = [];
+    try {
+      this.decode(chunk, records);
+    } catch (error) {
+      if (!(error instanceof RecordIOError) || records.length === 0) throw error;
+      this.broken = error;
+    }
+    return records;
+  }
+
+  private decode(chunk: Uint8Array, records: Buffer[]): void {
+    this.buffer = this.buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buffer, chunk]);
     for (;;) {
       const newline = this.buffer.indexOf(0x0a);
       if (newline < 0) {
@@ -40,7 +55,6 @@ export class RecordIODecoder {
       records.push(Buffer.from(this.buffer.subarray(newline + 1, newline + 1 + length)));
       this.buffer = this.buffer.subarray(newline + 1 + length);
     }
-    return records;
   }
 
   /** Bytes received that do not yet make a whole record. */

@@ -12,7 +12,8 @@ import { parseJobFile } from '../cli/job-file.js';
 import { LocalBackend } from '../backends/local/index.js';
 import type { Backend } from '../backends/types.js';
 import { initialState, type SchedulerConfig } from '../core/state.js';
-import type { Millis, Resources } from '../core/types.js';
+import type { Message, Millis, Resources, Run } from '../core/types.js';
+import { MesosBackend } from '../backends/mesos/mesos-backend.js';
 import { defaultStoreUrl, openStore } from '../store/open-store.js';
 import { FencedError, type Store } from '../store/types.js';
 import { EventBus } from './events.js';
@@ -27,6 +28,7 @@ export interface ServeOptions {
   dataDir: string;
   storeUrl?: string;
   backend: 'local' | 'mesos';
+  mesos?: MesosSettings;
   resources?: Partial<Resources>;
   scheduler?: Partial<SchedulerConfig>;
   /** A job file applied when the store has no jobs yet (first start). */
@@ -35,6 +37,16 @@ export interface ServeOptions {
   logger: Logger;
   clock?: () => Millis;
 }
+
+export interface MesosSettings {
+  masters: string;
+  role: string;
+  user: string;
+  frameworkName: string;
+  failoverTimeoutSeconds: number;
+}
+
+const FRAMEWORK_ID_KEY = 'mesos.frameworkId';
 
 export interface RunningServer {
   url: string;
@@ -46,7 +58,6 @@ export interface RunningServer {
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const { logger } = options;
   const clock = options.clock ?? Date.now;
-  if (options.backend !== 'local') throw new Error(`backend ${options.backend} is not available in this version; use --backend local`);
   const storeUrl = options.storeUrl ?? defaultStoreUrl(options.dataDir);
   const store: Store = openStore(storeUrl);
   await store.init();
@@ -57,24 +68,28 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const events = new EventBus();
   let loop: Loop | null = null;
   const post = (m: Parameters<Loop['post']>[0]) => loop?.post(m);
-  const backend: Backend = new LocalBackend({ dataDir: options.dataDir, post, now: clock, ...(options.resources ? { resources: options.resources } : {}) });
-  const metrics = new Metrics(state, () => loop?.depth ?? 0);
   const timer = new WakeTimer(clock, () => post({ type: 'tick', now: clock() }));
-  const interpreter = new Interpreter({ store, backend, epoch, timer, events, metrics, logger, clock });
 
   let resolveStopped: (e: Error | null) => void = () => {};
   const stopped = new Promise<Error | null>((r) => (resolveStopped = r));
-  loop = new Loop(state, interpreter, clock, metrics, (error) => {
+  const fail = (error: Error): void => {
     if (error instanceof FencedError) logger.fatal(`stepping down: ${error.message}`);
-    else logger.fatal({ err: error }, 'scheduler loop failed; stopping (restart resumes from the store)');
+    else logger.fatal({ err: error }, 'scheduler stopped; a restart resumes from the store');
     timer.clear();
     resolveStopped(error);
-  });
+  };
 
   const { jobs, activeRuns } = await store.loadState();
-  const agent = backend.agents()[0]!;
-  loop.post({ type: 'boot', now: clock(), jobs, activeRuns, capacity: agent, agents: [agent.id], idPrefix: randomBytes(3).toString('hex') });
-  logger.info({ jobs: jobs.length, activeRuns: activeRuns.length, epoch, store: store.description, agent }, 'scheduler booted');
+  const backend = await openBackend(options, { store, epoch, post, clock, logger, activeRuns, fail });
+  const metrics = new Metrics(state, () => loop?.depth ?? 0);
+  const interpreter = new Interpreter({ store, backend, epoch, timer, events, metrics, logger, clock });
+  loop = new Loop(state, interpreter, clock, metrics, fail);
+
+  // The local backend's one agent is a capacity the scheduler fills itself; Mesos places runs by offers.
+  const local = backend.kind === 'local' ? backend.agents()[0]! : null;
+  const placement = local ? { capacity: local, agents: [local.id] } : { capacity: null, agents: [] };
+  loop.post({ type: 'boot', now: clock(), jobs, activeRuns, ...placement, idPrefix: randomBytes(3).toString('hex') });
+  logger.info({ jobs: jobs.length, activeRuns: activeRuns.length, epoch, store: store.description, backend: backend.kind }, 'scheduler booted');
 
   if (options.seedFile && jobs.length === 0) {
     const specs = parseJobs(parseJobFile(options.seedFile, await readFile(options.seedFile, 'utf8')));
@@ -83,7 +98,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     logger.info({ file: options.seedFile, jobs: specs.map((s) => s.name) }, 'example jobs loaded');
   }
 
-  const cluster = { self: { id: selfId, url: '' }, epoch, backend: 'local' as const, store: store.description };
+  const cluster = { self: { id: selfId, url: '' }, epoch, backend: backend.kind, store: store.description };
   const app = buildApi({ loop, store, backend, events, metrics, cluster, version: options.version }, logger);
   const url = await app.listen({ host: options.host, port: options.port });
   const apiUrl = url.replace('[::1]', 'localhost');
@@ -103,4 +118,37 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     resolveStopped(null);
   };
   return { url: apiUrl, close, stopped };
+}
+
+interface BackendContext {
+  store: Store;
+  epoch: number;
+  post: (m: Message) => void;
+  clock: () => Millis;
+  logger: Logger;
+  activeRuns: Run[];
+  fail: (error: Error) => void;
+}
+
+async function openBackend(options: ServeOptions, ctx: BackendContext): Promise<Backend> {
+  if (options.backend === 'local') {
+    return new LocalBackend({ dataDir: options.dataDir, post: ctx.post, now: ctx.clock, ...(options.resources ? { resources: options.resources } : {}) });
+  }
+  const mesos = options.mesos;
+  if (!mesos) throw new Error('--backend mesos needs --mesos-master');
+  const stored = await ctx.store.getMeta(FRAMEWORK_ID_KEY);
+  return new MesosBackend({
+    ...mesos,
+    masters: mesos.masters,
+    frameworkId: stored ? stored : null,
+    persistFrameworkId: async (id) => {
+      await ctx.store.write(ctx.epoch, [{ op: 'put-meta', key: FRAMEWORK_ID_KEY, value: id ?? '' }]);
+    },
+    activeRuns: ctx.activeRuns.filter((r) => r.status === 'launching' || r.status === 'running'),
+    blacklist: (await ctx.store.listBlacklist()).map((e) => e.agent),
+    post: ctx.post,
+    now: ctx.clock,
+    logger: ctx.logger,
+    onFatal: ctx.fail,
+  });
 }

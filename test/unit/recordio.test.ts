@@ -26,3 +26,9 @@ test('blank lines between records are tolerated; garbage prefixes are errors', (
   assert.throws(() => new RecordIODecoder().push(Buffer.from('1'.repeat(30))), RecordIOError);
   assert.throws(() => new RecordIODecoder().push(Buffer.from('999999999999\n')), /too large/);
 });
+
+test('records before corrupt bytes are returned; the error comes with the next push', () => {
+  const decoder = new RecordIODecoder();
+  assert.deepEqual(decoder.push(Buffer.from('2\nok\nbad\n')).map(String), ['ok']);
+  assert.throws(() => decoder.push(Buffer.from('2\nhi')), RecordIOError);
+});

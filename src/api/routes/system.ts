@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import type { SchedulerEvent } from '../../core/types.js';
 import type { ApiContext } from '../context.js';
+import { ApiError } from '../errors.js';
+import { errorSchema } from './schemas.js';
 import { route, type AnyRoute } from '../route.js';
 import { runView } from '../views.js';
 
@@ -36,7 +38,16 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
         const c = api.cluster;
         return {
           status: 200,
-          body: { self: c.self, isLeader: true, leader: c.self, epoch: c.epoch, members: [c.self], backend: c.backend, frameworkId: null, store: c.store },
+          body: {
+            self: c.self,
+            isLeader: true,
+            leader: c.self,
+            epoch: c.epoch,
+            members: [c.self],
+            backend: c.backend,
+            frameworkId: api.backend.frameworkId?.() ?? null,
+            store: c.store,
+          },
         };
       },
     }),
@@ -53,15 +64,41 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
       },
       handler: async () => {
         const state = api.loop.state;
+        const blacklisted = new Set((await api.store.listBlacklist()).map((e) => e.agent));
         const agents = api.backend.agents().map((a) => ({
           id: a.id,
           resources: a.resources,
-          used: a.id === state.capacity?.id ? state.used : { cpus: 0, mem: 0, disk: 0, gpus: 0 },
-          blacklisted: false,
+          used: a.id === state.capacity?.id ? state.used : usedOn(a.id),
+          blacklisted: blacklisted.has(a.id),
         }));
         return { status: 200, body: { agents } };
       },
     }),
+    ...(['PUT', 'DELETE'] as const).map((method) =>
+      route({
+        method,
+        path: '/api/v1/agents/{id}/blacklist',
+        tag: 'cluster',
+        summary: method === 'PUT' ? 'Keep runs off an agent (Mesos backend)' : 'Let runs onto an agent again',
+        params: z.strictObject({ id: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.:-]+$/, 'not an agent id') }),
+        responses: {
+          200: { description: 'The blacklist', schema: z.object({ blacklist: z.array(z.object({ agent: z.string(), reason: z.string(), since: z.string() })) }) },
+          409: { description: 'The local backend has a single agent', schema: errorSchema },
+        },
+        handler: async ({ params, request }) => {
+          if (!api.backend.setBlacklist) throw new ApiError(409, 'conflict', 'the local backend runs everything on this host; the blacklist applies to Mesos agents');
+          const reason = (request.body as { reason?: unknown } | undefined)?.reason;
+          const op =
+            method === 'PUT'
+              ? { op: 'blacklist-agent' as const, agent: params.id, reason: typeof reason === 'string' ? reason : 'blacklisted through the API', since: Date.now() }
+              : { op: 'unblacklist-agent' as const, agent: params.id };
+          await api.store.write(api.cluster.epoch, [op]);
+          const list = await api.store.listBlacklist();
+          api.backend.setBlacklist(list.map((e) => e.agent));
+          return { status: 200, body: { blacklist: list.map((e) => ({ ...e, since: new Date(e.since).toISOString() })) } };
+        },
+      }),
+    ),
     route({
       method: 'GET',
       path: '/api/v1/events',
@@ -123,6 +160,11 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
       },
     }),
   ];
+}
+
+/** Resources of the runs on an agent, when the backend (not the scheduler) placed them. */
+function usedOn(_agent: string) {
+  return { cpus: 0, mem: 0, disk: 0, gpus: 0 };
 }
 
 const eventJob = (event: SchedulerEvent): string => (event.kind === 'run' ? event.run.job : event.job);

@@ -1,0 +1,50 @@
+/** A run as a Mesos launch request: command or argv, environment, container, resources, constraints. */
+import type { JobSpec, Run } from '../../core/types.js';
+import type { LaunchRequest } from '../../mesos/framework/index.js';
+import type { Constraint } from '../../mesos/offers/index.js';
+import type { CommandInfo, ContainerInfo } from '../../mesos/types.js';
+import { parseDuration } from '../../core/duration.js';
+import { taskIdOf } from './task-ids.js';
+
+export function launchRequestOf(run: Run, spec: JobSpec, excludedAgents: readonly string[]): LaunchRequest {
+  const env: Record<string, string> = {
+    ...spec.env,
+    MOROCCRON_RUN_ID: run.id,
+    MOROCCRON_JOB: run.job,
+    MOROCCRON_SCHEDULED_AT: new Date(run.scheduledAt).toISOString(),
+    MOROCCRON_ATTEMPT: String(run.attempt),
+  };
+  const environment = { variables: Object.entries(env).map(([name, value]) => ({ name, type: 'VALUE' as const, value })) };
+  let command: CommandInfo;
+  if (spec.args) command = { shell: false, value: spec.args[0]!, arguments: spec.args, environment };
+  else if (spec.command) command = { shell: true, value: spec.command, environment };
+  // A container without a command runs its image's own entrypoint.
+  else command = { shell: false, environment };
+  const grace = parseDuration(spec.killGracePeriod);
+  return {
+    taskId: taskIdOf(run),
+    group: run.job,
+    resources: { cpus: spec.resources.cpus, mem: spec.resources.mem, disk: spec.resources.disk, gpus: spec.resources.gpus, ports: 0 },
+    constraints: spec.constraints as Constraint[],
+    priority: spec.priority,
+    dueAt: run.scheduledAt,
+    ...(run.agent !== null ? { agentId: run.agent } : {}),
+    excludedAgents,
+    taskInfo: {
+      name: `${run.job} ${run.id}`,
+      command,
+      ...(spec.container ? { container: containerOf(spec.container) } : {}),
+      kill_policy: { grace_period: { nanoseconds: (grace.ok ? grace.ms : 10_000) * 1e6 } },
+      labels: { labels: [{ key: 'moroccron.job', value: run.job }, { key: 'moroccron.run', value: run.id }] },
+    },
+  };
+}
+
+/** Images run in the Mesos containerizer (UCR), which pulls Docker images itself. */
+function containerOf(container: NonNullable<JobSpec['container']>): ContainerInfo {
+  return {
+    type: 'MESOS',
+    mesos: { image: { type: 'DOCKER', docker: { name: container.image }, cached: !container.forcePull } },
+    ...(container.network === 'bridge' ? { network_infos: [{ name: 'mesos-bridge' }] } : {}),
+  };
+}

@@ -1,0 +1,13 @@
+export * as calls from './call-builders.js';
+export { withFrameworkId } from './call-builders.js';
+export type { IdLike, SubscribeOptions } from './call-builders.js';
+export { DEFAULT_BACKOFF, backoffDelay } from './backoff.js';
+export type { BackoffPolicy } from './backoff.js';
+export { UrlListMasterDetector, parseMasterList } from './master-detector.js';
+export type { MasterDetector } from './master-detector.js';
+export { normalizeMasterUrl, resolveRedirect, SCHEDULER_PATH } from './master-url.js';
+export { FRAMEWORK_FAILED_OVER, FRAMEWORK_REMOVED } from './messages.js';
+export type { CallResult, ConnectionMessage, StreamEvent } from './messages.js';
+export { SchedulerConnection } from './scheduler-connection.js';
+export type { SchedulerConnectionOptions } from './scheduler-connection.js';
+export { DEFAULT_HEARTBEAT_SECONDS, MISSED_HEARTBEATS } from './subscription.js';

@@ -1,0 +1,145 @@
+/**
+ * The framework's protocol state: what it knows of its tasks, the launch requests not
+ * yet placed, suppression and reconciliation. frameworkUpdate() mutates it in place.
+ */
+import type { PlacedTask } from '../offers/types.js';
+import type { Call, FrameworkInfo, TaskState } from '../types.js';
+import { buildFrameworkInfo, tuningOf, type FrameworkConfig, type Tuning } from './config.js';
+import type { LaunchRequest, Millis } from './types.js';
+
+export interface TrackedTask {
+  taskId: string;
+  /** Constraint group; null for adopted tasks the application did not describe. */
+  group: string | null;
+  agentId: string | null;
+  hostname: string | null;
+  /** Last state reported; TASK_STAGING from launch until the first update. */
+  state: TaskState;
+  healthy: boolean | null;
+  /** Has any update arrived since the launch? */
+  confirmed: boolean;
+  terminal: boolean;
+  /** A kill was asked for (re-sent after every subscription until the task ends). */
+  kill: { gracePeriodMs: Millis | null } | null;
+}
+
+export interface Reconciliation {
+  /** Tasks with no update since this reconciliation started. */
+  remaining: Set<string>;
+  round: number;
+  delayMs: Millis;
+  /** After a subscription: decline offers until every task has answered. */
+  blocksOffers: boolean;
+}
+
+export interface FrameworkState<C = never, E = never> {
+  config: FrameworkConfig<C, E>;
+  tuning: Tuning;
+  frameworkId: string | null;
+  connected: boolean;
+  now: Millis;
+  tasks: Map<string, TrackedTask>;
+  pending: Map<string, LaunchRequest>;
+  /** Agent attributes (and hostname) from the offers seen, for constraints on running tasks. */
+  agents: Map<string, Record<string, string>>;
+  /** Offers are suppressed on the master (reset by every subscription). */
+  suppressed: boolean;
+  /** Offers were declined with the long filter since the last REVIVE. */
+  declinedSinceRevive: boolean;
+  /** Launch requests arrived since the last settling of suppression. */
+  newDemand: boolean;
+  reconciliation: Reconciliation | null;
+  /** TEARDOWN asked for while disconnected: sent on the next subscription. */
+  teardownPending: boolean;
+  tornDown: boolean;
+}
+
+/** What the application knew before a restart, so it is reconciled and not killed. */
+export interface RestoredTask {
+  taskId: string;
+  group?: string;
+  agentId?: string;
+  hostname?: string;
+  state?: TaskState;
+}
+
+export function newFrameworkState<C = never, E = never>(
+  config: FrameworkConfig<C, E>,
+  restored: { frameworkId?: string | null; tasks?: readonly RestoredTask[] } = {},
+): FrameworkState<C, E> {
+  const tasks = new Map<string, TrackedTask>();
+  for (const t of restored.tasks ?? []) {
+    tasks.set(t.taskId, {
+      taskId: t.taskId,
+      group: t.group ?? null,
+      agentId: t.agentId ?? null,
+      hostname: t.hostname ?? null,
+      state: t.state ?? 'TASK_STAGING',
+      healthy: null,
+      confirmed: t.state !== undefined,
+      terminal: false,
+      kill: null,
+    });
+  }
+  return {
+    config,
+    tuning: tuningOf(config as FrameworkConfig<unknown, unknown>),
+    frameworkId: restored.frameworkId ?? null,
+    connected: false,
+    now: 0,
+    tasks,
+    pending: new Map(),
+    agents: new Map(),
+    suppressed: false,
+    declinedSinceRevive: false,
+    newDemand: false,
+    reconciliation: null,
+    teardownPending: false,
+    tornDown: false,
+  };
+}
+
+/** Read-only access for the author's hooks. */
+export interface FrameworkView {
+  readonly frameworkId: string | null;
+  readonly connected: boolean;
+  readonly now: Millis;
+  readonly tasks: ReadonlyMap<string, Readonly<TrackedTask>>;
+  readonly pending: ReadonlyMap<string, Readonly<LaunchRequest>>;
+  readonly suppressed: boolean;
+  readonly reconciling: boolean;
+}
+
+export const viewOf = (s: FrameworkState<unknown, unknown>): FrameworkView => ({
+  frameworkId: s.frameworkId,
+  connected: s.connected,
+  now: s.now,
+  tasks: s.tasks,
+  pending: s.pending,
+  suppressed: s.suppressed,
+  reconciling: s.reconciliation !== null,
+});
+
+/** The FrameworkInfo for the next (re)subscription, with the stored id when there is one. */
+export const frameworkInfo = (s: FrameworkState<unknown, unknown>): FrameworkInfo =>
+  buildFrameworkInfo(s.config as FrameworkConfig<unknown, unknown>, s.frameworkId);
+
+/** The SUBSCRIBE call the shell sends on each (re)connection: the id goes in both places. */
+export function subscribeCall(s: FrameworkState<unknown, unknown>): Call {
+  return {
+    type: 'SUBSCRIBE',
+    ...(s.frameworkId !== null ? { framework_id: { value: s.frameworkId } } : {}),
+    subscribe: { framework_info: frameworkInfo(s) },
+  };
+}
+
+/** Non-terminal tasks on agents whose attributes are known, for the packer's constraints. */
+export function runningPlacement(s: FrameworkState<unknown, unknown>): PlacedTask[] {
+  const out: PlacedTask[] = [];
+  for (const t of s.tasks.values()) {
+    if (t.terminal || t.group === null || t.agentId === null) continue;
+    const attributes = s.agents.get(t.agentId);
+    if (attributes) out.push({ group: t.group, agentId: t.agentId, attributes });
+  }
+  return out;
+}

@@ -1,0 +1,94 @@
+/** The agent's /files/read and /files/browse over sandboxes, with the real endpoint's quirks. */
+import { openSync, readSync, closeSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join, posix } from 'node:path';
+import { agentRoot } from './sandbox.js';
+
+const MAX_READ_BYTES = 16 * 4096;
+
+export interface FilesAnswer {
+  status: number;
+  json?: unknown;
+  text?: string;
+}
+
+/**
+ * Virtual `/frameworks/F/executors/E/runs/...` maps into this agent's work dir; the real
+ * absolute path under the agent root is accepted too (deprecated but attached in Mesos).
+ */
+function resolvePath(workDir: string, agentId: string, path: string): string | undefined {
+  const root = agentRoot(workDir, agentId);
+  const normalized = posix.normalize('/' + path.replace(/^\/+/, ''));
+  if (normalized.startsWith(root + '/') || normalized === root) return normalized;
+  if (/^\/frameworks\/[^/]+\/executors\/[^/]+\/runs(\/|$)/.test(normalized)) return join(root, normalized);
+  return undefined;
+}
+
+function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parses offset/length: absent = -1; non-numeric or < -1 is an error. */
+function parseNumber(name: string, raw: string | null): number | string {
+  if (raw === null) return -1;
+  if (!/^-?\d+$/.test(raw.trim())) return `Failed to parse ${name}: Failed to convert '${raw}' to number`;
+  const n = Number(raw);
+  if (n < -1) return `Negative ${name} provided: ${n}`;
+  return n;
+}
+
+export function readFile(workDir: string, agentId: string, query: URLSearchParams): FilesAnswer {
+  const path = query.get('path');
+  if (!path) return { status: 400, text: "Expecting 'path=value' in query.\n" };
+  const offset = parseNumber('offset', query.get('offset'));
+  if (typeof offset === 'string') return { status: 400, text: offset };
+  const length = parseNumber('length', query.get('length'));
+  if (typeof length === 'string') return { status: 400, text: length };
+  const real = resolvePath(workDir, agentId, path);
+  const stat = real === undefined ? undefined : statOf(real);
+  if (real === undefined || !stat) return { status: 404, text: '' };
+  if (stat.isDirectory()) return { status: 400, text: 'Cannot read a directory.\n' };
+  const size = stat.size;
+  if (offset === -1) return { status: 200, json: { data: '', offset: size } };
+  if (offset >= size) return { status: 200, json: { data: '', offset } };
+  const want = Math.min(length === -1 ? size - offset : length, MAX_READ_BYTES, size - offset);
+  const buffer = Buffer.alloc(Math.max(0, want));
+  const fd = openSync(real, 'r');
+  try {
+    const n = readSync(fd, buffer, 0, buffer.length, offset);
+    return { status: 200, json: { data: buffer.subarray(0, n).toString('utf8'), offset } };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function modeString(stat: Stats): string {
+  const kind = stat.isDirectory() ? 'd' : stat.isSymbolicLink() ? 'l' : '-';
+  const bits = 'rwxrwxrwx'.split('').map((c, i) => (stat.mode & (1 << (8 - i)) ? c : '-'));
+  return kind + bits.join('');
+}
+
+const ownerName = (uid: number): string => (uid === userInfo().uid ? userInfo().username : String(uid));
+
+export function browse(workDir: string, agentId: string, query: URLSearchParams): FilesAnswer {
+  const path = query.get('path');
+  if (!path) return { status: 400, text: "Expecting 'path=value' in query.\n" };
+  const real = resolvePath(workDir, agentId, path);
+  const stat = real === undefined ? undefined : statOf(real);
+  if (real === undefined || !stat) return { status: 404, text: '' };
+  const base = '/' + path.replace(/^\/+|\/+$/g, '');
+  const names = stat.isDirectory() ? readdirSync(real) : [];
+  const entries = names
+    .map((name) => {
+      const s = statOf(join(real, name));
+      if (!s) return undefined;
+      return { path: `${base}/${name}`, nlink: s.nlink, size: s.size, mtime: s.mtimeMs / 1000, mode: modeString(s), uid: ownerName(s.uid), gid: String(s.gid) };
+    })
+    .filter((e) => e !== undefined)
+    .sort((a, b) => (a.path < b.path ? -1 : 1));
+  return { status: 200, json: entries };
+}

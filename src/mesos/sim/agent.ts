@@ -1,0 +1,182 @@
+/** A fake agent: runs command tasks as real processes and keeps their reliable update streams. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FrameworkInfo, TaskInfo, TaskState, TaskStatus } from '../types.js';
+import { Resources } from './resources.js';
+import { createSandbox } from './sandbox.js';
+import { isTerminal, taskKey, type SimTask } from './sim-task.js';
+import { describeExit, TaskProcess, type ProcessExit } from './task-process.js';
+import { TaskUpdateStream } from './update-stream.js';
+import { newUuid, newUuidBase64 } from './uuid.js';
+
+export interface AgentListener {
+  /** The head update of a task stream, first send or retry. */
+  forwardUpdate(task: SimTask, status: TaskStatus): void;
+}
+
+export interface LaunchRequest {
+  info: TaskInfo;
+  frameworkId: string;
+  frameworkInfo: FrameworkInfo;
+  role: string;
+  resources: Resources;
+  /** Default-executor group launches: executor id and the shared container. */
+  group?: { executorId: string; containerId: string; groupId: string };
+}
+
+export class Agent {
+  readonly tasks = new Map<string, SimTask>();
+  /** False while a restarted master waits for this agent to re-register. */
+  registered = true;
+  readonly registeredTime = Date.now() / 1000;
+  port = 0;
+  private readonly orphans = new Set<TaskProcess>();
+
+  constructor(
+    readonly id: string,
+    readonly hostname: string,
+    readonly total: Resources,
+    readonly attributes: Record<string, string>,
+    private readonly workDir: string,
+    private readonly retryMs: number,
+    private readonly listener: AgentListener,
+  ) {}
+
+  used(): Resources {
+    let used = new Resources();
+    for (const task of this.tasks.values()) if (!task.process?.hasExited) used = used.plus(task.resources);
+    return used;
+  }
+
+  task(frameworkId: string, taskId: string): SimTask | undefined {
+    return this.tasks.get(taskKey(frameworkId, taskId));
+  }
+
+  launch(request: LaunchRequest): SimTask {
+    const { info } = request;
+    const executorId = request.group?.executorId ?? info.task_id.value;
+    const containerId = request.group?.containerId ?? newUuid();
+    let sandbox = createSandbox(this.workDir, this.id, request.frameworkId, executorId, containerId);
+    if (request.group) {
+      sandbox = join(sandbox, 'tasks', info.task_id.value);
+      mkdirSync(sandbox, { recursive: true });
+    }
+    const task: SimTask = {
+      info,
+      frameworkId: request.frameworkId,
+      frameworkInfo: request.frameworkInfo,
+      agentId: this.id,
+      executorId,
+      containerId,
+      sandbox,
+      role: request.role,
+      resources: request.resources,
+      container: info.container,
+      groupId: request.group?.groupId,
+      latestState: 'TASK_STAGING',
+      statusUpdateState: undefined,
+      statuses: [],
+      updates: new TaskUpdateStream((status) => this.listener.forwardUpdate(task, status), this.retryMs),
+      process: undefined,
+      killRequested: false,
+      terminalAcknowledged: false,
+    };
+    this.tasks.set(taskKey(request.frameworkId, info.task_id.value), task);
+    if (!info.command) {
+      this.update(task, 'TASK_FAILED', 'Custom executors are not supported by the Mesos sim', 'SOURCE_AGENT', 'REASON_EXECUTOR_TERMINATED');
+      return task;
+    }
+    this.update(task, 'TASK_STARTING');
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      MESOS_SANDBOX: sandbox,
+      MESOS_TASK_ID: info.task_id.value,
+      MESOS_FRAMEWORK_ID: request.frameworkId,
+      MESOS_AGENT_ID: this.id,
+      MESOS_EXECUTOR_ID: executorId,
+      MESOS_CONTAINER_ID: containerId,
+    };
+    for (const v of info.command.environment?.variables ?? []) env[v.name] = v.value;
+    task.process = TaskProcess.start(info.command, sandbox, env, join(sandbox, 'stdout'), join(sandbox, 'stderr'), (exit) => this.onExit(task, exit));
+    if (!task.process.hasExited) this.update(task, 'TASK_RUNNING');
+    return task;
+  }
+
+  /** TERM the task's process group (and its group siblings), KILL after the grace period. */
+  kill(task: SimTask, graceMs: number, sendKilling: boolean): void {
+    const targets = task.groupId ? [...this.tasks.values()].filter((t) => t.groupId === task.groupId) : [task];
+    for (const t of targets) {
+      if (isTerminal(t.latestState) || t.killRequested) continue;
+      t.killRequested = true;
+      if (sendKilling) this.update(t, 'TASK_KILLING');
+      t.process?.terminate(graceMs);
+    }
+  }
+
+  /** The acknowledged status, or undefined when the uuid is not the head of the task's stream. */
+  acknowledge(frameworkId: string, taskId: string, uuid: string): TaskStatus | undefined {
+    const task = this.task(frameworkId, taskId);
+    const acked = task?.updates.acknowledge(uuid);
+    if (task && acked && isTerminal(acked.state) && task.updates.pendingCount === 0) this.tasks.delete(taskKey(frameworkId, taskId));
+    return acked;
+  }
+
+  /** The framework is gone: kill its tasks, drop their pending updates. */
+  shutdownFramework(frameworkId: string, graceMs: number): SimTask[] {
+    const removed: SimTask[] = [];
+    for (const [key, task] of this.tasks) {
+      if (task.frameworkId !== frameworkId) continue;
+      task.updates.close();
+      task.killRequested = true;
+      if (task.process && !task.process.hasExited) {
+        this.orphans.add(task.process);
+        task.process.terminate(graceMs);
+      }
+      this.tasks.delete(key);
+      removed.push(task);
+    }
+    return removed;
+  }
+
+  /** Re-send every pending head update of a framework (done when it re-subscribes). */
+  resendPending(frameworkId: string): void {
+    for (const task of this.tasks.values()) if (task.frameworkId === frameworkId) task.updates.resendNow();
+  }
+
+  killAllNow(): void {
+    for (const task of this.tasks.values()) {
+      task.updates.close();
+      task.process?.killNow();
+    }
+    for (const proc of this.orphans) proc.killNow();
+  }
+
+  private onExit(task: SimTask, exit: ProcessExit): void {
+    let state: TaskState = 'TASK_FAILED';
+    if (task.killRequested && !exit.error) state = 'TASK_KILLED';
+    else if (!exit.error && exit.signal === null && exit.code === 0) state = 'TASK_FINISHED';
+    this.update(task, state, describeExit(exit));
+    if (task.groupId && state === 'TASK_FAILED') this.kill(task, 3000, false);
+  }
+
+  private update(task: SimTask, state: TaskState, message?: string, source = 'SOURCE_EXECUTOR', reason?: string): void {
+    if (isTerminal(task.latestState)) return;
+    task.latestState = state;
+    const status: TaskStatus = {
+      task_id: { value: task.info.task_id.value },
+      state,
+      ...(message !== undefined ? { message } : {}),
+      source: source as TaskStatus['source'],
+      ...(reason !== undefined ? { reason } : {}),
+      agent_id: { value: this.id },
+      executor_id: { value: task.executorId },
+      timestamp: Date.now() / 1000,
+      uuid: newUuidBase64(),
+    };
+    (status as TaskStatus & Record<string, unknown>).container_status = {
+      container_id: { value: task.containerId },
+      ...(task.process?.pid !== undefined ? { executor_pid: task.process.pid } : {}),
+    };
+    task.updates.push(status);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * An in-process fake Mesos master with N agents, speaking the v1 scheduler HTTP API on
+ * loopback and running tasks as real processes. See shared/mesos/API-FACTS.md §11.
+ */
+import { rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startAgentServer } from './agent-server.js';
+import { Master } from './master.js';
+import { masterState } from './master-state.js';
+import { createMasterServer, type LeaderLookup } from './master-server.js';
+import { resolveOptions, type MesosSimOptions } from './options.js';
+
+export type { MesosSimOptions } from './options.js';
+
+export interface MesosStandbyOptions extends MesosSimOptions {
+  /** Makes this sim a non-leading master: "host:port" of the leader, or undefined when none is elected. */
+  standbyOf?: LeaderLookup;
+}
+
+export interface MesosSim {
+  /** http://host:port of the master. */
+  url: string;
+  /** The current master's id (a restart elects a new one). */
+  readonly masterId: string;
+  close(): Promise<void>;
+  /** Master failover: streams end, offers and removed-framework memory vanish; agents and tasks stay. */
+  restartMaster(): Promise<void>;
+  /** The same document as GET /master/state. */
+  state(): unknown;
+}
+
+const closeServer = (server: Server): Promise<void> =>
+  new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+
+export async function startMesosSim(options: MesosStandbyOptions = {}): Promise<MesosSim> {
+  const config = resolveOptions({ ...options, agents: options.agents ?? (options.standbyOf ? 0 : 3) });
+  const master = new Master(config);
+  const servers: Server[] = [];
+  for (let i = 0; i < config.agents; i++) servers.push(await startAgentServer(master.addAgent(i), config.host, config.workDir));
+  const server = createMasterServer(master, options.standbyOf);
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  master.port = (server.address() as AddressInfo).port;
+  servers.push(server);
+  master.start();
+  config.log(`mesos sim master ${master.id} on ${config.host}:${master.port} with ${config.agents} agents`);
+  let closed = false;
+  return {
+    url: `http://${config.host}:${master.port}`,
+    get masterId() {
+      return master.id;
+    },
+    state: () => masterState(master),
+    restartMaster: async () => master.restart(),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      master.stop();
+      await Promise.all(servers.map(closeServer));
+      if (config.ownsWorkDir) rmSync(config.workDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,315 @@
+/**
+ * The fake master's state and framework lifecycle: subscription, failover, disconnect,
+ * removal, allocation, status update forwarding and master restart.
+ */
+import type { ServerResponse } from 'node:http';
+import type { Call, FrameworkInfo, MasterInfo, Offer, TaskStatus } from '../types.js';
+import { Agent, type AgentListener } from './agent.js';
+import { EventStream } from './event-stream.js';
+import { Framework } from './framework.js';
+import { frameworkRoles, hasCapability, validateFrameworkInfo } from './framework-info.js';
+import { LongTimer } from './long-timer.js';
+import { OfferBook, type SimOffer } from './offer-book.js';
+import type { SimConfig } from './options.js';
+import { Resources } from './resources.js';
+import { isTerminal, type SimTask } from './sim-task.js';
+import { newUuid } from './uuid.js';
+
+/** How long agents take to re-register with a restarted master. */
+const AGENT_REREGISTER_DELAY_MS = 200;
+const FRAMEWORK_SHUTDOWN_GRACE_MS = 3000;
+
+export class Master implements AgentListener {
+  id = newUuid();
+  port = 0;
+  readonly agents: Agent[] = [];
+  readonly frameworks = new Map<string, Framework>();
+  /** Torn down or timed out; re-subscribing with these IDs is refused. Forgotten on restart. */
+  readonly removedFrameworks = new Map<string, Framework>();
+  readonly offers = new OfferBook();
+  startTime = Date.now() / 1000;
+  electedTime = Date.now() / 1000;
+  private frameworkCounter = 0;
+  private offerCounter = 0;
+  private allocationTimer: NodeJS.Timeout | undefined;
+  private pendingAllocation: NodeJS.Immediate | undefined;
+  private reregisterTimer: NodeJS.Timeout | undefined;
+  private rotation = 0;
+
+  constructor(readonly config: SimConfig) {}
+
+  addAgent(index: number): Agent {
+    const c = this.config;
+    const scalars = new Map<string, number>([['cpus', c.cpus], ['mem', c.mem], ['disk', c.disk]]);
+    if (c.gpus > 0) scalars.set('gpus', c.gpus);
+    const total = new Resources(scalars, new Map([['ports', [{ begin: c.ports[0], end: c.ports[1] }]]]));
+    const agent = new Agent(`${this.id}-S${index}`, c.host, total, c.attributes(index), c.workDir, c.reliableRetryMs, this);
+    this.agents.push(agent);
+    return agent;
+  }
+
+  start(): void {
+    this.allocationTimer = setInterval(() => this.allocate(), this.config.allocationIntervalMs);
+  }
+
+  get masterInfo(): MasterInfo & { capabilities: { type: string }[] } {
+    const host = this.config.host;
+    const octets = host.split('.').map(Number);
+    const ip = octets.length === 4 && octets.every((o) => o >= 0 && o <= 255) ? octets.reduce((n, o, i) => n + o * 2 ** (8 * i), 0) : 0;
+    return {
+      id: this.id,
+      ip,
+      port: this.port,
+      pid: `master@${host}:${this.port}`,
+      hostname: host,
+      version: '1.12.0',
+      address: { hostname: host, ip: host, port: this.port },
+      capabilities: [{ type: 'AGENT_UPDATE' }, { type: 'AGENT_DRAINING' }, { type: 'QUOTA_V2' }],
+    };
+  }
+
+  // ---- tasks as the master sees them (only on registered agents) ----
+
+  activeTasks(frameworkId: string): SimTask[] {
+    return this.agents.filter((a) => a.registered).flatMap((a) => [...a.tasks.values()].filter((t) => t.frameworkId === frameworkId));
+  }
+
+  findTask(frameworkId: string, taskId: string): SimTask | undefined {
+    for (const agent of this.agents) {
+      const task = agent.registered ? agent.task(frameworkId, taskId) : undefined;
+      if (task) return task;
+    }
+    return undefined;
+  }
+
+  registeredAgent(agentId: string | undefined): Agent | undefined {
+    return this.agents.find((a) => a.id === agentId && a.registered);
+  }
+
+  sendUpdate(framework: Framework, status: TaskStatus): void {
+    framework.send({ type: 'UPDATE', update: { status } });
+  }
+
+  /** AgentListener: the master records the update and passes it on if it can. */
+  forwardUpdate(task: SimTask, status: TaskStatus): void {
+    if (!task.statuses.some((s) => s.uuid === status.uuid)) {
+      task.statuses.push(status);
+      task.statusUpdateState = status.state;
+    }
+    const agent = this.agents.find((a) => a.id === task.agentId);
+    const framework = this.frameworks.get(task.frameworkId);
+    if (agent?.registered && framework) this.sendUpdate(framework, status);
+  }
+
+  // ---- subscription ----
+
+  subscribe(res: ServerResponse, call: Call): void {
+    const subscribe = call.subscribe!;
+    const suppressed = subscribe.suppressed_roles ?? [];
+    const streamId = newUuid();
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Mesos-Stream-Id': streamId });
+    res.flushHeaders();
+    let owner: Framework | undefined;
+    const stream = new EventStream(streamId, res, () => {
+      if (owner && owner.stream === stream) this.disconnect(owner);
+    });
+    const refuse = (message: string): void => {
+      stream.send({ type: 'ERROR', error: { message } });
+      stream.close();
+    };
+    const info = subscribe.framework_info;
+    const invalid = validateFrameworkInfo(info, suppressed);
+    if (invalid) return refuse(invalid);
+    const requestedId = info.id?.value;
+    if (requestedId !== undefined && this.removedFrameworks.has(requestedId)) return refuse('Framework has been removed');
+    let framework = requestedId === undefined ? undefined : this.frameworks.get(requestedId);
+    if (framework) {
+      if (framework.principalDiffers(info)) return refuse('Changing framework\'s principal is not allowed');
+      this.failOver(framework, info);
+    } else {
+      const id = requestedId ?? `${this.id}-${String(this.frameworkCounter++).padStart(4, '0')}`;
+      framework = new Framework(id, { ...info, id: { value: id } });
+      this.frameworks.set(id, framework);
+    }
+    owner = framework;
+    this.setSuppressedRoles(framework, suppressed);
+    framework.stream = stream;
+    stream.send({
+      type: 'SUBSCRIBED',
+      subscribed: { framework_id: { value: framework.id }, heartbeat_interval_seconds: this.config.heartbeatIntervalSeconds, master_info: this.masterInfo },
+    });
+    stream.startHeartbeats(this.config.heartbeatIntervalSeconds);
+    this.config.log(`framework ${framework.id} subscribed on stream ${streamId}`);
+    for (const agent of this.agents) if (agent.registered) agent.resendPending(framework.id);
+    this.scheduleAllocation();
+  }
+
+  /** An existing framework subscribes again: old stream told and closed, offers dropped silently. */
+  private failOver(framework: Framework, info: FrameworkInfo): void {
+    if (framework.connected) {
+      framework.stream!.send({ type: 'ERROR', error: { message: 'Framework failed over' } });
+      framework.stream!.close();
+    }
+    framework.stream = undefined;
+    framework.failoverTimer?.cancel();
+    framework.failoverTimer = undefined;
+    for (const offer of this.offers.ofFramework(framework.id)) this.offers.take(offer.id);
+    // user and checkpoint are immutable; a re-subscribe silently keeps the old values.
+    const { user, checkpoint } = framework.info;
+    const roles = frameworkRoles(info);
+    this.dropOffersOfRemovedRoles(framework, roles);
+    framework.info = { ...info, id: { value: framework.id }, user, checkpoint };
+    framework.roles = roles;
+    framework.recovered = false;
+    framework.reregisteredTime = Date.now() / 1000;
+  }
+
+  /** The new set replaces the old; roles leaving it are revived (their filters cleared). */
+  setSuppressedRoles(framework: Framework, suppressed: readonly string[]): void {
+    const leaving = [...framework.suppressed].filter((r) => !suppressed.includes(r));
+    if (leaving.length > 0) this.offers.clearFilters(framework.id, leaving);
+    framework.suppressed = new Set(suppressed);
+  }
+
+  /** Offers to roles a framework no longer has are rescinded. */
+  dropOffersOfRemovedRoles(framework: Framework, newRoles: readonly string[]): void {
+    const removed = framework.roles.filter((r) => !newRoles.includes(r));
+    for (const offer of this.offers.ofFramework(framework.id)) {
+      if (!removed.includes(offer.role)) continue;
+      this.offers.take(offer.id);
+      framework.send({ type: 'RESCIND', rescind: { offer_id: { value: offer.id } } });
+    }
+    if (removed.length > 0) this.offers.clearFilters(framework.id, removed);
+  }
+
+  /** The stream went away: deactivate, drop offers, start the failover timeout. */
+  private disconnect(framework: Framework): void {
+    framework.stream = undefined;
+    framework.unregisteredTime = Date.now() / 1000;
+    for (const offer of this.offers.ofFramework(framework.id)) this.offers.take(offer.id);
+    const timeoutMs = (framework.info.failover_timeout ?? 0) * 1000;
+    this.config.log(`framework ${framework.id} disconnected; removing it in ${timeoutMs} ms unless it re-subscribes`);
+    framework.failoverTimer = new LongTimer(() => {
+      if (!framework.connected && this.frameworks.get(framework.id) === framework) this.removeFramework(framework);
+    }, timeoutMs);
+  }
+
+  /** TEARDOWN or failover timeout: close the stream without an ERROR, kill every task. */
+  removeFramework(framework: Framework): void {
+    framework.failoverTimer?.cancel();
+    framework.stream?.close();
+    framework.stream = undefined;
+    this.frameworks.delete(framework.id);
+    this.removedFrameworks.set(framework.id, framework);
+    framework.unregisteredTime ??= Date.now() / 1000;
+    for (const offer of this.offers.ofFramework(framework.id)) this.offers.take(offer.id);
+    this.offers.clearFilters(framework.id);
+    for (const agent of this.agents) {
+      for (const task of agent.shutdownFramework(framework.id, FRAMEWORK_SHUTDOWN_GRACE_MS)) {
+        framework.completedTasks.push({ task, state: isTerminal(task.latestState) ? task.latestState : 'TASK_KILLED' });
+      }
+    }
+    this.config.log(`framework ${framework.id} removed`);
+  }
+
+  // ---- allocation ----
+
+  scheduleAllocation(): void {
+    this.pendingAllocation ??= setImmediate(() => {
+      this.pendingAllocation = undefined;
+      this.allocate();
+    });
+  }
+
+  /** One offer per agent per cycle, to the first active framework/role that wants it. */
+  allocate(): void {
+    const active = [...this.frameworks.values()].filter((f) => f.connected);
+    if (active.length === 0) return;
+    const start = this.rotation++ % active.length;
+    const ordered = [...active.slice(start), ...active.slice(0, start)];
+    const batches = new Map<Framework, Offer[]>();
+    for (const agent of this.agents) {
+      if (!agent.registered) continue;
+      const available = this.offers.offeredOn(agent.id).reduce((left, r) => left.minus(r), agent.total.minus(agent.used()));
+      if (!available.isAllocatable()) continue;
+      for (const framework of ordered) {
+        const role = framework.roles.find((r) => !framework.suppressed.has(r) && !this.offers.isFiltered(framework.id, r, agent.id, available));
+        if (role === undefined) continue;
+        const offer: SimOffer = { id: `${this.id}-O${this.offerCounter++}`, frameworkId: framework.id, agentId: agent.id, role, resources: available };
+        this.offers.add(offer);
+        this.armOfferTimeout(framework, offer);
+        batches.set(framework, [...(batches.get(framework) ?? []), this.offerJson(framework, agent, offer)]);
+        break;
+      }
+    }
+    for (const [framework, offers] of batches) framework.send({ type: 'OFFERS', offers: { offers } });
+  }
+
+  private armOfferTimeout(framework: Framework, offer: SimOffer): void {
+    const timeout = this.config.offerTimeoutMs;
+    if (timeout === undefined) return;
+    offer.timer = setTimeout(() => {
+      if (!this.offers.take(offer.id)) return;
+      framework.send({ type: 'RESCIND', rescind: { offer_id: { value: offer.id } } });
+    }, timeout);
+  }
+
+  private offerJson(framework: Framework, agent: Agent, offer: SimOffer): Offer {
+    const multiRole = hasCapability(framework.info, 'MULTI_ROLE');
+    const attributes = Object.entries(agent.attributes).map(([name, value]) => ({ name, type: 'TEXT' as const, text: { value } }));
+    return {
+      id: { value: offer.id },
+      framework_id: { value: framework.id },
+      agent_id: { value: agent.id },
+      hostname: agent.hostname,
+      url: { scheme: 'http', address: { hostname: agent.hostname, ip: agent.hostname, port: agent.port }, path: '/slave(1)' },
+      ...(multiRole ? { allocation_info: { role: offer.role } } : {}),
+      resources: offer.resources.toList(multiRole ? offer.role : undefined),
+      ...(attributes.length > 0 ? { attributes } : {}),
+    };
+  }
+
+  // ---- master restart ----
+
+  /** A new master process: streams end, offers and removed-framework memory are gone, agents re-register shortly. */
+  restart(): void {
+    for (const framework of this.frameworks.values()) {
+      framework.failoverTimer?.cancel();
+      framework.stream?.close();
+    }
+    this.frameworks.clear();
+    this.removedFrameworks.clear();
+    this.offers.clear();
+    this.id = newUuid();
+    this.frameworkCounter = 0;
+    this.electedTime = Date.now() / 1000;
+    for (const agent of this.agents) agent.registered = false;
+    this.reregisterTimer = setTimeout(() => this.reregisterAgents(), AGENT_REREGISTER_DELAY_MS);
+  }
+
+  private reregisterAgents(): void {
+    for (const agent of this.agents) {
+      agent.registered = true;
+      for (const task of agent.tasks.values()) {
+        if (this.frameworks.has(task.frameworkId)) continue;
+        const framework = new Framework(task.frameworkId, task.frameworkInfo);
+        framework.recovered = true;
+        this.frameworks.set(framework.id, framework);
+      }
+      for (const framework of this.frameworks.values()) if (framework.connected) agent.resendPending(framework.id);
+    }
+    this.scheduleAllocation();
+  }
+
+  stop(): void {
+    if (this.allocationTimer) clearInterval(this.allocationTimer);
+    if (this.pendingAllocation) clearImmediate(this.pendingAllocation);
+    if (this.reregisterTimer) clearTimeout(this.reregisterTimer);
+    for (const framework of this.frameworks.values()) {
+      framework.failoverTimer?.cancel();
+      framework.stream?.close();
+    }
+    this.offers.clear();
+    for (const agent of this.agents) agent.killAllNow();
+  }
+}
