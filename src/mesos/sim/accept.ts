@@ -115,6 +115,7 @@ export function handleAccept(master: Master, framework: Framework, accept: Accep
       master.config.log(`ACCEPT: operation ${String(op.type)} is not supported by the sim; ignored`);
     }
   }
+  master.config.log(`ACCEPT on ${agent.id}: ${launchedIds.size} task(s) launched from ${checked.offers.length} offer(s)`);
   // Whatever the operations did not use is implicitly declined with the ACCEPT's filters.
   master.offers.refuse(framework.id, role, agent.id, remaining, accept.filters, master.config.allocationIntervalMs);
 }

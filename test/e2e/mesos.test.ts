@@ -1,0 +1,170 @@
+/**
+ * moroccron on Mesos, end to end with real processes over HTTP: `moroccron serve
+ * --backend mesos` against `moroccron mesos-sim --agents 3` (and, for the master
+ * failover, a sim in this process so the test can restart its master).
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { promisify } from 'node:util';
+import { startMesosSim, type MesosSim } from '../../src/mesos/sim/index.js';
+import { BIN, api, eventually, sleep, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
+
+const exec = promisify(execFile);
+
+interface RunJson {
+  id: string;
+  job: string;
+  status: string;
+  trigger: string;
+  scheduledAt: string;
+  agent: string | null;
+  reason: string | null;
+  finishedAt: string | null;
+}
+
+const dir = tempDir();
+const cleanups: (() => Promise<void>)[] = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => {});
+  dir.remove();
+});
+
+/** `moroccron mesos-sim` as its own process; resolves with its URL and its output so far. */
+async function startSimProcess(): Promise<{ url: string; output: () => string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [BIN, 'mesos-sim', '--port', '0', '--agents', '3', '--cpus', '4', '--mem', '8192'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  cleanups.push(async () => {
+    child.kill('SIGTERM');
+  });
+  const url = await eventually(async () => /mesos-sim master on (http:\/\/\S+)/.exec(out)?.[1], 15_000, 'mesos-sim to start');
+  return { url, output: () => out, child };
+}
+
+async function serveMesos(data: string, master: string): Promise<ServerProcess> {
+  const server = await startServerProcess(data, ['--backend', 'mesos', '--mesos-master', master]);
+  cleanups.push(() => server.stop());
+  return server;
+}
+
+const runsOf = async (url: string, job: string): Promise<RunJson[]> => (await api<{ runs: RunJson[] }>(`${url}/api/v1/jobs/${job}/runs?limit=1000`)).body.runs;
+
+function assertOncePerOccurrence(runs: RunJson[], what: string): void {
+  const keys = runs.filter((r) => r.trigger === 'schedule').map((r) => `${r.scheduledAt} ${r.agent ?? ''}`);
+  assert.equal(new Set(keys).size, keys.length, `${what}: an occurrence ran twice`);
+}
+
+test('jobs run on the sim\'s agents: every-agent covers all 3, many tasks per ACCEPT, logs, kill, blacklist', async () => {
+  const sim = await startSimProcess();
+  const server = await serveMesos(join(dir.path, 'a'), sim.url);
+  const create = async (spec: Record<string, unknown>) => assert.equal((await api(`${server.url}/api/v1/jobs`, 'POST', spec)).status, 201);
+  await create({ name: 'fleet', schedule: '*/2 * * * * *', command: 'echo on $MOROCCRON_RUN_ID', placement: 'every-agent', resources: { cpus: 0.1, mem: 32 }, concurrency: 'allow' });
+  await create({ name: 'burst', schedule: '* * * * * *', command: 'echo burst', resources: { cpus: 0.1, mem: 32 }, concurrency: 'allow' });
+  for (let i = 0; i < 6; i++) await create({ name: `many-${i}`, schedule: '*/3 * * * * *', command: 'true', resources: { cpus: 0.1, mem: 16 } });
+
+  const fleet = await eventually(
+    async () => {
+      const runs = (await runsOf(server.url, 'fleet')).filter((r) => r.status === 'succeeded');
+      const bySecond = new Map<string, Set<string>>();
+      for (const r of runs) bySecond.set(r.scheduledAt, (bySecond.get(r.scheduledAt) ?? new Set()).add(r.agent!));
+      return [...bySecond.values()].filter((agents) => agents.size === 3).length >= 2 ? runs : undefined;
+    },
+    20_000,
+    'two occurrences of the every-agent job on all 3 agents',
+  );
+  assert.equal(new Set(fleet.map((r) => r.agent)).size, 3);
+  assertOncePerOccurrence(fleet, 'fleet');
+
+  const burst = (await runsOf(server.url, 'burst')).filter((r) => r.status === 'succeeded');
+  assert.ok(burst.length >= 3 && burst.every((r) => r.agent), 'runs succeed with their agent set');
+  const accepts = [...sim.output().matchAll(/ACCEPT on \S+: (\d+) task\(s\) launched/g)].map((m) => Number(m[1]));
+  assert.ok(Math.max(...accepts) >= 3, `no ACCEPT launched several tasks: ${accepts.join(',')}`);
+
+  const logs = await api<{ data: string }>(`${server.url}/api/v1/runs/${fleet[0]!.id}/logs`);
+  assert.equal(logs.body.data, `on ${fleet[0]!.id}\n`, 'logs come from the agent sandbox');
+
+  await create({ name: 'sleepy', command: 'sleep 60', resources: { cpus: 0.1, mem: 16 }, killGracePeriod: '1s' });
+  const started = (await api<RunJson>(`${server.url}/api/v1/jobs/sleepy/run`, 'POST')).body;
+  await eventually(async () => ((await api<RunJson>(`${server.url}/api/v1/runs/${started.id}`)).body.status === 'running' ? true : undefined), 10_000, 'sleepy to run');
+  assert.equal((await api(`${server.url}/api/v1/runs/${started.id}/kill`, 'POST')).status, 202);
+  const killed = await eventually(
+    async () => {
+      const r = (await api<RunJson>(`${server.url}/api/v1/runs/${started.id}`)).body;
+      return r.finishedAt ? r : undefined;
+    },
+    10_000,
+    'the kill to land',
+  );
+  assert.equal(killed.status, 'killed');
+
+  // Blacklisting an agent takes it out of the every-agent fan-out.
+  const banned = fleet[0]!.agent!;
+  const env = { ...process.env, MOROCCRON_SERVER: server.url };
+  await exec(process.execPath, [BIN, 'blacklist', banned, '--reason', 'test'], { env });
+  const agents = await exec(process.execPath, [BIN, 'agents', '--json'], { env });
+  assert.ok((JSON.parse(agents.stdout) as { agents: { id: string; blacklisted: boolean }[] }).agents.some((a) => a.id === banned && a.blacklisted));
+  const since = new Date(Date.now() + 2500).toISOString();
+  await sleep(6000);
+  const later = (await runsOf(server.url, 'fleet')).filter((r) => r.scheduledAt > since);
+  assert.ok(later.length >= 2, 'the fleet job kept running');
+  assert.ok(later.every((r) => r.agent !== banned), 'a run landed on the blacklisted agent');
+  await exec(process.execPath, [BIN, 'unblacklist', banned], { env });
+});
+
+test('SIGKILL of the scheduler mid-launch: same framework, one active framework on the master, nothing lost or doubled', async () => {
+  const sim = await startSimProcess();
+  const data = join(dir.path, 'b');
+  let server = await serveMesos(data, sim.url);
+  const spec = { name: 'steady', schedule: '* * * * * *', command: 'echo steady', resources: { cpus: 0.1, mem: 16 }, concurrency: 'allow', misfire: { policy: 'run-all', window: '1m' } };
+  assert.equal((await api(`${server.url}/api/v1/jobs`, 'POST', spec)).status, 201);
+  const frameworkId = await eventually(async () => (await api<{ frameworkId: string | null }>(`${server.url}/api/v1/cluster`)).body.frameworkId ?? undefined, 10_000, 'a framework ID');
+  await sleep(3200);
+  await server.kill();
+  await sleep(1500);
+  server = await serveMesos(data, sim.url);
+  const url = server.url;
+  await sleep(4000);
+  assert.equal((await api<{ frameworkId: string }>(`${url}/api/v1/cluster`)).body.frameworkId, frameworkId);
+  const state = (await (await fetch(`${sim.url}/master/state`)).json()) as { frameworks: { id: string; active: boolean }[] };
+  assert.deepEqual(
+    state.frameworks.filter((f) => f.active).map((f) => f.id),
+    [frameworkId],
+    'exactly one active framework, ours',
+  );
+  assert.equal((await api(`${url}/api/v1/jobs/steady/pause`, 'POST')).status, 200);
+  const runs = await eventually(
+    async () => {
+      const all = await runsOf(url, 'steady');
+      return all.every((r) => r.finishedAt) ? all : undefined;
+    },
+    15_000,
+    'all runs to finish',
+  );
+  assertOncePerOccurrence(runs, 'steady');
+  const times = runs.map((r) => Date.parse(r.scheduledAt)).sort((a, b) => a - b);
+  assert.equal(times.length, (times[times.length - 1]! - times[0]!) / 1000 + 1, 'a second without its run');
+  for (const r of runs) assert.equal(r.status, 'succeeded', `${r.scheduledAt}: ${r.status} ${r.reason}`);
+});
+
+test('the master fails over: new streams, offers gone, tasks known only by reconciliation; the framework recovers', async () => {
+  const sim: MesosSim = await startMesosSim({ agents: 3, heartbeatIntervalSeconds: 1 });
+  cleanups.push(() => sim.close());
+  const server = await serveMesos(join(dir.path, 'c'), sim.url);
+  const spec = { name: 'through-failover', schedule: '* * * * * *', command: 'sleep 1.5; echo done', resources: { cpus: 0.1, mem: 16 }, concurrency: 'allow' };
+  assert.equal((await api(`${server.url}/api/v1/jobs`, 'POST', spec)).status, 201);
+  await sleep(3000);
+  const before = (await api<{ frameworkId: string }>(`${server.url}/api/v1/cluster`)).body.frameworkId;
+  await sim.restartMaster();
+  const restartedAt = new Date().toISOString();
+  await sleep(6000);
+  const runs = await runsOf(server.url, 'through-failover');
+  assertOncePerOccurrence(runs, 'through-failover');
+  const afterFailover = runs.filter((r) => r.scheduledAt > restartedAt && r.status === 'succeeded');
+  assert.ok(afterFailover.length >= 2, `only ${afterFailover.length} runs succeeded after the master restart`);
+  const spanning = runs.filter((r) => r.scheduledAt < restartedAt && r.finishedAt);
+  assert.ok(spanning.length > 0 && spanning.every((r) => r.status === 'succeeded'), 'runs in flight during the failover finished as succeeded');
+  assert.equal((await api<{ frameworkId: string }>(`${server.url}/api/v1/cluster`)).body.frameworkId, before);
+});
