@@ -1,0 +1,89 @@
+/** The Mesos backend's pure parts: task IDs, launch requests, status meaning, the agent directory. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { AgentDirectory } from '../../src/backends/mesos/agent-directory.js';
+import { exitOf, reportFor } from '../../src/backends/mesos/status-mapping.js';
+import { isOurTask, runIdOf, taskIdOf } from '../../src/backends/mesos/task-ids.js';
+import { launchRequestOf } from '../../src/backends/mesos/task-info.js';
+import type { TaskState } from '../../src/mesos/types.js';
+import { run, spec } from '../helpers/store-contract.js';
+
+test('task IDs carry job and run; the run ID comes back out, even for dotted job names', () => {
+  const taskId = taskIdOf({ job: 'etl.daily', id: '0mwr9ayxs-52b46c00001' });
+  assert.equal(taskId, 'moroccron.etl.daily.0mwr9ayxs-52b46c00001');
+  assert.equal(runIdOf(taskId), '0mwr9ayxs-52b46c00001');
+  assert.equal(isOurTask(taskId), true);
+  assert.equal(isOurTask('marathon.app.1'), false);
+  assert.equal(runIdOf('other-task'), null);
+});
+
+test('a launch request carries the command, environment, container, resources, constraints and priority', () => {
+  const s = spec('etl', {
+    command: 'run.sh',
+    env: { A: '1' },
+    container: { image: 'alpine:3.20' },
+    resources: { cpus: 0.5, mem: 256 },
+    constraints: [['rack', 'LIKE', 'r[12]']],
+    priority: 7,
+    killGracePeriod: '3s',
+  });
+  const r = run('etl', { id: 'r1', attempt: 2, scheduledAt: Date.parse('2026-01-01T00:00:00Z'), agent: 'S1' });
+  const request = launchRequestOf(r, s, ['S9']);
+  assert.equal(request.taskId, 'moroccron.etl.r1');
+  assert.deepEqual(request.resources, { cpus: 0.5, mem: 256, disk: 0, gpus: 0, ports: 0 });
+  assert.deepEqual(request.constraints, [['rack', 'LIKE', 'r[12]']]);
+  assert.equal(request.priority, 7);
+  assert.equal(request.agentId, 'S1', 'every-agent runs are pinned');
+  assert.deepEqual(request.excludedAgents, ['S9']);
+  assert.equal(request.taskInfo.command?.shell, true);
+  assert.equal(request.taskInfo.command?.value, 'run.sh');
+  const vars = Object.fromEntries((request.taskInfo.command?.environment?.variables ?? []).map((v) => [v.name, v.value]));
+  assert.deepEqual(vars, { A: '1', MOROCCRON_RUN_ID: 'r1', MOROCCRON_JOB: 'etl', MOROCCRON_SCHEDULED_AT: '2026-01-01T00:00:00.000Z', MOROCCRON_ATTEMPT: '2' });
+  assert.deepEqual(request.taskInfo.container?.mesos?.image.docker, { name: 'alpine:3.20' });
+  assert.equal(request.taskInfo.kill_policy?.grace_period.nanoseconds, 3e9);
+  const argv = launchRequestOf(r, spec('etl', { command: undefined, args: ['/bin/echo', 'hi'] }), []);
+  assert.deepEqual([argv.taskInfo.command?.shell, argv.taskInfo.command?.value, argv.taskInfo.command?.arguments], [false, '/bin/echo', ['/bin/echo', 'hi']]);
+});
+
+test('task states become run outcomes; a task that never started may start again', () => {
+  const status = (state: TaskState, message?: string) => ({ task_id: { value: 't' }, state, agent_id: { value: 'S0' }, ...(message ? { message } : {}) });
+  const kind = (state: TaskState, started: boolean, message?: string) => reportFor('r', status(state, message), started, 0)?.type ?? null;
+  assert.equal(kind('TASK_STAGING', false), null);
+  assert.equal(kind('TASK_STARTING', false), null);
+  assert.equal(kind('TASK_KILLING', true), null);
+  assert.equal(kind('TASK_UNREACHABLE', true), null);
+  assert.deepEqual(reportFor('r', status('TASK_RUNNING'), false, 5), { type: 'run-started', now: 5, runId: 'r', agent: 'S0', taskId: 't' });
+  assert.deepEqual(reportFor('r', status('TASK_FAILED', 'Command exited with status 3'), true, 0), { type: 'run-exited', now: 0, runId: 'r', exitCode: 3, signal: null });
+  assert.equal(kind('TASK_FINISHED', true), 'run-exited');
+  assert.equal(kind('TASK_ERROR', false), 'launch-failed');
+  for (const s of ['TASK_DROPPED', 'TASK_LOST', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR', 'TASK_UNKNOWN'] as const) {
+    assert.equal(kind(s, false), 'run-not-started', `${s} before start`);
+    assert.equal(kind(s, true), 'run-lost', `${s} after start`);
+  }
+  assert.deepEqual(exitOf('Command terminated with signal Killed'), { exitCode: null, signal: 'Killed' });
+  assert.deepEqual(exitOf(undefined), { exitCode: 1, signal: null });
+});
+
+test('the agent directory takes agents from /master/state and offers; gone agents drop out', () => {
+  const dir = new AgentDirectory();
+  dir.fromMasterState({
+    slaves: [
+      { id: 'S1', hostname: 'b', pid: 'slave(1)@10.0.0.2:5051', resources: { cpus: 4, mem: 8192 } },
+      { id: 'S0', hostname: 'a', pid: 'slave(1)@10.0.0.1:5051', resources: { cpus: 2, mem: 1024 } },
+    ],
+  });
+  assert.deepEqual(dir.activeIds(), ['S0', 'S1']);
+  assert.equal(dir.get('S0')?.url, 'http://10.0.0.1:5051');
+  dir.fromOffer({
+    id: { value: 'O1' },
+    framework_id: { value: 'F' },
+    agent_id: { value: 'S2' },
+    hostname: 'c',
+    url: { scheme: 'http', address: { ip: '10.0.0.3', port: 5052 } },
+    resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 1 } }],
+  });
+  assert.deepEqual(dir.activeIds(), ['S0', 'S1', 'S2']);
+  assert.equal(dir.get('S2')?.url, 'http://10.0.0.3:5052');
+  dir.fromMasterState({ slaves: [{ id: 'S0', hostname: 'a', pid: 'slave(1)@10.0.0.1:5051' }] });
+  assert.deepEqual(dir.activeIds(), ['S0']);
+});
