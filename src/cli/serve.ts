@@ -18,7 +18,7 @@ export const SERVE_FLAGS = {
   'data-dir': { type: 'string', default: './.moroccron', help: 'where the SQLite store, run dirs and logs live' },
   store: { type: 'string', help: 'store URL: sqlite:PATH (default: sqlite:<data-dir>/moroccron.db)' },
   backend: { type: 'string', default: 'local', help: 'local (this host runs the jobs) or mesos' },
-  'mesos-master': { type: 'string', help: 'Mesos masters for --backend mesos: http://h1:5050,http://h2:5050' },
+  'mesos-master': { type: 'string', help: 'Mesos masters for --backend mesos: http://h1:5050,http://h2:5050 or zk://h1:2181,h2:2181/mesos' },
   'mesos-role': { type: 'string', default: '*', help: 'role the framework subscribes with' },
   'mesos-user': { type: 'string', help: 'user tasks run as (default: the current user)' },
   'framework-name': { type: 'string', default: 'moroccron', help: 'Mesos framework name' },

@@ -95,7 +95,7 @@ test('task calls', () => {
   });
 });
 
-test('master lists: schemes optional, trailing slashes dropped, duplicates merged; zk:// is refused, not faked', () => {
+test('master lists: schemes optional, trailing slashes dropped, duplicates merged; a zk:// address is not a list entry', () => {
   assert.deepEqual(parseMasterList('http://h1:5050, h2:5050/,https://h3:5050/mesos/,h1:5050'), [
     'http://h1:5050',
     'http://h2:5050',
@@ -104,6 +104,7 @@ test('master lists: schemes optional, trailing slashes dropped, duplicates merge
   assert.equal(normalizeMasterUrl('10.0.0.1:5050'), 'http://10.0.0.1:5050');
   assert.throws(() => parseMasterList(' , '), /no master addresses/);
   assert.throws(() => parseMasterList('zk://h1:2181/mesos'), /ZooKeeper detector/);
+  assert.throws(() => parseMasterList('http://h1:5050,zk://h1:2181/mesos'), /ZooKeeper detector/);
   assert.throws(() => parseMasterList('ftp://h1'), /http or https/);
   const detector = new UrlListMasterDetector(['h1:5050', 'http://h2:5050']);
   assert.deepEqual(detector.candidates(), ['http://h1:5050', 'http://h2:5050']);

@@ -11,8 +11,9 @@ import {
   FRAMEWORK_FAILED_OVER,
   FRAMEWORK_REMOVED,
   SchedulerConnection,
-  UrlListMasterDetector,
+  detectorFor,
   type ConnectionMessage,
+  type MasterDetector,
 } from '../../mesos/client/index.js';
 import {
   frameworkInfo,
@@ -31,7 +32,7 @@ import { launchRequestOf } from './task-info.js';
 import { isOurTask, runIdOf, taskIdOf } from './task-ids.js';
 
 export interface MesosBackendOptions {
-  /** http://host:5050[,http://host2:5050] */
+  /** http://host:5050[,http://host2:5050], or zk://host:2181[,host2:2181]/mesos */
   masters: string;
   frameworkName: string;
   user: string;
@@ -63,6 +64,7 @@ interface TaskOfRun {
 export class MesosBackend implements Backend {
   readonly kind = 'mesos' as const;
   private readonly state: FrameworkState;
+  private readonly detector: MasterDetector;
   private readonly connection: SchedulerConnection;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly tasks = new Map<string, TaskOfRun>();
@@ -95,8 +97,9 @@ export class MesosBackend implements Backend {
         })),
       },
     );
+    this.detector = detectorFor(options.masters, { onError: (message) => options.logger.warn(message) });
     this.connection = new SchedulerConnection({
-      detector: new UrlListMasterDetector(options.masters),
+      detector: this.detector,
       frameworkInfo: () => frameworkInfo(this.state),
       frameworkId: () => this.state.frameworkId ?? undefined,
       onMessage: (message) => this.onConnection(message),
@@ -147,6 +150,7 @@ export class MesosBackend implements Backend {
   async close(): Promise<void> {
     this.closed = true;
     this.connection.close();
+    this.detector.close?.();
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     if (this.refresher) clearInterval(this.refresher);

@@ -2,18 +2,19 @@
  * Where the masters are. SchedulerConnection asks `candidates()` before every connection
  * round and drops its stream when a change no longer lists the master it is attached to.
  *
- * Only the URL-list detector exists today. The ZooKeeper detector (`zk://host:2181/mesos`:
- * watch the children of the path and take the lowest `json.info_*` node's MasterInfo,
- * API-FACTS §9.1) comes with the ZooKeeper test harness, because it can only be tested
- * against a real ZooKeeper server; until then a zk:// address is rejected with an error.
+ * Two detectors: a fixed URL list (here) and ZooKeeper (zookeeper-detector.ts);
+ * `detectorFor` picks one from the address the user gave.
  */
 import { normalizeMasterUrl } from './master-url.js';
+import { ZooKeeperMasterDetector } from './zookeeper-detector.js';
 
 export interface MasterDetector {
   /** Base URLs of the masters to try, the likeliest leader first. */
   candidates(): readonly string[];
   /** Called with the new candidates whenever they change; returns the unsubscribe function. */
   onChange(listener: (candidates: readonly string[]) => void): () => void;
+  /** Release what the detector holds (a ZooKeeper session). */
+  close?(): void;
 }
 
 /** `http://h1:5050,h2:5050` → `['http://h1:5050', 'http://h2:5050']`. */
@@ -42,4 +43,9 @@ export class UrlListMasterDetector implements MasterDetector {
   onChange(): () => void {
     return () => {};
   }
+}
+
+/** `zk://host:2181/mesos` watches ZooKeeper for the leader; anything else is a list of master URLs. */
+export function detectorFor(masters: string, options: { onError?: (message: string) => void } = {}): MasterDetector {
+  return masters.trim().startsWith('zk://') ? new ZooKeeperMasterDetector(masters, options) : new UrlListMasterDetector(masters);
 }

@@ -8,7 +8,7 @@ export function normalizeMasterUrl(address: string): string {
   if (trimmed === '') throw new Error('empty master address');
   const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `http://${trimmed}`);
   if (url.protocol === 'zk:') {
-    throw new Error(`${trimmed}: zk:// masters need the ZooKeeper detector, which this build does not have yet; list the masters as http(s) URLs`);
+    throw new Error(`${trimmed}: a zk:// address is the whole master list (the ZooKeeper detector), not one entry of a list`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${trimmed}: master URLs must be http or https`);
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;

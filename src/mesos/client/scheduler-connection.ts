@@ -47,6 +47,7 @@ export class SchedulerConnection {
   /** Learnt from a redirect or a subscription; tried first next time. */
   private leaderEndpoint: string | undefined;
   private retries = 0;
+  private wake: AbortController | undefined;
   private unwatch: () => void = () => {};
   private loop: Promise<void> = Promise.resolve();
 
@@ -131,7 +132,10 @@ export class SchedulerConnection {
     for (let first = true; !this.closed; first = false) {
       if (!first) {
         const random = this.options.random ?? Math.random;
-        await (this.options.sleep ?? realSleep)(backoffDelay(this.retries++, this.backoff, random), this.closer.signal);
+        // New candidates (a leader appeared or moved) cut the wait short.
+        this.wake = new AbortController();
+        const signal = AbortSignal.any([this.closer.signal, this.wake.signal]);
+        await (this.options.sleep ?? realSleep)(backoffDelay(this.retries++, this.backoff, random), signal);
         if (this.closed) return;
       }
       if ((await this.round()) === 'stop') return;
@@ -197,6 +201,7 @@ export class SchedulerConnection {
   /** A detector that stops listing our master means the leader moved: re-subscribe. */
   private onCandidates(candidates: readonly string[]): void {
     this.leaderEndpoint = undefined;
+    if (candidates.length > 0) this.wake?.abort();
     const session = this.session;
     if (session && !candidates.some((c) => originOf(c) === session.master)) {
       this.attempt?.abort(`master detector no longer lists ${session.master}`);
