@@ -36,6 +36,8 @@ export interface Backend {
   setBlacklist?(agents: string[]): void;
   /** The Mesos framework ID, once subscribed. */
   frameworkId?(): string | null;
+  /** Mesos TEARDOWN: the master kills every task and forgets the framework. Only on explicit request. */
+  teardown?(): void;
   /** Stop watching; running processes are left running (a restart re-attaches them). */
   close(): Promise<void>;
 }

@@ -168,3 +168,33 @@ test('the master fails over: new streams, offers gone, tasks known only by recon
   assert.ok(spanning.length > 0 && spanning.every((r) => r.status === 'succeeded'), 'runs in flight during the failover finished as succeeded');
   assert.equal((await api<{ frameworkId: string }>(`${server.url}/api/v1/cluster`)).body.frameworkId, before);
 });
+
+test('TEARDOWN happens only on explicit request naming the framework, and ends its tasks', async () => {
+  const sim: MesosSim = await startMesosSim({ agents: 1, heartbeatIntervalSeconds: 1 });
+  cleanups.push(() => sim.close());
+  const server = await serveMesos(join(dir.path, 'd'), sim.url);
+  assert.equal((await api(`${server.url}/api/v1/jobs`, 'POST', { name: 'long', command: 'sleep 60', resources: { cpus: 0.1, mem: 16 } })).status, 201);
+  const run = (await api<RunJson>(`${server.url}/api/v1/jobs/long/run`, 'POST')).body;
+  await eventually(async () => ((await api<RunJson>(`${server.url}/api/v1/runs/${run.id}`)).body.status === 'running' ? true : undefined), 10_000, 'the run to start');
+  const { frameworkId } = (await api<{ frameworkId: string }>(`${server.url}/api/v1/cluster`)).body;
+  assert.equal((await api(`${server.url}/api/v1/cluster/teardown?frameworkId=wrong`, 'POST')).status, 409);
+  assert.equal((await api(`${server.url}/api/v1/cluster/teardown?frameworkId=${frameworkId}`, 'POST')).status, 202);
+  const ended = await eventually(
+    async () => {
+      const state = sim.state() as { frameworks: { id: string }[]; completed_frameworks: { id: string }[] };
+      return state.completed_frameworks.some((f) => f.id === frameworkId) && !state.frameworks.some((f) => f.id === frameworkId) ? true : undefined;
+    },
+    10_000,
+    'the master to remove the framework',
+  );
+  assert.ok(ended);
+  const finished = await eventually(
+    async () => {
+      const r = (await api<RunJson>(`${server.url}/api/v1/runs/${run.id}`)).body;
+      return r.finishedAt ? r : undefined;
+    },
+    20_000,
+    'the run to end with its framework',
+  );
+  assert.notEqual(finished.status, 'succeeded');
+});

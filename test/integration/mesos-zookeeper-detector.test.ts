@@ -82,7 +82,7 @@ test('the connection follows the leader ZooKeeper names, re-subscribing as the s
     // A standby joins (higher sequence), then the leader's node goes: the standby leads.
     await contend(second);
     assert.deepEqual(detector.candidates(), [first.url], 'a later node does not lead');
-    await zkCall((cb) => client.remove(firstNode, cb));
+    await zkCall<void>((cb) => client.remove(firstNode, (error) => cb(error, undefined)));
     await eventually(
       async () => (messages.filter((m) => m.type === 'connected').length >= 2 ? true : undefined),
       10_000,

@@ -52,6 +52,24 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
       },
     }),
     route({
+      method: 'POST',
+      path: '/api/v1/cluster/teardown',
+      tag: 'cluster',
+      summary: 'Mesos TEARDOWN: kill every task and end the framework. Name the framework ID to confirm',
+      query: z.strictObject({ frameworkId: z.string().min(1).describe('The current framework ID, as a confirmation') }),
+      responses: {
+        202: { description: 'Teardown sent', schema: z.object({ tornDown: z.string() }) },
+        409: { description: 'Not on Mesos, or not the current framework ID', schema: errorSchema },
+      },
+      handler: async ({ query }) => {
+        const current = api.backend.frameworkId?.() ?? null;
+        if (!api.backend.teardown || current === null) throw new ApiError(409, 'conflict', 'there is no Mesos framework to tear down');
+        if (query.frameworkId !== current) throw new ApiError(409, 'conflict', `the framework is ${current}, not ${query.frameworkId}; nothing was torn down`);
+        api.backend.teardown();
+        return { status: 202, body: { tornDown: current } };
+      },
+    }),
+    route({
       method: 'GET',
       path: '/api/v1/agents',
       tag: 'cluster',

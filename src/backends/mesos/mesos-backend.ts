@@ -142,6 +142,11 @@ export class MesosBackend implements Backend {
   /** Sandboxes are the agents' to collect (their --gc_delay). */
   async forget(): Promise<void> {}
 
+  teardown(): void {
+    this.options.logger.warn({ frameworkId: this.state.frameworkId }, 'tearing down the Mesos framework on request: every task is killed');
+    this.dispatch({ type: 'teardown', now: this.options.now() });
+  }
+
   setBlacklist(agents: string[]): void {
     this.blacklist = new Set(agents);
     this.announceAgents();
