@@ -2,12 +2,22 @@
  * End-to-end dispatch skew on the local backend: a real `moroccron serve` process runs N
  * jobs that fire every second (`echo`), and we read back each run's skew (start minus
  * scheduled time) from the API. Prints JSON (and a table with --table); never asserts.
- *   node --import tsx bench/dispatch-skew.ts [--jobs 10,100,200] [--seconds 15] [--table]
+ * With --backend mesos the same jobs go through the Mesos path: the framework library
+ * against the in-repo sim (3 agents of 16 cpus), offers, ACCEPTs and status updates.
+ *   node --import tsx bench/dispatch-skew.ts [--jobs 10,100,200] [--seconds 15] [--backend local|mesos] [--table]
  */
 import { parseArgs } from 'node:util';
+import { startMesosSim } from '../src/mesos/sim/index.js';
 import { api, sleep, startServerProcess, tempDir } from '../test/helpers/server-process.js';
 
-const { values } = parseArgs({ options: { jobs: { type: 'string', default: '10,100,200' }, seconds: { type: 'string', default: '15' }, table: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: '10,100,200' },
+    seconds: { type: 'string', default: '15' },
+    backend: { type: 'string', default: 'local' },
+    table: { type: 'boolean', default: false },
+  },
+});
 const sizes = values.jobs.split(',').map(Number);
 const seconds = Number(values.seconds);
 
@@ -23,7 +33,8 @@ const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted
 
 async function measure(jobCount: number) {
   const dir = tempDir('moroccron-bench-');
-  const server = await startServerProcess(dir.path);
+  const sim = values.backend === 'mesos' ? await startMesosSim({ agents: 3, cpus: 16, mem: 65536, allocationIntervalMs: 100 }) : null;
+  const server = await startServerProcess(dir.path, sim ? ['--backend', 'mesos', '--mesos-master', sim.url] : []);
   try {
     const jobs = Array.from({ length: jobCount }, (_, i) => ({
       name: `b${i}`,
@@ -56,11 +67,12 @@ async function measure(jobCount: number) {
     };
   } finally {
     await server.stop();
+    await sim?.close();
     dir.remove();
   }
 }
 
-const results = { benchmark: 'dispatch-skew', node: process.version, when: new Date().toISOString(), seconds, rows: [] as Awaited<ReturnType<typeof measure>>[] };
+const results = { benchmark: 'dispatch-skew', backend: values.backend, node: process.version, when: new Date().toISOString(), seconds, rows: [] as Awaited<ReturnType<typeof measure>>[] };
 for (const n of sizes) results.rows.push(await measure(n));
 console.log(JSON.stringify(results, null, 2));
 if (values.table) {
