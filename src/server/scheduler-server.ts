@@ -80,7 +80,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   };
 
   const { jobs, activeRuns } = await store.loadState();
-  const backend = await openBackend(options, { store, epoch, post, clock, logger, activeRuns, fail });
+  const isRunActive = (runId: string): boolean => state.runs.has(runId);
+  const backend = await openBackend(options, { store, epoch, post, clock, logger, activeRuns, fail, isRunActive });
   const metrics = new Metrics(state, () => loop?.depth ?? 0);
   const interpreter = new Interpreter({ store, backend, epoch, timer, events, metrics, logger, clock });
   loop = new Loop(state, interpreter, clock, metrics, fail);
@@ -128,6 +129,7 @@ interface BackendContext {
   logger: Logger;
   activeRuns: Run[];
   fail: (error: Error) => void;
+  isRunActive: (runId: string) => boolean;
 }
 
 async function openBackend(options: ServeOptions, ctx: BackendContext): Promise<Backend> {
@@ -150,5 +152,6 @@ async function openBackend(options: ServeOptions, ctx: BackendContext): Promise<
     now: ctx.clock,
     logger: ctx.logger,
     onFatal: ctx.fail,
+    isRunActive: ctx.isRunActive,
   });
 }

@@ -50,6 +50,8 @@ export interface MesosBackendOptions {
   logger: Logger;
   /** Another scheduler took over this framework: stop. */
   onFatal: (error: Error) => void;
+  /** Whether the scheduler still has the run unfinished (a read of its state). */
+  isRunActive: (runId: string) => boolean;
   /** How often the agent list is refreshed from the master (default 30 s). */
   agentRefreshMs?: number;
   reconcile?: { initialDelayMs?: number; maxDelayMs?: number; implicitIntervalMs?: number };
@@ -211,6 +213,16 @@ export class MesosBackend implements Backend {
   private onTaskStatus(taskId: string, status: Extract<FrameworkEffect, { type: 'task-status' }>['status'], terminal: boolean): void {
     const runId = this.tasks.get(taskId)?.runId ?? runIdOf(taskId);
     if (!runId) return;
+    if (!this.tasks.has(taskId) && !this.options.isRunActive(runId)) {
+      // Ours by name, but its run has ended (e.g. marked lost, then its agent came back): it must not run twice.
+      if (!terminal) {
+        this.options.logger.warn({ taskId, state: status.state }, 'killing a task whose run has already ended');
+        this.dispatch({ type: 'kill', taskId, now: this.options.now() });
+      } else {
+        this.dispatch({ type: 'forget', taskId, now: this.options.now() });
+      }
+      return;
+    }
     const task = this.tasks.get(taskId) ?? { runId, started: false };
     this.tasks.set(taskId, task);
     const report = reportFor(runId, status, task.started, this.options.now());
