@@ -1,27 +1,47 @@
-/** What route handlers can reach: the loop for commands, the store for reads, the backend for logs. */
-import type { Backend } from '../backends/types.js';
+/**
+ * What route handlers can reach: the store for reads, and this member's scheduler when it
+ * leads. A standby answers reads itself and sends everything else to the leader.
+ */
 import type { CommandResult } from '../core/types.js';
-import type { Store } from '../store/types.js';
+import type { Member } from '../ha/types.js';
 import type { EventBus } from '../server/events.js';
-import type { Loop } from '../server/loop.js';
+import type { LeaderRuntime } from '../server/leader-runtime.js';
 import type { Metrics } from '../server/metrics.js';
+import type { Store } from '../store/types.js';
 import { ApiError } from './errors.js';
 
-export interface ClusterInfo {
-  self: { id: string; url: string };
-  epoch: number;
+export interface ClusterView {
+  self: Member;
+  isLeader: boolean;
+  leader: Member | null;
+  epoch: number | null;
+  members: Member[];
   backend: 'local' | 'mesos';
   store: string;
 }
 
 export interface ApiContext {
-  loop: Loop;
+  /** This member's scheduler, or null while another member leads. */
+  leader(): LeaderRuntime | null;
+  cluster(): Promise<ClusterView>;
   store: Store;
-  backend: Backend;
   events: EventBus;
   metrics: Metrics;
-  cluster: ClusterInfo;
   version: string;
+}
+
+/** The answer for a request only the leader can serve, on a member that does not lead. */
+export class LeaderElsewhere extends Error {
+  constructor(readonly leaderUrl: string | null) {
+    super(leaderUrl ? `the leader is ${leaderUrl}` : 'no leader is elected yet; retry shortly');
+  }
+}
+
+/** The scheduler, or a LeaderElsewhere that the error handler turns into a 307 (or 503 with no leader). */
+export async function requireLeader(api: ApiContext): Promise<LeaderRuntime> {
+  const runtime = api.leader();
+  if (runtime) return runtime;
+  throw new LeaderElsewhere((await api.cluster()).leader?.url ?? null);
 }
 
 /** The value of a successful command, or the ApiError it maps to. */

@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import type { Logger } from 'pino';
 import { JobFileError, parseJobDocuments } from '../cli/job-file.js';
 import { z } from 'zod';
-import type { ApiContext } from './context.js';
+import { LeaderElsewhere, type ApiContext } from './context.js';
 import { ApiError } from './errors.js';
 import { openApiDocument, register, route, type AnyRoute } from './route.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -29,8 +29,13 @@ export function buildApi(api: ApiContext, logger: Logger): FastifyInstance {
     }
   });
 
-  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+  app.setErrorHandler((error: FastifyError | ApiError | LeaderElsewhere, request, reply) => {
     if (error instanceof ApiError) return reply.code(error.status).send(error.body());
+    if (error instanceof LeaderElsewhere) {
+      // 307 keeps the method and body, so clients (the CLI, curl -L) replay the request on the leader.
+      if (error.leaderUrl) return reply.code(307).header('location', error.leaderUrl + request.url).send(new ApiError(307, 'not_leader', error.message).body());
+      return reply.code(503).header('retry-after', '1').send(new ApiError(503, 'no_leader', error.message).body());
+    }
     const status = error.statusCode ?? 500;
     if (status >= 500) {
       request.log.error({ err: error, url: request.url }, 'request failed');

@@ -10,7 +10,8 @@ export class Metrics implements LoopStats {
   private readonly skew: Histogram;
   private readonly batch: Histogram;
 
-  constructor(state: SchedulerState, queueDepth: () => number) {
+  /** `state` is null while this member stands by (another leads). */
+  constructor(state: () => SchedulerState | null, queueDepth: () => number) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'moroccron_process_' });
     this.finished = new Counter({
@@ -26,7 +27,7 @@ export class Metrics implements LoopStats {
       registers,
       collect() {
         const counts: Record<string, number> = { queued: 0, launching: 0, running: 0 };
-        for (const run of state.runs.values()) counts[run.status] = (counts[run.status] ?? 0) + 1;
+        for (const run of state()?.runs.values() ?? []) counts[run.status] = (counts[run.status] ?? 0) + 1;
         for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
       },
     });
@@ -55,7 +56,7 @@ export class Metrics implements LoopStats {
       help: 'Due runs waiting for resources',
       registers,
       collect() {
-        this.set(state.waiting.length);
+        this.set(state()?.waiting.length ?? 0);
       },
     });
     new Gauge({
@@ -63,7 +64,7 @@ export class Metrics implements LoopStats {
       help: 'Jobs known to the scheduler',
       registers,
       collect() {
-        this.set(state.jobs.size);
+        this.set(state()?.jobs.size ?? 0);
       },
     });
   }

@@ -1,157 +1,143 @@
 /**
- * `moroccron serve`: wires the store, the backend, the loop and the HTTP API together,
- * boots the scheduler from the store and serves until stopped.
+ * `moroccron serve`: the HTTP API, the store and this member's role. With the embedded
+ * SQLite store the process leads at once; with a shared store it stands by, campaigns,
+ * and runs the scheduler only while it leads (stepping down when leadership is lost or a
+ * write is fenced, then campaigning again).
  */
-import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { buildApi } from '../api/server.js';
-import { parseJobs } from '../api/routes/jobs.js';
-import { parseJobFile } from '../cli/job-file.js';
-import { LocalBackend } from '../backends/local/index.js';
-import type { Backend } from '../backends/types.js';
-import { initialState, type SchedulerConfig } from '../core/state.js';
-import type { Message, Millis, Resources, Run } from '../core/types.js';
-import { MesosBackend } from '../backends/mesos/mesos-backend.js';
+import type { ClusterView } from '../api/context.js';
+import type { Millis } from '../core/types.js';
+import type { LeaderElection, Member } from '../ha/types.js';
+import { openElection } from '../ha/open-election.js';
 import { defaultStoreUrl, openStore } from '../store/open-store.js';
-import { FencedError, type Store } from '../store/types.js';
+import { FencedError } from '../store/types.js';
 import { EventBus } from './events.js';
-import { Interpreter } from './interpreter.js';
-import { Loop } from './loop.js';
+import { startLeading, type LeaderOptions, type LeaderRuntime } from './leader-runtime.js';
 import { Metrics } from './metrics.js';
-import { WakeTimer } from './wake-timer.js';
 
-export interface ServeOptions {
+export type { MesosSettings } from './leader-runtime.js';
+
+export interface ServeOptions extends LeaderOptions {
   host: string;
   port: number;
-  dataDir: string;
   storeUrl?: string;
-  backend: 'local' | 'mesos';
-  mesos?: MesosSettings;
-  resources?: Partial<Resources>;
-  scheduler?: Partial<SchedulerConfig>;
-  /** A job file applied when the store has no jobs yet (first start). */
-  seedFile?: string;
   version: string;
   logger: Logger;
   clock?: () => Millis;
 }
 
-export interface MesosSettings {
-  masters: string;
-  role: string;
-  user: string;
-  frameworkName: string;
-  failoverTimeoutSeconds: number;
-}
-
-const FRAMEWORK_ID_KEY = 'mesos.frameworkId';
-
 export interface RunningServer {
   url: string;
   close(): Promise<void>;
-  /** Resolves when the server stops by itself (e.g. fenced by a newer scheduler). */
+  /** Resolves when the server stops by itself (a single-node scheduler that was fenced or failed). */
   stopped: Promise<Error | null>;
 }
+
+/** After a failed takeover, wait this long before campaigning again. */
+const RETRY_CAMPAIGN_MS = 1000;
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const { logger } = options;
   const clock = options.clock ?? Date.now;
   const storeUrl = options.storeUrl ?? defaultStoreUrl(options.dataDir);
-  const store: Store = openStore(storeUrl);
+  const store = await openStore(storeUrl);
   await store.init();
+  const election: LeaderElection | null = await openElection(storeUrl, logger);
 
-  const selfId = `${hostname()}:${options.port}`;
-  const epoch = await store.beginEpoch(selfId, clock());
-  const state = initialState(options.scheduler);
   const events = new EventBus();
-  let loop: Loop | null = null;
-  const post = (m: Parameters<Loop['post']>[0]) => loop?.post(m);
-  const timer = new WakeTimer(clock, () => post({ type: 'tick', now: clock() }));
+  let runtime: LeaderRuntime | null = null;
+  const metrics = new Metrics(
+    () => runtime?.state ?? null,
+    () => runtime?.loop.depth ?? 0,
+  );
+  const self: Member = { id: `${hostname()}:${options.port}`, url: '' };
+
+  const cluster = async (): Promise<ClusterView> => {
+    const base = { self, backend: options.backend, store: store.description };
+    if (!election) return { ...base, isLeader: runtime !== null, leader: runtime ? self : null, epoch: runtime?.epoch ?? null, members: [self] };
+    const [leader, members] = await Promise.all([election.leader(), election.members()]);
+    return {
+      ...base,
+      isLeader: runtime !== null,
+      leader: runtime ? self : leader ? { id: leader.id, url: leader.url } : null,
+      epoch: runtime?.epoch ?? leader?.epoch ?? null,
+      members,
+    };
+  };
 
   let resolveStopped: (e: Error | null) => void = () => {};
   const stopped = new Promise<Error | null>((r) => (resolveStopped = r));
-  const fail = (error: Error): void => {
-    if (error instanceof FencedError) logger.fatal(`stepping down: ${error.message}`);
-    else logger.fatal({ err: error }, 'scheduler stopped; a restart resumes from the store');
-    timer.clear();
-    resolveStopped(error);
-  };
+  const lead = (epoch: number) => startLeading(options, { store, epoch, events, metrics, logger, clock });
 
-  const { jobs, activeRuns } = await store.loadState();
-  const isRunActive = (runId: string): boolean => state.runs.has(runId);
-  const backend = await openBackend(options, { store, epoch, post, clock, logger, activeRuns, fail, isRunActive });
-  const metrics = new Metrics(state, () => loop?.depth ?? 0);
-  const interpreter = new Interpreter({ store, backend, epoch, timer, events, metrics, logger, clock });
-  loop = new Loop(state, interpreter, clock, metrics, fail);
-
-  // The local backend's one agent is a capacity the scheduler fills itself; Mesos places runs by offers.
-  const local = backend.kind === 'local' ? backend.agents()[0]! : null;
-  const placement = local ? { capacity: local, agents: [local.id] } : { capacity: null, agents: [] };
-  loop.post({ type: 'boot', now: clock(), jobs, activeRuns, ...placement, idPrefix: randomBytes(3).toString('hex') });
-  logger.info({ jobs: jobs.length, activeRuns: activeRuns.length, epoch, store: store.description, backend: backend.kind }, 'scheduler booted');
-
-  if (options.seedFile && jobs.length === 0) {
-    const specs = parseJobs(parseJobFile(options.seedFile, await readFile(options.seedFile, 'utf8')));
-    const result = await loop.command({ kind: 'put-jobs', specs });
-    if (!result.ok) throw new Error(`seed file ${options.seedFile}: ${result.message}`);
-    logger.info({ file: options.seedFile, jobs: specs.map((s) => s.name) }, 'example jobs loaded');
+  // A single node leads before it listens, so its first answers already come from the scheduler.
+  if (!election) {
+    runtime = await lead(await store.beginEpoch(self.id, clock()));
+    void runtime.failed.then((error) => {
+      if (error instanceof FencedError) logger.fatal(`stepping down: ${error.message}`);
+      else logger.fatal({ err: error }, 'scheduler stopped; a restart resumes from the store');
+      resolveStopped(error);
+    });
   }
 
-  const cluster = { self: { id: selfId, url: '' }, epoch, backend: backend.kind, store: store.description };
-  const app = buildApi({ loop, store, backend, events, metrics, cluster, version: options.version }, logger);
+  const app = buildApi({ leader: () => runtime, cluster, store, events, metrics, version: options.version }, logger);
   const url = await app.listen({ host: options.host, port: options.port });
-  const apiUrl = url.replace('[::1]', 'localhost');
-  cluster.self.url = apiUrl;
-  logger.info(`moroccron serving on ${apiUrl}`);
+  self.url = url.replace('[::1]', 'localhost');
+  if (options.port === 0) self.id = `${hostname()}:${new URL(self.url).port}`;
+  logger.info(`moroccron serving on ${self.url}`);
+
+  const stopCampaign = new AbortController();
+  const campaigning = election ? campaign(election) : Promise.resolve();
+
+  async function campaign(el: LeaderElection): Promise<void> {
+    logger.info({ member: self }, 'standing by: campaigning for leadership');
+    while (!stopCampaign.signal.aborted) {
+      let leadership;
+      try {
+        leadership = await el.campaign(self, stopCampaign.signal);
+      } catch (error) {
+        if (stopCampaign.signal.aborted) return;
+        logger.error({ err: error }, 'campaign failed; retrying');
+        await new Promise((r) => setTimeout(r, RETRY_CAMPAIGN_MS));
+        continue;
+      }
+      const wonAt = clock();
+      try {
+        runtime = await lead(leadership.epoch);
+      } catch (error) {
+        logger.error({ err: error }, 'could not take over; resigning');
+        await leadership.resign().catch(() => {});
+        await new Promise((r) => setTimeout(r, RETRY_CAMPAIGN_MS));
+        continue;
+      }
+      logger.info({ epoch: leadership.epoch, takeoverMs: clock() - wonAt }, 'leading');
+      const why = await Promise.race([
+        leadership.lost.then((l) => l.reason),
+        runtime.failed.then((e) => e.message),
+        new Promise<string>((resolve) => stopCampaign.signal.addEventListener('abort', () => resolve('shutting down'), { once: true })),
+      ]);
+      logger.warn({ epoch: leadership.epoch }, `stepping down: ${why}`);
+      const ended = runtime;
+      runtime = null;
+      await ended.stop().catch((error: Error) => logger.error({ err: error }, 'stopping the scheduler failed'));
+      await leadership.resign().catch(() => {});
+    }
+  }
 
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
-    loop?.stop();
-    timer.clear();
+    stopCampaign.abort();
+    await campaigning;
     await app.close();
-    // Running processes are left running: the next start re-attaches them.
-    await backend.close();
+    // Running processes and tasks are left running: the next leader re-attaches them.
+    await runtime?.stop();
+    runtime = null;
+    await election?.close();
     await store.close();
     resolveStopped(null);
   };
-  return { url: apiUrl, close, stopped };
-}
-
-interface BackendContext {
-  store: Store;
-  epoch: number;
-  post: (m: Message) => void;
-  clock: () => Millis;
-  logger: Logger;
-  activeRuns: Run[];
-  fail: (error: Error) => void;
-  isRunActive: (runId: string) => boolean;
-}
-
-async function openBackend(options: ServeOptions, ctx: BackendContext): Promise<Backend> {
-  if (options.backend === 'local') {
-    return new LocalBackend({ dataDir: options.dataDir, post: ctx.post, now: ctx.clock, ...(options.resources ? { resources: options.resources } : {}) });
-  }
-  const mesos = options.mesos;
-  if (!mesos) throw new Error('--backend mesos needs --mesos-master');
-  const stored = await ctx.store.getMeta(FRAMEWORK_ID_KEY);
-  return new MesosBackend({
-    ...mesos,
-    masters: mesos.masters,
-    frameworkId: stored ? stored : null,
-    persistFrameworkId: async (id) => {
-      await ctx.store.write(ctx.epoch, [{ op: 'put-meta', key: FRAMEWORK_ID_KEY, value: id ?? '' }]);
-    },
-    activeRuns: ctx.activeRuns.filter((r) => r.status === 'launching' || r.status === 'running'),
-    blacklist: (await ctx.store.listBlacklist()).map((e) => e.agent),
-    post: ctx.post,
-    now: ctx.clock,
-    logger: ctx.logger,
-    onFatal: ctx.fail,
-    isRunActive: ctx.isRunActive,
-  });
+  return { url: self.url, close, stopped };
 }

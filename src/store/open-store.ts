@@ -9,20 +9,33 @@ export function defaultStoreUrl(dataDir: string): string {
   return `sqlite:${join(dataDir, 'moroccron.db')}`;
 }
 
-export function openStore(url: string): Store {
+export type StoreKind = 'sqlite' | 'postgres' | 'zookeeper' | 'etcd';
+
+export function storeKindOf(url: string): StoreKind {
   const scheme = url.slice(0, url.indexOf(':') + 1);
   switch (scheme) {
-    case 'sqlite:': {
+    case 'sqlite:':
+      return 'sqlite';
+    case 'postgres:':
+    case 'postgresql:':
+      return 'postgres';
+    case 'zk:':
+      return 'zookeeper';
+    case 'etcd:':
+      return 'etcd';
+    default:
+      throw new StoreUrlError(`unknown store URL "${url}": use sqlite:PATH, postgres://..., zk://host:2181/path or etcd://host:2379/prefix`);
+  }
+}
+
+export async function openStore(url: string): Promise<Store> {
+  switch (storeKindOf(url)) {
+    case 'sqlite': {
       const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
       if (path === '') throw new StoreUrlError('store URL sqlite: needs a path, e.g. sqlite:/var/lib/moroccron/moroccron.db');
       return new SqliteStore(path === ':memory:' || isAbsolute(path) ? path : resolve(path));
     }
-    case 'postgres:':
-    case 'postgresql:':
-    case 'zk:':
-    case 'etcd:':
-      throw new StoreUrlError(`store ${scheme}// is not available in this version; use sqlite:PATH`);
     default:
-      throw new StoreUrlError(`unknown store URL "${url}": use sqlite:PATH`);
+      throw new StoreUrlError(`store ${url.split(':')[0]}:// is not available in this build yet; use sqlite:PATH`);
   }
 }

@@ -16,7 +16,7 @@ after(async () => {
 
 test('healthz and readyz answer', async () => {
   assert.deepEqual((await api(`${server.url}/healthz`)).body, { status: 'ok' });
-  assert.deepEqual((await api(`${server.url}/readyz`)).body, { status: 'ready' });
+  assert.deepEqual((await api(`${server.url}/readyz`)).body, { status: 'ready', role: 'leader' });
 });
 
 test('/api/v1/events streams job and run changes as server-sent events', async () => {

@@ -43,9 +43,9 @@ test('a database from a newer moroccron is refused with a clear message', () => 
 });
 
 test('store URLs: sqlite:PATH opens; other schemes are refused by name', async () => {
-  const store = openStore(`sqlite:${freshPath()}`);
+  const store = await openStore(`sqlite:${freshPath()}`);
   assert.match(store.description, /^sqlite:\//);
   await store.close();
-  assert.throws(() => openStore('sqlite:'), /needs a path/);
-  assert.throws(() => openStore('mysql://h/db'), /unknown store URL/);
+  await assert.rejects(openStore('sqlite:'), /needs a path/);
+  await assert.rejects(openStore('mysql://h/db'), /unknown store URL/);
 });

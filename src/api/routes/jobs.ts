@@ -4,7 +4,7 @@ import type { JobView } from '../../core/commands.js';
 import { neighbourhood } from '../../core/graph.js';
 import { jobSpecSchema, name, validateJobSpec, type FieldError, type JobSpec } from '../../core/job-spec.js';
 import type { Run } from '../../core/types.js';
-import { unwrap, type ApiContext } from '../context.js';
+import { requireLeader, unwrap, type ApiContext } from '../context.js';
 import { ApiError, invalid, notFound } from '../errors.js';
 import { route, type AnyRoute } from '../route.js';
 import { jobView, runView } from '../views.js';
@@ -37,7 +37,7 @@ export function parseJobs(raw: unknown): JobSpec[] {
 
 export function jobRoutes(api: ApiContext): AnyRoute[] {
   const live = (jobName: string) => {
-    const entry = api.loop.state.jobs.get(jobName);
+    const entry = api.leader()?.state.jobs.get(jobName);
     return entry ? { nextDue: entry.nextDue, activeRuns: [...entry.active] } : null;
   };
   const view = (v: JobView) => jobView(v.job, v);
@@ -72,7 +72,7 @@ export function jobRoutes(api: ApiContext): AnyRoute[] {
         400: { description: 'Invalid spec, naming the field', schema: errorSchema },
       },
       handler: async ({ body }) => {
-        const { value, created } = unwrap(await api.loop.command({ kind: 'put-jobs', specs: body.specs }));
+        const { value, created } = unwrap(await (await requireLeader(api)).loop.command({ kind: 'put-jobs', specs: body.specs }));
         const jobs = (value as JobView[]).map(view);
         return { status: created ? 201 : 200, body: body.list ? { jobs } : jobs[0] };
       },
@@ -107,7 +107,7 @@ export function jobRoutes(api: ApiContext): AnyRoute[] {
           throw invalid([{ field: 'name', message: `"${String(record.name)}" differs from the name in the path "${params.name}"` }], 'job spec');
         }
         const [spec] = parseJobs({ ...record, name: params.name });
-        const { value, created } = unwrap(await api.loop.command({ kind: 'put-jobs', specs: [spec!] }));
+        const { value, created } = unwrap(await (await requireLeader(api)).loop.command({ kind: 'put-jobs', specs: [spec!] }));
         return { status: created ? 201 : 200, body: view((value as JobView[])[0]!) };
       },
     }),
@@ -122,7 +122,7 @@ export function jobRoutes(api: ApiContext): AnyRoute[] {
         404: { description: 'No such job', schema: errorSchema },
         409: { description: 'Other jobs depend on it', schema: errorSchema },
       },
-      handler: async ({ params }) => ({ status: 200, body: unwrap(await api.loop.command({ kind: 'delete-job', name: params.name })).value }),
+      handler: async ({ params }) => ({ status: 200, body: unwrap(await (await requireLeader(api)).loop.command({ kind: 'delete-job', name: params.name })).value }),
     }),
     route({
       method: 'POST',
@@ -135,7 +135,7 @@ export function jobRoutes(api: ApiContext): AnyRoute[] {
         404: { description: 'No such job', schema: errorSchema },
         409: { description: 'A run is active and concurrency is forbid', schema: errorSchema },
       },
-      handler: async ({ params }) => ({ status: 201, body: runView(unwrap(await api.loop.command({ kind: 'run-job', name: params.name })).value as Run) }),
+      handler: async ({ params }) => ({ status: 201, body: runView(unwrap(await (await requireLeader(api)).loop.command({ kind: 'run-job', name: params.name })).value as Run) }),
     }),
     ...(['pause', 'resume'] as const).map((action) =>
       route({
@@ -146,7 +146,7 @@ export function jobRoutes(api: ApiContext): AnyRoute[] {
         params: nameParams,
         responses: { 200: { description: 'The job', schema: jobSchema }, 404: { description: 'No such job', schema: errorSchema } },
         handler: async ({ params }) => {
-          const result = unwrap(await api.loop.command({ kind: action === 'pause' ? 'pause-job' : 'resume-job', name: params.name }));
+          const result = unwrap(await (await requireLeader(api)).loop.command({ kind: action === 'pause' ? 'pause-job' : 'resume-job', name: params.name }));
           return { status: 200, body: view(result.value as JobView) };
         },
       }),

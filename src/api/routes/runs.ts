@@ -1,7 +1,7 @@
 /** /api/v1/runs: history across jobs, one run, kill, and logs with offset paging. */
 import { z } from 'zod';
 import { isTerminal, type Run } from '../../core/types.js';
-import { unwrap, type ApiContext } from '../context.js';
+import { requireLeader, unwrap, type ApiContext } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
 import { route, type AnyRoute } from '../route.js';
 import { runView } from '../views.js';
@@ -28,7 +28,7 @@ const logChunkSchema = z.object({
 
 export function runRoutes(api: ApiContext): AnyRoute[] {
   const runOr404 = async (id: string): Promise<Run> => {
-    const run = api.loop.state.runs.get(id) ?? (await api.store.getRun(id));
+    const run = api.leader()?.state.runs.get(id) ?? (await api.store.getRun(id));
     if (!run) throw notFound(`run ${id}`);
     return run;
   };
@@ -69,7 +69,7 @@ export function runRoutes(api: ApiContext): AnyRoute[] {
       handler: async ({ params }) => {
         const run = await runOr404(params.id);
         if (isTerminal(run.status)) throw new ApiError(409, 'conflict', `run ${run.id} has already finished (${run.status})`);
-        const { value } = unwrap(await api.loop.command({ kind: 'kill-run', runId: params.id }));
+        const { value } = unwrap(await (await requireLeader(api)).loop.command({ kind: 'kill-run', runId: params.id }));
         return { status: 202, body: runView(value as Run) };
       },
     }),
@@ -86,7 +86,9 @@ export function runRoutes(api: ApiContext): AnyRoute[] {
       },
       handler: async ({ params, query, reply }) => {
         const run = await runOr404(params.id);
-        const chunk = await api.backend.readLogs(run, query.stream, query.offset, query.limit);
+        // Logs live with the backend (this host's run dirs, or the agents), which the leader holds.
+        const { backend } = await requireLeader(api);
+        const chunk = await backend.readLogs(run, query.stream, query.offset, query.limit);
         const data = chunk ?? { data: '', offset: query.offset, nextOffset: query.offset, size: 0 };
         const complete = isTerminal(run.status) && data.nextOffset >= data.size;
         if (query.format === 'text') {

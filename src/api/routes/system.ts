@@ -1,7 +1,7 @@
 /** Cluster view, agents, the event stream, health, readiness and metrics. */
 import { z } from 'zod';
 import type { SchedulerEvent } from '../../core/types.js';
-import type { ApiContext } from '../context.js';
+import { requireLeader, type ApiContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { errorSchema } from './schemas.js';
 import { route, type AnyRoute } from '../route.js';
@@ -26,7 +26,7 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
             self: member,
             isLeader: z.boolean(),
             leader: member.nullable(),
-            epoch: z.number().int(),
+            epoch: z.number().int().nullable(),
             members: z.array(member),
             backend: z.enum(['local', 'mesos']),
             frameworkId: z.string().nullable(),
@@ -35,20 +35,8 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
         },
       },
       handler: async () => {
-        const c = api.cluster;
-        return {
-          status: 200,
-          body: {
-            self: c.self,
-            isLeader: true,
-            leader: c.self,
-            epoch: c.epoch,
-            members: [c.self],
-            backend: c.backend,
-            frameworkId: api.backend.frameworkId?.() ?? null,
-            store: c.store,
-          },
-        };
+        const view = await api.cluster();
+        return { status: 200, body: { ...view, frameworkId: api.leader()?.backend.frameworkId?.() ?? ((await api.store.getMeta('mesos.frameworkId')) || null) } };
       },
     }),
     route({
@@ -62,10 +50,11 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
         409: { description: 'Not on Mesos, or not the current framework ID', schema: errorSchema },
       },
       handler: async ({ query }) => {
-        const current = api.backend.frameworkId?.() ?? null;
-        if (!api.backend.teardown || current === null) throw new ApiError(409, 'conflict', 'there is no Mesos framework to tear down');
+        const { backend } = await requireLeader(api);
+        const current = backend.frameworkId?.() ?? null;
+        if (!backend.teardown || current === null) throw new ApiError(409, 'conflict', 'there is no Mesos framework to tear down');
         if (query.frameworkId !== current) throw new ApiError(409, 'conflict', `the framework is ${current}, not ${query.frameworkId}; nothing was torn down`);
-        api.backend.teardown();
+        backend.teardown();
         return { status: 202, body: { tornDown: current } };
       },
     }),
@@ -81,9 +70,9 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
         },
       },
       handler: async () => {
-        const state = api.loop.state;
+        const { state, backend } = await requireLeader(api);
         const blacklisted = new Set((await api.store.listBlacklist()).map((e) => e.agent));
-        const agents = api.backend.agents().map((a) => ({
+        const agents = backend.agents().map((a) => ({
           id: a.id,
           resources: a.resources,
           used: a.id === state.capacity?.id ? state.used : usedOn(a.id),
@@ -104,15 +93,16 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
           409: { description: 'The local backend has a single agent', schema: errorSchema },
         },
         handler: async ({ params, request }) => {
-          if (!api.backend.setBlacklist) throw new ApiError(409, 'conflict', 'the local backend runs everything on this host; the blacklist applies to Mesos agents');
+          const { backend, epoch } = await requireLeader(api);
+          if (!backend.setBlacklist) throw new ApiError(409, 'conflict', 'the local backend runs everything on this host; the blacklist applies to Mesos agents');
           const reason = (request.body as { reason?: unknown } | undefined)?.reason;
           const op =
             method === 'PUT'
               ? { op: 'blacklist-agent' as const, agent: params.id, reason: typeof reason === 'string' ? reason : 'blacklisted through the API', since: Date.now() }
               : { op: 'unblacklist-agent' as const, agent: params.id };
-          await api.store.write(api.cluster.epoch, [op]);
+          await api.store.write(epoch, [op]);
           const list = await api.store.listBlacklist();
-          api.backend.setBlacklist(list.map((e) => e.agent));
+          backend.setBlacklist(list.map((e) => e.agent));
           return { status: 200, body: { blacklist: list.map((e) => ({ ...e, since: new Date(e.since).toISOString() })) } };
         },
       }),
@@ -125,6 +115,7 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
       query: z.strictObject({ job: z.string().optional().describe('Only events of this job') }),
       responses: { 200: { description: 'An event stream', contentType: 'text/event-stream', schema: z.string() } },
       handler: async ({ query, request, reply }) => {
+        await requireLeader(api);
         reply.hijack();
         const res = reply.raw;
         res.writeHead(200, {
@@ -161,10 +152,15 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
       tag: 'operations',
       summary: 'Ready: state loaded and the scheduler loop running',
       responses: {
-        200: { description: 'Ready', schema: z.object({ status: z.literal('ready') }) },
+        200: { description: 'Ready', schema: z.object({ status: z.literal('ready'), role: z.enum(['leader', 'standby']) }) },
         503: { description: 'Not ready yet', schema: z.object({ status: z.literal('starting') }) },
       },
-      handler: async () => (api.loop.state.booted ? { status: 200, body: { status: 'ready' } } : { status: 503, body: { status: 'starting' } }),
+      // A standby is ready too: it answers reads and sends the rest to the leader.
+      handler: async () => {
+        const runtime = api.leader();
+        if (runtime && !runtime.state.booted) return { status: 503, body: { status: 'starting' } };
+        return { status: 200, body: { status: 'ready', role: runtime ? 'leader' : 'standby' } };
+      },
     }),
     route({
       method: 'GET',

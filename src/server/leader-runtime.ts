@@ -1,0 +1,136 @@
+/**
+ * What runs while this member leads: the scheduler state, its loop, the backend and the
+ * wake-up timer, all writing with the leadership's epoch. Built from the store when
+ * leadership begins; stopped (leaving processes and tasks running) when it ends.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { parseJobs } from '../api/routes/jobs.js';
+import { LocalBackend } from '../backends/local/index.js';
+import { MesosBackend } from '../backends/mesos/mesos-backend.js';
+import type { Backend } from '../backends/types.js';
+import { parseJobFile } from '../cli/job-file.js';
+import { initialState, type SchedulerConfig, type SchedulerState } from '../core/state.js';
+import type { Message, Millis, Resources, Run } from '../core/types.js';
+import type { Store } from '../store/types.js';
+import type { EventBus } from './events.js';
+import { Interpreter } from './interpreter.js';
+import { Loop } from './loop.js';
+import type { Metrics } from './metrics.js';
+import { WakeTimer } from './wake-timer.js';
+
+export interface MesosSettings {
+  masters: string;
+  role: string;
+  user: string;
+  frameworkName: string;
+  failoverTimeoutSeconds: number;
+}
+
+export interface LeaderOptions {
+  dataDir: string;
+  backend: 'local' | 'mesos';
+  mesos?: MesosSettings;
+  resources?: Partial<Resources>;
+  scheduler?: Partial<SchedulerConfig>;
+  /** A job file applied when the store has no jobs yet (first start). */
+  seedFile?: string;
+}
+
+export interface LeaderRuntime {
+  epoch: number;
+  state: SchedulerState;
+  loop: Loop;
+  backend: Backend;
+  /** Settles when the runtime failed by itself (fenced, store down, Mesos failover): time to step down. */
+  failed: Promise<Error>;
+  /** Stop scheduling; processes and Mesos tasks keep running for the next leader. */
+  stop(): Promise<void>;
+}
+
+const FRAMEWORK_ID_KEY = 'mesos.frameworkId';
+
+export async function startLeading(
+  options: LeaderOptions,
+  deps: { store: Store; epoch: number; events: EventBus; metrics: Metrics; logger: Logger; clock: () => Millis },
+): Promise<LeaderRuntime> {
+  const { store, epoch, events, metrics, logger, clock } = deps;
+  const state = initialState(options.scheduler);
+  let loop: Loop | null = null;
+  const post = (m: Message) => loop?.post(m);
+  const timer = new WakeTimer(clock, () => post({ type: 'tick', now: clock() }));
+  let reportFailure: (e: Error) => void = () => {};
+  const failed = new Promise<Error>((resolve) => (reportFailure = resolve));
+  const fail = (error: Error): void => {
+    timer.clear();
+    loop?.stop();
+    reportFailure(error);
+  };
+
+  const { jobs, activeRuns } = await store.loadState();
+  const backend = await openBackend(options, { store, epoch, post, clock, logger, activeRuns, fail, isRunActive: (id) => state.runs.has(id) });
+  const interpreter = new Interpreter({ store, backend, epoch, timer, events, metrics, logger, clock });
+  loop = new Loop(state, interpreter, clock, metrics, fail);
+
+  // The local backend's one agent is a capacity the scheduler fills itself; Mesos places runs by offers.
+  const local = backend.kind === 'local' ? backend.agents()[0]! : null;
+  const placement = local ? { capacity: local, agents: [local.id] } : { capacity: null, agents: [] };
+  loop.post({ type: 'boot', now: clock(), jobs, activeRuns, ...placement, idPrefix: randomBytes(3).toString('hex') });
+  logger.info({ jobs: jobs.length, activeRuns: activeRuns.length, epoch, store: store.description, backend: backend.kind }, 'scheduler booted');
+
+  if (options.seedFile && jobs.length === 0) {
+    const specs = parseJobs(parseJobFile(options.seedFile, await readFile(options.seedFile, 'utf8')));
+    const result = await loop.command({ kind: 'put-jobs', specs });
+    if (!result.ok) throw new Error(`seed file ${options.seedFile}: ${result.message}`);
+    logger.info({ file: options.seedFile, jobs: specs.map((s) => s.name) }, 'example jobs loaded');
+  }
+
+  const running = loop;
+  return {
+    epoch,
+    state,
+    loop: running,
+    backend,
+    failed,
+    stop: async () => {
+      running.stop();
+      timer.clear();
+      await backend.close();
+    },
+  };
+}
+
+interface BackendContext {
+  store: Store;
+  epoch: number;
+  post: (m: Message) => void;
+  clock: () => Millis;
+  logger: Logger;
+  activeRuns: Run[];
+  fail: (error: Error) => void;
+  isRunActive: (runId: string) => boolean;
+}
+
+async function openBackend(options: LeaderOptions, ctx: BackendContext): Promise<Backend> {
+  if (options.backend === 'local') {
+    return new LocalBackend({ dataDir: options.dataDir, post: ctx.post, now: ctx.clock, ...(options.resources ? { resources: options.resources } : {}) });
+  }
+  const mesos = options.mesos;
+  if (!mesos) throw new Error('--backend mesos needs --mesos-master');
+  const stored = await ctx.store.getMeta(FRAMEWORK_ID_KEY);
+  return new MesosBackend({
+    ...mesos,
+    frameworkId: stored ? stored : null,
+    persistFrameworkId: async (id) => {
+      await ctx.store.write(ctx.epoch, [{ op: 'put-meta', key: FRAMEWORK_ID_KEY, value: id ?? '' }]);
+    },
+    activeRuns: ctx.activeRuns.filter((r) => r.status === 'launching' || r.status === 'running'),
+    blacklist: (await ctx.store.listBlacklist()).map((e) => e.agent),
+    post: ctx.post,
+    now: ctx.clock,
+    logger: ctx.logger,
+    onFatal: ctx.fail,
+    isRunActive: ctx.isRunActive,
+  });
+}
