@@ -50,11 +50,16 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, what: string
   return result.data;
 }
 
-export function register(app: FastifyInstance, def: AnyRoute): void {
+/**
+ * `beforeWrite` runs ahead of validation for every non-GET route: a standby sends a write
+ * to the leader as it came, and the leader is the one to judge it.
+ */
+export function register(app: FastifyInstance, def: AnyRoute, beforeWrite: () => Promise<unknown>): void {
   app.route({
     method: def.method,
     url: def.path.replace(/\{(\w+)\}/g, ':$1'),
     handler: async (request, reply) => {
+      if (def.method !== 'GET') await beforeWrite();
       const params = parse(def.params, request.params, 'path');
       const query = parse(def.query, request.query, 'query');
       let body: unknown = undefined;

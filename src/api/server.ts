@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import type { Logger } from 'pino';
 import { JobFileError, parseJobDocuments } from '../cli/job-file.js';
 import { z } from 'zod';
-import { LeaderElsewhere, type ApiContext } from './context.js';
+import { LeaderElsewhere, requireLeader, type ApiContext } from './context.js';
 import { ApiError } from './errors.js';
 import { openApiDocument, register, route, type AnyRoute } from './route.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -58,7 +58,7 @@ export function buildApi(api: ApiContext, logger: Logger): FastifyInstance {
     handler: async () => ({ status: 200, body: document }),
   });
   const document = openApiDocument([...routes, docRoute], info);
-  for (const def of [...routes, docRoute]) register(app, def);
+  for (const def of [...routes, docRoute]) register(app, def, () => requireLeader(api));
   app.get('/', async () => ({ name: 'moroccron', version: api.version, api: '/api/v1', openapi: '/openapi.json', metrics: '/metrics' }));
   return app;
 }

@@ -122,6 +122,11 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
   });
   const shutdown = (signal: string) => {
     logger.info(`${signal}: stopping; running jobs keep running and are re-attached on the next start`);
+    // A store that does not answer must not keep the process from stopping.
+    setTimeout(() => {
+      logger.warn('shutdown took longer than 10 s; exiting anyway');
+      process.exit(0);
+    }, 10_000).unref();
     void server.close().then(() => process.exit(0));
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));

@@ -88,6 +88,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   logger.info(`moroccron serving on ${self.url}`);
 
   const stopCampaign = new AbortController();
+  const shuttingDown = new Promise<string>((resolve) => stopCampaign.signal.addEventListener('abort', () => resolve('shutting down'), { once: true }));
   const campaigning = election ? campaign(election) : Promise.resolve();
 
   async function campaign(el: LeaderElection): Promise<void> {
@@ -115,7 +116,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       const why = await Promise.race([
         leadership.lost.then((l) => l.reason),
         runtime.failed.then((e) => e.message),
-        new Promise<string>((resolve) => stopCampaign.signal.addEventListener('abort', () => resolve('shutting down'), { once: true })),
+        shuttingDown,
       ]);
       logger.warn({ epoch: leadership.epoch }, `stepping down: ${why}`);
       const ended = runtime;

@@ -1,6 +1,8 @@
 /** Pick the Store implementation from a URL: sqlite:PATH (the default, under the data dir). */
 import { isAbsolute, join, resolve } from 'node:path';
+import { openEtcdStore } from './etcd/etcd-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
+import { openZooKeeperStore } from './zookeeper/zookeeper-store.js';
 import type { Store } from './types.js';
 
 export class StoreUrlError extends Error {}
@@ -35,6 +37,10 @@ export async function openStore(url: string): Promise<Store> {
       if (path === '') throw new StoreUrlError('store URL sqlite: needs a path, e.g. sqlite:/var/lib/moroccron/moroccron.db');
       return new SqliteStore(path === ':memory:' || isAbsolute(path) ? path : resolve(path));
     }
+    case 'etcd':
+      return openEtcdStore(url);
+    case 'zookeeper':
+      return openZooKeeperStore(url);
     default:
       throw new StoreUrlError(`store ${url.split(':')[0]}:// is not available in this build yet; use sqlite:PATH`);
   }

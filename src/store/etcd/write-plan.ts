@@ -1,0 +1,142 @@
+/**
+ * Turns a batch of StoreOps into per-op key mutations, in order, against a View of what
+ * the store holds (so a later op sees the earlier ones, as in one SQL transaction).
+ */
+import { isTerminal, type Run, type StoreOp, type StoredJob } from '../../core/types.js';
+import { parseTimeId, type Keys } from './keys.js';
+import type { Mutation } from './kv.js';
+import type { View } from './view.js';
+
+export interface PlannedOp {
+  mutations: Mutation[];
+  /** Keys that must still be absent when the mutations apply (claims). */
+  absent: string[];
+  accepted?: string;
+  refused?: string;
+  removed: string[];
+  /** A job that gained a finished run: the history cap is checked after the batch. */
+  finishedJob?: string;
+}
+
+/** The keys (point reads) and prefixes (listings) a batch needs to be planned. */
+export function readsFor(ops: StoreOp[], keys: Keys): { points: string[]; prefixes: string[] } {
+  const points: string[] = [];
+  const prefixes: string[] = [];
+  for (const op of ops) {
+    switch (op.op) {
+      case 'claim-run':
+        points.push(keys.claim(op.run.job, op.run.key));
+        break;
+      case 'update-run':
+        points.push(keys.run(op.run.id));
+        break;
+      case 'put-job':
+        points.push(keys.job(op.job.spec.name));
+        break;
+      case 'set-cursor':
+        points.push(keys.job(op.job));
+        break;
+      case 'delete-job':
+        points.push(keys.job(op.name));
+        prefixes.push(keys.jobRuns(op.name), keys.done(op.name), keys.claims(op.name));
+        break;
+      case 'blacklist-agent':
+        points.push(keys.blacklist(op.agent));
+        break;
+      case 'put-meta':
+      case 'unblacklist-agent':
+        break;
+    }
+  }
+  return { points, prefixes };
+}
+
+const none = (): PlannedOp => ({ mutations: [], absent: [], removed: [] });
+
+export class WritePlanner {
+  constructor(
+    private readonly keys: Keys,
+    private readonly view: View,
+  ) {}
+
+  plan(op: StoreOp): PlannedOp {
+    const planned = this.planOne(op);
+    for (const [key, value] of planned.mutations) this.view.set(key, value);
+    return planned;
+  }
+
+  private planOne(op: StoreOp): PlannedOp {
+    const k = this.keys;
+    switch (op.op) {
+      case 'put-job': {
+        const old = this.job(op.job.spec.name);
+        const job: StoredJob = { ...op.job, createdAt: old ? old.createdAt : op.job.createdAt };
+        return { ...none(), mutations: [[k.job(job.spec.name), JSON.stringify(job)]] };
+      }
+      case 'set-cursor': {
+        const old = this.job(op.job);
+        return old ? { ...none(), mutations: [[k.job(op.job), JSON.stringify({ ...old, cursor: op.cursor })]] } : none();
+      }
+      case 'delete-job':
+        return this.deleteJob(op.name);
+      case 'claim-run': {
+        const claimKey = k.claim(op.run.job, op.run.key);
+        if (this.view.get(claimKey) !== null) return { ...none(), refused: op.run.id };
+        return {
+          ...none(),
+          mutations: [...k.runEntries(op.run)],
+          // Absent because this batch deleted it: nothing to compare, the epoch fences it.
+          absent: this.view.absentInStore(claimKey) ? [claimKey] : [],
+          accepted: op.run.id,
+          ...(isTerminal(op.run.status) ? { finishedJob: op.run.job } : {}),
+        };
+      }
+      case 'update-run':
+        return this.updateRun(op.run);
+      case 'put-meta':
+        return { ...none(), mutations: [[k.metaKey(op.key), op.value]] };
+      case 'blacklist-agent': {
+        const old = this.view.get(k.blacklist(op.agent));
+        // Like the SQL stores: re-blacklisting changes the reason, not the time it began.
+        const since = old ? (JSON.parse(old) as { since: number }).since : op.since;
+        return { ...none(), mutations: [[k.blacklist(op.agent), JSON.stringify({ reason: op.reason, since })]] };
+      }
+      case 'unblacklist-agent':
+        return { ...none(), mutations: [[k.blacklist(op.agent), null]] };
+    }
+  }
+
+  private job(name: string): StoredJob | null {
+    const raw = this.view.get(this.keys.job(name));
+    return raw ? (JSON.parse(raw) as StoredJob) : null;
+  }
+
+  private updateRun(run: Run): PlannedOp {
+    const raw = this.view.get(this.keys.run(run.id));
+    if (!raw) return none();
+    const old = JSON.parse(raw) as Run;
+    const before = this.keys.runEntries(old);
+    const after = this.keys.runEntries(run);
+    const mutations: Mutation[] = [...before.keys()].filter((key) => !after.has(key)).map((key): Mutation => [key, null]);
+    for (const [key, value] of after) if (before.get(key) !== value) mutations.push([key, value]);
+    const finished = isTerminal(run.status) && !isTerminal(old.status);
+    return { ...none(), mutations, ...(finished ? { finishedJob: run.job } : {}) };
+  }
+
+  /** The job first, then run bodies, then indexes: a fence midway leaves only index entries that readers skip. */
+  private deleteJob(name: string): PlannedOp {
+    const k = this.keys;
+    const mutations: Mutation[] = [[k.job(name), null]];
+    const removed: string[] = [];
+    const indexes: Mutation[] = [];
+    const jobRuns = k.jobRuns(name);
+    for (const key of this.view.keysUnder(jobRuns)) {
+      const { scheduledAt, id } = parseTimeId(key.slice(jobRuns.length));
+      removed.push(id);
+      mutations.push([k.run(id), null]);
+      indexes.push([k.time(scheduledAt, id), null], [k.activeRun(id), null], [key, null]);
+    }
+    for (const key of [...this.view.keysUnder(k.done(name)), ...this.view.keysUnder(k.claims(name))]) indexes.push([key, null]);
+    return { ...none(), mutations: [...mutations, ...indexes], removed };
+  }
+}

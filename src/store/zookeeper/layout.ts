@@ -1,0 +1,86 @@
+/**
+ * Where everything lives under the store's base path. Names that come from users (jobs,
+ * run IDs, claim keys, meta keys, agents) are URI-encoded into single path segments.
+ *
+ *   <base>/epoch                      {epoch, owner, since}; the znode's version IS the epoch
+ *   <base>/jobs/<job>                 {spec, cursor, createdAt, updatedAt}
+ *   <base>/runs/<job>/<run>           one run (never a list of runs)
+ *   <base>/keys/<job>/<claim key>     the run ID holding the key; NODE_EXISTS = claim refused
+ *   <base>/active/<job>@<run>         empty: the unfinished runs, for loadState
+ *   <base>/meta/<key>                 the value
+ *   <base>/blacklist/<agent>          {reason, since}
+ *   <base>/election/member_<seq>      ephemeral sequential: {id, url} of a campaigning member
+ */
+
+export const TOP_LEVEL = ['jobs', 'runs', 'keys', 'active', 'meta', 'blacklist', 'election'] as const;
+
+/**
+ * encodeURIComponent never yields "@" (our separator) nor "%2E", so mapping the segments ZooKeeper
+ * forbids ("", ".", "..") onto "%2E"-forms keeps the encoding one-to-one.
+ */
+export function encodeSegment(text: string): string {
+  if (text === '' || text === '.' || text === '..') return `%2E${text.replace(/\./g, '%2E')}`;
+  return encodeURIComponent(text);
+}
+
+export function decodeSegment(segment: string): string {
+  if (segment.startsWith('%2E')) return segment.slice(3).replace(/%2E/g, '.');
+  return decodeURIComponent(segment);
+}
+
+export const parentOf = (path: string): string => path.slice(0, path.lastIndexOf('/'));
+export const nameOf = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
+export const depthOf = (path: string): number => path.split('/').length;
+
+export class ZkLayout {
+  /** "" for the root, else "/a/b" without a trailing slash. */
+  readonly base: string;
+
+  constructor(base: string) {
+    this.base = base === '/' ? '' : base.replace(/\/+$/, '');
+  }
+
+  get root(): string {
+    return this.base || '/';
+  }
+  dir(name: (typeof TOP_LEVEL)[number]): string {
+    return `${this.base}/${name}`;
+  }
+  get epoch(): string {
+    return `${this.base}/epoch`;
+  }
+  job(name: string): string {
+    return `${this.dir('jobs')}/${encodeSegment(name)}`;
+  }
+  runsOf(job: string): string {
+    return `${this.dir('runs')}/${encodeSegment(job)}`;
+  }
+  run(job: string, id: string): string {
+    return `${this.runsOf(job)}/${encodeSegment(id)}`;
+  }
+  keysOf(job: string): string {
+    return `${this.dir('keys')}/${encodeSegment(job)}`;
+  }
+  key(job: string, key: string): string {
+    return `${this.keysOf(job)}/${encodeSegment(key)}`;
+  }
+  active(job: string, id: string): string {
+    return `${this.dir('active')}/${encodeSegment(job)}@${encodeSegment(id)}`;
+  }
+  meta(key: string): string {
+    return `${this.dir('meta')}/${encodeSegment(key)}`;
+  }
+  blacklisted(agent: string): string {
+    return `${this.dir('blacklist')}/${encodeSegment(agent)}`;
+  }
+  get election(): string {
+    return this.dir('election');
+  }
+}
+
+/** The job and run ID of an active-index entry's name. */
+export function parseActiveName(name: string): { job: string; id: string } | null {
+  const at = name.indexOf('@');
+  if (at < 0) return null;
+  return { job: decodeSegment(name.slice(0, at)), id: decodeSegment(name.slice(at + 1)) };
+}

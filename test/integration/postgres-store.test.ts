@@ -1,0 +1,122 @@
+/** The PostgreSQL store against a real server: the shared Store contract, plus its own behaviour. */
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import { after, before, describe, test } from 'node:test';
+import { MIGRATIONS } from '../../src/store/postgres/migrations.js';
+import { openPostgresStore, PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { startPostgres, postgresUnavailable, type PostgresServer } from '../helpers/postgres.js';
+import { run, storeContract, storedJob } from '../helpers/store-contract.js';
+
+const unavailable = postgresUnavailable();
+let server: PostgresServer;
+let n = 0;
+const freshUrl = () => `${server.url}?schema=test_${++n}`;
+
+before(async () => {
+  if (!unavailable) server = await startPostgres();
+});
+after(async () => {
+  await server?.stop();
+});
+
+describe('PostgreSQL store', { skip: unavailable ?? false }, () => {
+  storeContract('postgres', async () => openPostgresStore(freshUrl()));
+
+  test('two stores opening a fresh schema at once migrate it exactly once', async () => {
+    const url = freshUrl();
+    const stores = await Promise.all([openPostgresStore(url), openPostgresStore(url), openPostgresStore(url)]);
+    const client = new pg.Client(server.url);
+    await client.connect();
+    const schema = new URL(url).searchParams.get('schema');
+    const { rows } = await client.query(`SELECT version FROM ${schema}.moroccron_schema ORDER BY version`);
+    await client.end();
+    assert.deepEqual(rows.map((r) => r.version), MIGRATIONS.map((_, i) => i + 1));
+    const epoch = await stores[0]!.beginEpoch('a', 0);
+    await stores[1]!.write(epoch, [{ op: 'put-job', job: storedJob('shared') }]);
+    assert.equal((await stores[2]!.getJob('shared'))?.spec.name, 'shared');
+    const again = await openPostgresStore(url);
+    assert.equal((await again.listJobs()).length, 1, 'reopening keeps the data');
+    await Promise.all([...stores, again].map((s) => s.close()));
+  });
+
+  test('a burst of 1000 claims in one write: all accepted once, duplicates refused, order kept', async () => {
+    const store = await openPostgresStore(freshUrl());
+    const epoch = await store.beginEpoch('a', 0);
+    const burst = Array.from({ length: 1000 }, (_, i) => run('burst', { id: `b-${String(i).padStart(4, '0')}`, key: `s:${i}`, scheduledAt: i }));
+    const early = burst.slice(0, 10);
+    await store.write(epoch, early.map((r) => ({ op: 'claim-run' as const, run: r })));
+    const dupes = [run('burst', { id: 'dup-1', key: 's:500' }), run('burst', { id: 'dup-2', key: 's:5' })];
+    const result = await store.write(epoch, [...burst, ...dupes].map((r) => ({ op: 'claim-run' as const, run: r })));
+    assert.deepEqual(result.accepted, burst.slice(10).map((r) => r.id));
+    assert.deepEqual(result.refused, [...early.map((r) => r.id), 'dup-1', 'dup-2']);
+    const page = await store.listRuns({ job: 'burst', limit: 2000 });
+    assert.equal(page.runs.length, 1000);
+    assert.deepEqual(await store.getRun('b-0999'), burst[999]);
+    assert.equal((await store.loadState()).activeRuns.length, 1000);
+    await store.close();
+  });
+
+  test('claims, then updates of the same runs, in one batch apply in order', async () => {
+    const store = await openPostgresStore(freshUrl());
+    const epoch = await store.beginEpoch('a', 0);
+    const a = run('j');
+    const b = run('j');
+    const result = await store.write(epoch, [
+      { op: 'claim-run', run: a },
+      { op: 'claim-run', run: b },
+      { op: 'update-run', run: { ...a, status: 'launching' } },
+      { op: 'update-run', run: { ...a, status: 'running', startedAt: 1500 } },
+      { op: 'claim-run', run: run('j', { key: a.key }) },
+      { op: 'update-run', run: { ...b, status: 'skipped', finishedAt: 1600 } },
+    ]);
+    assert.deepEqual(result.accepted, [a.id, b.id]);
+    assert.equal(result.refused.length, 1);
+    assert.deepEqual(await store.getRun(a.id), { ...a, status: 'running', startedAt: 1500 });
+    assert.deepEqual(await store.getRun(b.id), { ...b, status: 'skipped', finishedAt: 1600 });
+    await store.close();
+  });
+
+  test('the description names host, database and schema but never the password', async () => {
+    const url = new URL(freshUrl());
+    url.password = 's3cret';
+    url.searchParams.set('application_name', 'x');
+    const store = new PostgresStore(url.toString());
+    assert.equal(store.description, `postgres://postgres@127.0.0.1:${server.port}/postgres?schema=test_${n}`);
+    assert.doesNotMatch(store.description, /s3cret/);
+    await store.close();
+    const plain = new PostgresStore(server.url);
+    assert.equal(plain.description, server.url, 'the default schema is not spelled out');
+    await plain.close();
+    assert.throws(() => new PostgresStore(`${server.url}?schema=bad;drop`), /invalid schema/);
+  });
+
+  test('numbers come back as numbers: times beyond 2^31, epochs, cursors, blacklist', async () => {
+    const store = await openPostgresStore(freshUrl());
+    const epoch = await store.beginEpoch('a', 0);
+    assert.equal(typeof epoch, 'number');
+    const t = Date.UTC(2030, 0, 1);
+    const r = run('big', { scheduledAt: t, claimedAt: t + 1, startedAt: t + 2, finishedAt: t + 3, deadline: t + 4, status: 'failed', exitCode: 3, attempt: 2 });
+    await store.write(epoch, [
+      { op: 'put-job', job: { ...storedJob('big', t), createdAt: t, updatedAt: t } },
+      { op: 'claim-run', run: r },
+      { op: 'blacklist-agent', agent: 'S9', reason: 'x', since: t },
+    ]);
+    assert.deepEqual(await store.getRun(r.id), r);
+    assert.deepEqual(await store.getJob('big'), { ...storedJob('big', t), createdAt: t, updatedAt: t });
+    assert.deepEqual(await store.listBlacklist(), [{ agent: 'S9', reason: 'x', since: t }]);
+    const [listed] = (await store.listRuns({ job: 'big', limit: 1 })).runs;
+    assert.equal(typeof listed!.scheduledAt, 'number');
+    assert.equal(await store.beginEpoch('b', t), epoch + 1);
+    await store.close();
+  });
+
+  test('a schema from a newer moroccron is refused with a clear message', async () => {
+    const url = freshUrl();
+    await (await openPostgresStore(url)).close();
+    const client = new pg.Client(server.url);
+    await client.connect();
+    await client.query(`INSERT INTO test_${n}.moroccron_schema (version) VALUES (${MIGRATIONS.length + 1})`);
+    await client.end();
+    await assert.rejects(openPostgresStore(url), /newer than this moroccron knows/);
+  });
+});

@@ -1,0 +1,141 @@
+/**
+ * The ZooKeeper store against a real server: the shared Store contract (a fresh base path
+ * per store), a burst of 1000 claims in one write, the per-job history cap, and znode sizes.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Run } from '../../src/core/types.js';
+import { MAX_ZNODE_BYTES } from '../../src/store/zookeeper/codec.js';
+import { ZkSession } from '../../src/store/zookeeper/zk-session.js';
+import { ZooKeeperStore, openZooKeeperStore } from '../../src/store/zookeeper/zookeeper-store.js';
+import { FencedError } from '../../src/store/types.js';
+import { run, storeContract, storedJob } from '../helpers/store-contract.js';
+import { startZooKeeper, zooKeeperUnavailable, type ZooKeeperServer } from '../helpers/zookeeper.js';
+
+const unavailable = zooKeeperUnavailable();
+let zk: ZooKeeperServer;
+let n = 0;
+const freshUrl = (query = '') => `zk://${zk.connectString}/moroccron-test/store-${++n}${query}`;
+
+before(async () => {
+  if (!unavailable) zk = await startZooKeeper();
+});
+after(async () => {
+  await zk?.stop();
+});
+
+if (!unavailable) storeContract('zookeeper', async () => openZooKeeperStore(freshUrl()));
+
+const skip = unavailable ?? false;
+
+/** Every znode under `path` with its data size, depth first. */
+async function walk(session: ZkSession, path: string, out: { path: string; bytes: number; children: number }[] = []) {
+  const node = await session.get(path);
+  const children = await session.children(path);
+  out.push({ path, bytes: node?.data.length ?? 0, children: children.length });
+  for (const child of children) await walk(session, `${path}/${child}`, out);
+  return out;
+}
+
+test('URLs: hosts, path and history; credentials are not in the description', { skip }, () => {
+  const store = new ZooKeeperStore('zk://u:secret@h1:2181,h2:2181/moroccron?history=20');
+  assert.equal(store.description, 'zk://h1:2181,h2:2181/moroccron?history=20');
+  assert.equal(store.history, 20);
+  assert.equal(new ZooKeeperStore('zk://h1:2181/m').history, 100);
+  assert.throws(() => new ZooKeeperStore('zk://h1:2181/m?history=0'), /history/);
+  assert.throws(() => new ZooKeeperStore('zk://h1:2181/m?keep=3'), /unknown parameter/);
+  assert.throws(() => new ZooKeeperStore('http://h1:2181/m'), /not a ZooKeeper URL/);
+});
+
+test('a burst of 1000 claims is one write; a repeated burst is refused claim by claim', { skip }, async () => {
+  const store = await openZooKeeperStore(freshUrl());
+  try {
+    const epoch = await store.beginEpoch('a', 0);
+    const burst = Array.from({ length: 1000 }, (_, i) => run('burst', { key: `s:${i}`, scheduledAt: i, reason: null }));
+    const multi = ZkSession.prototype.multi;
+    const multis: number[] = [];
+    ZkSession.prototype.multi = function (ops) {
+      multis.push(ops.length);
+      return multi.call(this, ops);
+    };
+    const started = Date.now();
+    const result = await store.write(epoch, burst.map((r) => ({ op: 'claim-run' as const, run: r }))).finally(() => (ZkSession.prototype.multi = multi));
+    const tookMs = Date.now() - started;
+    assert.deepEqual(multis, [1 + 2 + 3 * 1000], 'one multi: the epoch check, two dirs, and run + key + active entry per claim');
+    assert.equal(result.accepted.length, 1000);
+    assert.ok(tookMs < 5000, `took ${tookMs} ms`);
+    const again = burst.slice(0, 10).map((r) => run('burst', { key: r.key }));
+    const fresh = run('burst', { key: 's:new' });
+    const mixed = await store.write(epoch, [...again, fresh].map((r) => ({ op: 'claim-run' as const, run: r })));
+    assert.deepEqual(mixed.refused, again.map((r) => r.id));
+    assert.deepEqual(mixed.accepted, [fresh.id], 'the free claim still lands');
+    assert.equal((await store.loadState()).activeRuns.length, 1001);
+    const later = await store.beginEpoch('b', 1);
+    await assert.rejects(store.write(epoch, [{ op: 'claim-run', run: run('burst', { key: 's:late' }) }]), (e: unknown) => e instanceof FencedError && e.current === later);
+  } finally {
+    await store.close();
+  }
+});
+
+test('history cap: a job keeps at most N finished runs in ZooKeeper, oldest pruned on write', { skip }, async () => {
+  const store = await openZooKeeperStore(freshUrl('?history=5'));
+  try {
+    const epoch = await store.beginEpoch('a', 0);
+    await store.write(epoch, [{ op: 'put-job', job: storedJob('capped') }]);
+    const running = run('capped', { key: 's:running', scheduledAt: 0, status: 'running' });
+    await store.write(epoch, [{ op: 'claim-run', run: running }]);
+    const removed: string[] = [];
+    const finished: Run[] = [];
+    for (let i = 0; i < 12; i++) {
+      const r = run('capped', { key: `s:${i}`, scheduledAt: 1000 * (i + 1) });
+      await store.write(epoch, [{ op: 'claim-run', run: r }]);
+      const done = { ...r, status: 'failed' as const, exitCode: 1, finishedAt: 1000 * (i + 1) + 1, reason: 'x'.repeat(50_000) };
+      finished.push(done);
+      removed.push(...(await store.write(epoch, [{ op: 'update-run', run: done }])).removedRunIds);
+    }
+    const kept = (await store.listRuns({ job: 'capped', limit: 100 })).runs;
+    assert.deepEqual(kept.map((r) => r.id), [...finished.slice(-5).reverse().map((r) => r.id), running.id], 'the newest 5 finished plus the unfinished one');
+    assert.deepEqual(removed.sort(), finished.slice(0, 7).map((r) => r.id).sort(), 'pruned runs are reported so their files can go');
+    assert.ok(kept[0]!.reason!.length <= 2000, 'long reasons are cut');
+    // Pruned runs release their claim keys: no znodes pile up under keys/.
+    const session = await ZkSession.open(zk.connectString, { sessionTimeoutMs: 4000 });
+    try {
+      const base = `/moroccron-test/store-${n}`;
+      assert.equal((await session.children(`${base}/keys/capped`)).length, 6);
+      assert.equal((await session.children(`${base}/runs/capped`)).length, 6);
+    } finally {
+      await session.close();
+    }
+  } finally {
+    await store.close();
+  }
+});
+
+test('no znode grows: every run is its own small znode, whatever the history', { skip }, async () => {
+  const url = freshUrl('?history=50');
+  const store = await openZooKeeperStore(url);
+  try {
+    const epoch = await store.beginEpoch('a', 0);
+    await store.write(epoch, [{ op: 'put-job', job: storedJob('chatty') }, { op: 'put-meta', key: 'mesos.frameworkId', value: 'f-1' }]);
+    for (let batch = 0; batch < 4; batch++) {
+      const runs = Array.from({ length: 50 }, (_, i) =>
+        run('chatty', { key: `s:${batch}:${i}`, scheduledAt: batch * 100 + i, status: 'failed', finishedAt: 1, reason: `exit 1: ${'e'.repeat(10_000)}` }),
+      );
+      await store.write(epoch, runs.map((r) => ({ op: 'claim-run' as const, run: r })));
+    }
+    const session = await ZkSession.open(zk.connectString, { sessionTimeoutMs: 4000 });
+    try {
+      const nodes = await walk(session, `/moroccron-test/store-${n}`);
+      const biggest = Math.max(...nodes.map((z) => z.bytes));
+      assert.ok(biggest < 4096, `the biggest znode holds ${biggest} bytes`);
+      assert.ok(biggest < MAX_ZNODE_BYTES);
+      const runDir = nodes.find((z) => z.path.endsWith('/runs/chatty'))!;
+      assert.equal(runDir.children, 50, 'history cap of 50');
+      assert.ok(nodes.length < 200, `${nodes.length} znodes in all`);
+    } finally {
+      await session.close();
+    }
+  } finally {
+    await store.close();
+  }
+});
