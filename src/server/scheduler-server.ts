@@ -44,7 +44,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const storeUrl = options.storeUrl ?? defaultStoreUrl(options.dataDir);
   const store = await openStore(storeUrl);
   await store.init();
-  const election: LeaderElection | null = await openElection(storeUrl, logger);
+  const election: LeaderElection | null = await openElection(storeUrl);
 
   const events = new EventBus();
   let runtime: LeaderRuntime | null = null;

@@ -1,6 +1,7 @@
 /** Pick the Store implementation from a URL: sqlite:PATH (the default, under the data dir). */
 import { isAbsolute, join, resolve } from 'node:path';
 import { openEtcdStore } from './etcd/etcd-store.js';
+import { openPostgresStore } from './postgres/postgres-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import { openZooKeeperStore } from './zookeeper/zookeeper-store.js';
 import type { Store } from './types.js';
@@ -41,7 +42,7 @@ export async function openStore(url: string): Promise<Store> {
       return openEtcdStore(url);
     case 'zookeeper':
       return openZooKeeperStore(url);
-    default:
-      throw new StoreUrlError(`store ${url.split(':')[0]}:// is not available in this build yet; use sqlite:PATH`);
+    case 'postgres':
+      return openPostgresStore(url);
   }
 }

@@ -1,0 +1,68 @@
+/**
+ * Takeover time on each shared store: three `moroccron serve` processes, a job every
+ * second, the leader SIGKILLed N times; the time from the kill until another member leads,
+ * and at the end every second checked for exactly one run. Prints JSON (a table with
+ * --table); never asserts beyond the exactly-once check the scenario needs anyway.
+ *   node --import tsx bench/ha-takeover.ts [--stores etcd,zookeeper,postgres] [--kills 30] [--table]
+ */
+import { parseArgs } from 'node:util';
+import { HaCluster, assertExactlyOncePerSecond, createLedgerJob, ledgerIn } from '../test/helpers/ha-cluster.js';
+import { sleep, tempDir } from '../test/helpers/server-process.js';
+import { startEtcd } from '../test/helpers/etcd.js';
+import { startZooKeeper } from '../test/helpers/zookeeper.js';
+
+const { values } = parseArgs({
+  options: { stores: { type: 'string', default: 'etcd,zookeeper,postgres' }, kills: { type: 'string', default: '30' }, table: { type: 'boolean', default: false } },
+});
+const kills = Number(values.kills);
+
+async function storeServer(kind: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  switch (kind) {
+    case 'etcd': {
+      const etcd = await startEtcd();
+      return { url: `etcd://${etcd.hostPort}/bench`, stop: () => etcd.stop() };
+    }
+    case 'zookeeper': {
+      const zk = await startZooKeeper();
+      return { url: `zk://${zk.connectString}/bench`, stop: () => zk.stop() };
+    }
+    case 'postgres': {
+      const { startPostgres } = await import('../test/helpers/postgres.js');
+      const pg = await startPostgres();
+      return { url: pg.url, stop: () => pg.stop() };
+    }
+    default:
+      throw new Error(`unknown store ${kind}`);
+  }
+}
+
+const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+
+const rows = [];
+for (const kind of values.stores.split(',')) {
+  const server = await storeServer(kind);
+  const dir = tempDir('moroccron-ha-bench-');
+  const cluster = new HaCluster(server.url, dir.path);
+  try {
+    await cluster.start(3);
+    await createLedgerJob(cluster.members[0]!, ledgerIn(dir.path));
+    const takeovers: number[] = [];
+    for (let i = 0; i < kills; i++) {
+      await sleep(1500);
+      takeovers.push(await cluster.killLeader());
+    }
+    await sleep(1500);
+    const seconds = await assertExactlyOncePerSecond(cluster, ledgerIn(dir.path));
+    const sorted = [...takeovers].sort((a, b) => a - b);
+    rows.push({ store: kind, kills, secondsChecked: seconds, duplicates: 0, missing: 0, takeoverMs: { p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), max: sorted[sorted.length - 1] } });
+  } finally {
+    await cluster.stop();
+    await server.stop();
+    dir.remove();
+  }
+}
+console.log(JSON.stringify({ benchmark: 'ha-takeover', node: process.version, when: new Date().toISOString(), rows }, null, 2));
+if (values.table) {
+  console.error('\n| store | leader kills | seconds checked | duplicates | missing | takeover p50 | p90 | max |\n|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) console.error(`| ${r.store} | ${r.kills} | ${r.secondsChecked} | 0 | 0 | ${r.takeoverMs.p50} ms | ${r.takeoverMs.p90} ms | ${r.takeoverMs.max} ms |`);
+}
