@@ -6,8 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { api, eventually, sleep, tempDir } from './server-process.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { BIN, api, eventually, sleep, tempDir } from './server-process.js';
 import { HaCluster, assertExactlyOncePerSecond, clusterOf, createLedgerJob, ledgerIn } from './ha-cluster.js';
+
+const exec = promisify(execFile);
 
 export interface StoreServer {
   /** A store URL on this server, fresh (own prefix, path or schema) for each call. */
@@ -99,6 +103,12 @@ export function haScenarios(kind: string, server: () => StoreServer, skip: strin
       assert.equal(created.status, 201);
       const listed = await api<{ jobs: { name: string }[] }>(`${standby.url}/api/v1/jobs`);
       assert.deepEqual(listed.body.jobs.map((j) => j.name), ['via-standby'], 'the standby reads the shared store');
+      // The CLI works against any member: reads answered there, writes followed to the leader.
+      const env = { ...process.env, MOROCCRON_SERVER: standby.url };
+      const run = await exec(process.execPath, [BIN, 'run', 'via-standby', '--json'], { env });
+      const runId = (JSON.parse(run.stdout) as { id: string }).id;
+      const runs = await exec(process.execPath, [BIN, 'runs', 'via-standby', '--json'], { env });
+      assert.ok((JSON.parse(runs.stdout) as { runs: { id: string }[] }).runs.some((r) => r.id === runId));
     } finally {
       await cluster.stop();
       dir.remove();

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, connect, type Socket } from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import { PostgresElection } from '../../src/ha/postgres-election.js';
 import type { Leadership } from '../../src/ha/types.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
@@ -110,7 +110,7 @@ class Contender {
 }
 
 /** Contenders on a fresh schema, and a sampler checking the one-leader rule all along. */
-async function cluster(count: number) {
+async function cluster(t: TestContext, count: number) {
   const schema = `election_${++schemas}`;
   const url = (port: number) => `postgres://postgres@127.0.0.1:${port}/postgres?schema=${schema}`;
   const contenders: Contender[] = [];
@@ -142,13 +142,19 @@ async function cluster(count: number) {
     }
   }, 20);
   const leaderNow = () => eventually(async () => contenders.find((c) => c.leadership !== null), 10_000, 'a leader');
+  let stopped: Promise<unknown> | null = null;
+  const stop = () => {
+    clearInterval(sampler);
+    return (stopped ??= Promise.all(contenders.map((c) => c.stop())));
+  };
+  t.after(stop);
   return {
     url,
     contenders,
     leaderNow,
+    /** Stop everyone, then check the sampler never saw two leaders. */
     async close() {
-      clearInterval(sampler);
-      await Promise.all(contenders.map((c) => c.stop()));
+      await stop();
       assert.ok(samples > 10, 'the sampler ran');
       assert.deepEqual(violations, [], 'never two leaders at once');
     },
@@ -156,8 +162,8 @@ async function cluster(count: number) {
 }
 
 describe('PostgreSQL leader election', { skip: unavailable ?? false }, () => {
-  test('exactly one of three leads; leader() and members() tell everyone the same', async () => {
-    const c = await cluster(3);
+  test('exactly one of three leads; leader() and members() tell everyone the same', async (t) => {
+    const c = await cluster(t, 3);
     const first = await c.leaderNow();
     await sleep(1000);
     assert.deepEqual(c.contenders.filter((x) => x.leadership).map((x) => x.id), [first.id], 'still the only leader a second later');
@@ -176,8 +182,8 @@ describe('PostgreSQL leader election', { skip: unavailable ?? false }, () => {
     await after.close();
   });
 
-  test('resign() hands over within a second, and epochs strictly increase', async () => {
-    const c = await cluster(3);
+  test('resign() hands over within a second, and epochs strictly increase', async (t) => {
+    const c = await cluster(t, 3);
     const epochs: number[] = [];
     let leader = await c.leaderNow();
     epochs.push(leader.leadership!.epoch);
@@ -195,8 +201,8 @@ describe('PostgreSQL leader election', { skip: unavailable ?? false }, () => {
     await c.close();
   });
 
-  test('a paused leader is replaced within 3 s, learns it lost, and its writes are fenced', async () => {
-    const c = await cluster(3);
+  test('a paused leader is replaced within 3 s, learns it lost, and its writes are fenced', async (t) => {
+    const c = await cluster(t, 3);
     const old = await c.leaderNow();
     const oldEpoch = old.leadership!.epoch;
     const lost = old.leadership!.lost;
@@ -208,6 +214,7 @@ describe('PostgreSQL leader election', { skip: unavailable ?? false }, () => {
     const next = await eventually(async () => c.contenders.find((x) => x !== old && x.leadership), 5000, 'a new leader');
     const takeoverMs = Date.now() - pausedAt;
     assert.ok(takeoverMs < 3000, `took over in ${takeoverMs} ms`);
+    t.diagnostic(`took over ${takeoverMs} ms after the pause`);
     assert.ok(next.leadership!.epoch > oldEpoch);
     const { reason } = await lost;
     assert.match(reason, /not renewed/);
@@ -226,26 +233,39 @@ describe('PostgreSQL leader election', { skip: unavailable ?? false }, () => {
     await c.close();
   });
 
-  test('a PostgreSQL restart: the leader keeps leading or someone is re-elected; never two', async (t) => {
-    const c = await cluster(3);
-    const before = await c.leaderNow();
-    const beforeEpoch = before.leadership!.epoch;
+  test('a PostgreSQL restart: a short one the leader rides out or loses; a long one ends its lease; never two leaders', async (t) => {
+    const c = await cluster(t, 3);
+    const first = await c.leaderNow();
+    const firstEpoch = first.leadership!.epoch;
+    const settled = () =>
+      eventually(
+        async () => {
+          const live = await c.contenders[0]!.election.leader().catch(() => null);
+          const holder = c.contenders.find((x) => x.leadership);
+          return live && holder && holder.id === live.id && holder.leadership!.epoch === live.epoch ? holder : undefined;
+        },
+        6000,
+        'one leader that the database agrees with',
+      );
+
     await server.restart();
-    const after = await eventually(
-      async () => {
-        const l = await c.contenders[0]!.election.leader().catch(() => null);
-        const holder = c.contenders.find((x) => x.leadership);
-        return l && holder && holder.id === l.id && holder.leadership!.epoch === l.epoch ? holder : undefined;
-      },
-      6000,
-      'a leader after the restart',
-    );
-    t.diagnostic(after === before && after.leadership!.epoch === beforeEpoch ? `${before.id} kept leading` : `${after.id} re-elected`);
-    // Still stable a little later, and the store fences with the surviving epoch.
-    await sleep(1000);
-    assert.equal(c.contenders.filter((x) => x.leadership).length, 1);
+    const afterShort = await settled();
+    const kept = afterShort === first && afterShort.leadership!.epoch === firstEpoch;
+    t.diagnostic(kept ? `short restart: ${first.id} kept leading` : `short restart: ${afterShort.id} re-elected`);
+    if (!kept) assert.ok(afterShort.leadership!.epoch > firstEpoch);
+
+    // Down for longer than a lease: the leader must give up; someone leads under a new epoch.
+    const secondEpoch = afterShort.leadership!.epoch;
+    const lost = afterShort.leadership!.lost;
+    await server.restart(2500);
+    assert.match((await lost).reason, /not renewed/);
+    const afterLong = await settled();
+    assert.ok(afterLong.leadership!.epoch > secondEpoch, 'a new epoch after the long outage');
+    t.diagnostic(`long restart: ${afterLong.id} leads with epoch ${afterLong.leadership!.epoch}`);
+
     const store = await openPostgresStore(c.url(server.port));
-    await store.write(c.contenders.find((x) => x.leadership)!.leadership!.epoch, [{ op: 'put-job', job: storedJob('after-restart') }]);
+    await assert.rejects(store.write(secondEpoch, [{ op: 'put-job', job: storedJob('stale') }]), FencedError);
+    await store.write(afterLong.leadership!.epoch, [{ op: 'put-job', job: storedJob('after-restart') }]);
     await store.close();
     await c.close();
   });

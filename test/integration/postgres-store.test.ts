@@ -60,19 +60,19 @@ describe('PostgreSQL store', { skip: unavailable ?? false }, () => {
     const store = await openPostgresStore(freshUrl());
     const epoch = await store.beginEpoch('a', 0);
     const a = run('j');
-    const b = run('j');
+    const b = run('j', { key: 'k:{"a,b"}\\', agent: 'NULL' });
     const result = await store.write(epoch, [
       { op: 'claim-run', run: a },
       { op: 'claim-run', run: b },
       { op: 'update-run', run: { ...a, status: 'launching' } },
       { op: 'update-run', run: { ...a, status: 'running', startedAt: 1500 } },
       { op: 'claim-run', run: run('j', { key: a.key }) },
-      { op: 'update-run', run: { ...b, status: 'skipped', finishedAt: 1600 } },
+      { op: 'update-run', run: { ...b, status: 'skipped', finishedAt: 1600, reason: 'odd "text", {braces}\\ NULL ü' } },
     ]);
     assert.deepEqual(result.accepted, [a.id, b.id]);
     assert.equal(result.refused.length, 1);
     assert.deepEqual(await store.getRun(a.id), { ...a, status: 'running', startedAt: 1500 });
-    assert.deepEqual(await store.getRun(b.id), { ...b, status: 'skipped', finishedAt: 1600 });
+    assert.deepEqual(await store.getRun(b.id), { ...b, status: 'skipped', finishedAt: 1600, reason: 'odd "text", {braces}\\ NULL ü' });
     await store.close();
   });
 

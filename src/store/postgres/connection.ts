@@ -65,6 +65,9 @@ export function createPool(target: PostgresTarget, timeouts: PoolTimeouts, appli
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A connection cut between statements errors on the client itself, not on a query.
+  const onError = (error: Error) => (broken = error);
+  client.on('error', onError);
   try {
     await client.query(begin);
     const result = await fn(client);
@@ -74,7 +77,8 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
     await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
     throw error;
   } finally {
-    // A connection that cannot even roll back is discarded rather than reused.
+    client.off('error', onError);
+    // A broken connection is discarded rather than reused.
     client.release(broken);
   }
 }
