@@ -6,8 +6,8 @@
  *   node --import tsx bench/ha-takeover.ts [--stores etcd,zookeeper,postgres] [--kills 30] [--table]
  */
 import { parseArgs } from 'node:util';
-import { HaCluster, assertExactlyOncePerSecond, createLedgerJob, ledgerIn } from '../test/helpers/ha-cluster.js';
-import { sleep, tempDir } from '../test/helpers/server-process.js';
+import { killLeaderRepeatedly } from '../test/helpers/ha-cluster.js';
+import { tempDir } from '../test/helpers/server-process.js';
 import { startEtcd } from '../test/helpers/etcd.js';
 import { startZooKeeper } from '../test/helpers/zookeeper.js';
 
@@ -42,21 +42,10 @@ const rows = [];
 for (const kind of values.stores.split(',')) {
   const server = await storeServer(kind);
   const dir = tempDir('moroccron-ha-bench-');
-  const cluster = new HaCluster(server.url, dir.path);
   try {
-    await cluster.start(3);
-    await createLedgerJob(cluster.members[0]!, ledgerIn(dir.path));
-    const takeovers: number[] = [];
-    for (let i = 0; i < kills; i++) {
-      await sleep(1500);
-      takeovers.push(await cluster.killLeader());
-    }
-    await sleep(1500);
-    const seconds = await assertExactlyOncePerSecond(cluster, ledgerIn(dir.path));
-    const sorted = [...takeovers].sort((a, b) => a - b);
+    const { takeoversMs: sorted, seconds } = await killLeaderRepeatedly(server.url, dir.path, kills);
     rows.push({ store: kind, kills, secondsChecked: seconds, duplicates: 0, missing: 0, takeoverMs: { p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), max: sorted[sorted.length - 1] } });
   } finally {
-    await cluster.stop();
     await server.stop();
     dir.remove();
   }

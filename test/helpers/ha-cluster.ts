@@ -119,4 +119,27 @@ export async function assertExactlyOncePerSecond(cluster: HaCluster, ledger: str
 }
 
 export const ledgerIn = (dir: string): string => join(dir, 'ledger');
+
+/**
+ * Three members, the ledger job, the leader SIGKILLed `kills` times (a member restarted
+ * after each), then the exactly-once check. Returns the takeover times (sorted) and the
+ * number of seconds checked.
+ */
+export async function killLeaderRepeatedly(storeUrl: string, dir: string, kills: number): Promise<{ takeoversMs: number[]; seconds: number }> {
+  const cluster = new HaCluster(storeUrl, dir);
+  try {
+    await cluster.start(3);
+    await createLedgerJob(cluster.members[0]!, ledgerIn(dir));
+    const takeoversMs: number[] = [];
+    for (let i = 0; i < kills; i++) {
+      await sleep(1500);
+      takeoversMs.push(await cluster.killLeader());
+    }
+    await sleep(1500);
+    const seconds = await assertExactlyOncePerSecond(cluster, ledgerIn(dir));
+    return { takeoversMs: takeoversMs.sort((a, b) => a - b), seconds };
+  } finally {
+    await cluster.stop();
+  }
+}
 export { sleep };

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { BIN, api, eventually, sleep, tempDir } from './server-process.js';
-import { HaCluster, assertExactlyOncePerSecond, clusterOf, createLedgerJob, ledgerIn } from './ha-cluster.js';
+import { HaCluster, assertExactlyOncePerSecond, clusterOf, createLedgerJob, killLeaderRepeatedly, ledgerIn } from './ha-cluster.js';
 
 const exec = promisify(execFile);
 
@@ -25,21 +25,10 @@ export function haScenarios(kind: string, server: () => StoreServer, skip: strin
 
   test(`${kind}: the leader is SIGKILLed ${kills} times; every second has exactly one run`, options, async () => {
     const dir = tempDir();
-    const cluster = new HaCluster(server().freshUrl('kills'), dir.path);
     try {
-      await cluster.start(3);
-      await createLedgerJob(cluster.members[0]!, ledgerIn(dir.path));
-      const takeovers: number[] = [];
-      for (let i = 0; i < kills; i++) {
-        await sleep(1500);
-        takeovers.push(await cluster.killLeader());
-      }
-      await sleep(1500);
-      const seconds = await assertExactlyOncePerSecond(cluster, ledgerIn(dir.path));
-      const sorted = [...takeovers].sort((a, b) => a - b);
-      console.log(`# ${kind}: ${kills} takeovers, median ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted[sorted.length - 1]} ms; ${seconds} seconds checked`);
+      const { takeoversMs, seconds } = await killLeaderRepeatedly(server().freshUrl('kills'), dir.path, kills);
+      console.log(`# ${kind}: ${kills} takeovers, median ${takeoversMs[Math.floor(kills / 2)]} ms, max ${takeoversMs[kills - 1]} ms; ${seconds} seconds checked`);
     } finally {
-      await cluster.stop();
       dir.remove();
     }
   });
