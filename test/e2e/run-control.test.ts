@@ -86,8 +86,8 @@ test('a second manual run of a forbid job is refused while the first runs', asyn
 });
 
 test('a run that ignores TERM is KILLed after the grace period when its timeout passes', async () => {
-  await createJob({ name: 'stubborn', command: "trap '' TERM; sleep 30", timeout: '1s', killGracePeriod: '1s' });
-  const run = await runNow('stubborn');
+  await createJob({ name: 'term-ignorer', command: "trap '' TERM; sleep 30", timeout: '1s', killGracePeriod: '1s' });
+  const run = await runNow('term-ignorer');
   const done = await finished(run.id);
   assert.equal(done.status, 'failed');
   assert.match(done.reason ?? '', /^timed out after 1s/);

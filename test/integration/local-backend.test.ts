@@ -296,7 +296,7 @@ test('kill: a plain job dies on TERM', async (t) => {
 test('kill: a job that ignores TERM is KILLed after the grace period', async (t) => {
   const h = new Harness(t);
   const backend = h.backend();
-  const run = makeRun('r-stubborn');
+  const run = makeRun('r-term-ignorer');
   backend.launch(run, makeSpec({ command: "trap '' TERM; touch ready; sleep 30" }));
   await h.fileAppears(run.id, 'ready');
   const t0 = Date.now();

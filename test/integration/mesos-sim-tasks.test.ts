@@ -68,11 +68,11 @@ test('§20 KILL: TASK_KILLING then TASK_KILLED; wrong agent ignored; unknown tas
 
 test('KILL escalates to SIGKILL after the kill_policy grace period when TERM is ignored', async () => {
   const { client, offer } = await subscribeWithOffer(frameworkInfo({ capabilities: [{ type: 'MULTI_ROLE' }] }));
-  await client.launch(offer, [commandTask('stubborn', offer, "trap '' TERM; echo ready; while true; do sleep 0.1; done")]);
-  await client.expectStates('stubborn', ['TASK_STARTING', 'TASK_RUNNING']);
-  await client.call('KILL', { kill: { task_id: { value: 'stubborn' }, kill_policy: { grace_period: { nanoseconds: 300_000_000 } } } });
-  const killed = await client.update('stubborn', 'TASK_KILLED', 3000);
-  assert.ok(!client.events.some(isUpdate('stubborn', 'TASK_KILLING')));
+  await client.launch(offer, [commandTask('term-ignorer', offer, "trap '' TERM; echo ready; while true; do sleep 0.1; done")]);
+  await client.expectStates('term-ignorer', ['TASK_STARTING', 'TASK_RUNNING']);
+  await client.call('KILL', { kill: { task_id: { value: 'term-ignorer' }, kill_policy: { grace_period: { nanoseconds: 300_000_000 } } } });
+  const killed = await client.update('term-ignorer', 'TASK_KILLED', 3000);
+  assert.ok(!client.events.some(isUpdate('term-ignorer', 'TASK_KILLING')));
   assert.ok(killed.uuid);
   await client.call('TEARDOWN');
 });
