@@ -42,8 +42,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const { logger } = options;
   const clock = options.clock ?? Date.now;
   const storeUrl = options.storeUrl ?? defaultStoreUrl(options.dataDir);
+  // openStore hands back a store that is connected and migrated.
   const store = await openStore(storeUrl);
-  await store.init();
   const election: LeaderElection | null = await openElection(storeUrl);
 
   const events = new EventBus();

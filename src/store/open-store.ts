@@ -31,6 +31,7 @@ export function storeKindOf(url: string): StoreKind {
   }
 }
 
+/** A store ready to use: connected, and its schema or layout created or migrated. */
 export async function openStore(url: string): Promise<Store> {
   switch (storeKindOf(url)) {
     case 'sqlite': {
