@@ -16,7 +16,11 @@ export const SERVE_FLAGS = {
   host: { type: 'string', default: '127.0.0.1', help: 'address to listen on' },
   port: { type: 'string', default: '8080', help: 'port to listen on' },
   'data-dir': { type: 'string', default: './.moroccron', help: 'where the SQLite store, run dirs and logs live' },
-  store: { type: 'string', help: 'store URL: sqlite:PATH (default: sqlite:<data-dir>/moroccron.db)' },
+  store: {
+    type: 'string',
+    help: 'store URL: sqlite:PATH (default: sqlite:<data-dir>/moroccron.db), postgres://..., zk://host:2181/path or etcd://host:2379/prefix',
+  },
+  'history-store': { type: 'string', help: 'with a zk:// or etcd:// store: sqlite:PATH or postgres://... keeping run history beyond their cap' },
   backend: { type: 'string', default: 'local', help: 'local (this host runs the jobs) or mesos' },
   'mesos-master': { type: 'string', help: 'Mesos masters for --backend mesos: http://h1:5050,http://h2:5050 or zk://h1:2181,h2:2181/mesos' },
   'mesos-role': { type: 'string', default: '*', help: 'role the framework subscribes with' },
@@ -98,6 +102,7 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
     port,
     dataDir: resolve(s['data-dir']!),
     ...(s.store ? { storeUrl: s.store } : {}),
+    ...(s['history-store'] ? { historyStoreUrl: s['history-store'] } : {}),
     backend: s.backend as 'local' | 'mesos',
     ...(s.backend === 'mesos'
       ? {

@@ -90,7 +90,8 @@ export class Loop {
       if (result.accepted.length > 0 || result.refused.length > 0) {
         this.post({ type: 'claimed', now: this.clock(), accepted: result.accepted, refused: result.refused });
       }
-      if (result.removedRunIds.length > 0) this.interpreter.forgetRuns(result.removedRunIds);
+      const gone = [...result.removedRunIds, ...result.evictedRunIds];
+      if (gone.length > 0) this.interpreter.forgetRuns(gone);
     }
     for (const effect of effects) {
       if (effect.type === 'reply') {

@@ -23,6 +23,8 @@ export interface ServeOptions extends LeaderOptions {
   host: string;
   port: number;
   storeUrl?: string;
+  /** Where a ZooKeeper or etcd store keeps run history beyond its cap (sqlite: or postgres://). */
+  historyStoreUrl?: string;
   version: string;
   logger: Logger;
   clock?: () => Millis;
@@ -43,7 +45,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const clock = options.clock ?? Date.now;
   const storeUrl = options.storeUrl ?? defaultStoreUrl(options.dataDir);
   // openStore hands back a store that is connected and migrated.
-  const store = await openStore(storeUrl);
+  const store = await openStore(storeUrl, {
+    ...(options.historyStoreUrl ? { historyUrl: options.historyStoreUrl } : {}),
+    warn: (message, error) => logger.warn(error === undefined ? {} : { err: error }, message),
+  });
   const election: LeaderElection | null = await openElection(storeUrl);
 
   const events = new EventBus();

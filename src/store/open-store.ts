@@ -1,7 +1,8 @@
 /** Pick the Store implementation from a URL: sqlite:PATH (the default, under the data dir). */
 import { isAbsolute, join, resolve } from 'node:path';
 import { openEtcdStore } from './etcd/etcd-store.js';
-import { openPostgresStore } from './postgres/postgres-store.js';
+import { TieredStore } from './history/tiered-store.js';
+import { openPostgresStore, type PostgresStore } from './postgres/postgres-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import { openZooKeeperStore } from './zookeeper/zookeeper-store.js';
 import type { Store } from './types.js';
@@ -31,8 +32,34 @@ export function storeKindOf(url: string): StoreKind {
   }
 }
 
+export interface OpenStoreOptions {
+  /** A SQLite or PostgreSQL URL where a ZooKeeper or etcd store keeps its full run history. */
+  historyUrl?: string;
+  /** Told when the run archive cannot be reached (the scheduler carries on without it). */
+  warn?: (message: string, error?: unknown) => void;
+}
+
 /** A store ready to use: connected, and its schema or layout created or migrated. */
-export async function openStore(url: string): Promise<Store> {
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+  if (options.historyUrl === undefined) return openOne(url);
+  const kind = storeKindOf(url);
+  if (kind !== 'zookeeper' && kind !== 'etcd') {
+    throw new StoreUrlError(`a history store is for zk:// and etcd:// stores, which cap history; ${kind} keeps full history itself`);
+  }
+  const archiveKind = storeKindOf(options.historyUrl);
+  if (archiveKind !== 'sqlite' && archiveKind !== 'postgres') {
+    throw new StoreUrlError(`history store "${options.historyUrl}" must be sqlite:PATH or postgres://...`);
+  }
+  const archive = (await openOne(options.historyUrl)) as SqliteStore | PostgresStore;
+  try {
+    return new TieredStore(await openOne(url), archive, { warn: options.warn ?? (() => {}) });
+  } catch (error) {
+    await archive.close();
+    throw error;
+  }
+}
+
+async function openOne(url: string): Promise<Store> {
   switch (storeKindOf(url)) {
     case 'sqlite': {
       const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');

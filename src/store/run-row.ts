@@ -72,3 +72,6 @@ export const fromRow = (row: RunRow): Run => ({
 
 export const ACTIVE_STATUSES = ['queued', 'launching', 'running'] as const;
 export const FINISHED_STATUSES = ['succeeded', 'failed', 'killed', 'lost', 'skipped'] as const;
+
+/** The order every store lists runs in: newest scheduled first, ties by ID descending (as the SQL indexes). */
+export const newestFirst = (a: Run, b: Run): number => b.scheduledAt - a.scheduledAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);

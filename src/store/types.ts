@@ -27,6 +27,11 @@ export interface WriteResult {
   refused: string[];
   /** Runs removed with a deleted job: their files can go. */
   removedRunIds: string[];
+  /**
+   * Finished runs a bounded store (ZooKeeper, etcd) let go under its history cap. With no
+   * run archive behind it they are gone and their files can go too.
+   */
+  evictedRunIds: string[];
 }
 
 export interface BlacklistEntry {
@@ -59,6 +64,26 @@ export interface Store {
   listBlacklist(): Promise<BlacklistEntry[]>;
   /** Remove a job's finished runs beyond its history limit; returns their IDs. */
   prune(epoch: number, job: string, limit: HistoryLimit, now: Millis): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Where finished runs live on after a bounded store (ZooKeeper, etcd) lets them go: the
+ * runs table of a SQLite or PostgreSQL database. Runs arrive already committed to the
+ * fenced primary store, so the archive itself is not fenced; adding a run it holds is a no-op.
+ */
+export interface RunArchive {
+  readonly description: string;
+  /** Add finished runs; any already held are left as they are (a finished run never changes). */
+  archiveRuns(runs: Run[]): Promise<void>;
+  /** The subset of `ids` the archive holds. */
+  archivedIds(ids: string[]): Promise<Set<string>>;
+  /** Drop every run of a deleted job; returns their IDs. */
+  forgetJob(job: string): Promise<string[]>;
+  /** Apply a job's history limit to the archive; returns the IDs removed. */
+  pruneArchive(job: string, limit: HistoryLimit, now: Millis): Promise<string[]>;
+  getRun(id: string): Promise<Run | null>;
+  listRuns(query: RunQuery): Promise<RunPage>;
   close(): Promise<void>;
 }
 

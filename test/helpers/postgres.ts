@@ -19,6 +19,9 @@ export interface PostgresServer {
   port: number;
   /** Stop the server (fast shutdown: connections are cut) and start it again on the same data dir. */
   restart(downMs?: number): Promise<void>;
+  /** Stop the server (fast shutdown) until up() starts it again on the same data dir. */
+  down(): Promise<void>;
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -67,6 +70,8 @@ export async function startPostgres(): Promise<PostgresServer> {
       if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
       await start();
     },
+    down: () => stop('fast'),
+    up: start,
     stop: async () => {
       await stop('immediate').catch(() => {});
       dir.remove();

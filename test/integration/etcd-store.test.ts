@@ -56,11 +56,11 @@ describe('etcd store', { skip: skip ?? false }, () => {
       run('capped', { key: `s:${i}`, scheduledAt: 1000 * (i + 1), status: 'succeeded', finishedAt: 1000 * (i + 1) + 1 }),
     );
     const removed: string[] = [];
-    for (const r of finished) removed.push(...(await store.write(epoch, [{ op: 'claim-run', run: r }])).removedRunIds);
+    for (const r of finished) removed.push(...(await store.write(epoch, [{ op: 'claim-run', run: r }])).evictedRunIds);
     assert.deepEqual(removed.sort(), finished.slice(0, 7).map((r) => r.id).sort());
     // A run that finishes by update also counts.
     const result = await store.write(epoch, [{ op: 'update-run', run: { ...active, status: 'failed', finishedAt: 5 } }]);
-    assert.deepEqual(result.removedRunIds, [active.id], 'it is the oldest by scheduledAt');
+    assert.deepEqual(result.evictedRunIds, [active.id], 'it is the oldest by scheduledAt');
     const left = (await store.listRuns({ job: 'capped', limit: 100 })).runs.map((r) => r.id);
     assert.deepEqual(left, finished.slice(7).reverse().map((r) => r.id));
     // The claim keys of removed runs go too: the space they took is given back.

@@ -91,11 +91,11 @@ test('history cap: a job keeps at most N finished runs in ZooKeeper, oldest prun
       await store.write(epoch, [{ op: 'claim-run', run: r }]);
       const done = { ...r, status: 'failed' as const, exitCode: 1, finishedAt: 1000 * (i + 1) + 1, reason: 'x'.repeat(50_000) };
       finished.push(done);
-      removed.push(...(await store.write(epoch, [{ op: 'update-run', run: done }])).removedRunIds);
+      removed.push(...(await store.write(epoch, [{ op: 'update-run', run: done }])).evictedRunIds);
     }
     const kept = (await store.listRuns({ job: 'capped', limit: 100 })).runs;
     assert.deepEqual(kept.map((r) => r.id), [...finished.slice(-5).reverse().map((r) => r.id), running.id], 'the newest 5 finished plus the unfinished one');
-    assert.deepEqual(removed.sort(), finished.slice(0, 7).map((r) => r.id).sort(), 'pruned runs are reported so their files can go');
+    assert.deepEqual(removed.sort(), finished.slice(0, 7).map((r) => r.id).sort(), 'evicted runs are reported so their files can go (or an archive keeps them)');
     assert.ok(kept[0]!.reason!.length <= 2000, 'long reasons are cut');
     // Pruned runs release their claim keys: no znodes pile up under keys/.
     const session = await ZkSession.open(zk.connectString, { sessionTimeoutMs: 4000 });

@@ -13,9 +13,9 @@
  * Bounded history (etcd keeps every key in memory and refuses databases over its quota):
  * at most `history` finished runs per job (default 100) stay in etcd; each write that
  * finishes a run removes that job's oldest finished runs beyond the cap and reports them
- * in removedRunIds. Unfinished runs are never removed. A run is about 1 KiB over its 5 keys,
- * so jobs x history x 1 KiB bounds the space runs take. For longer history use the
- * SQLite or PostgreSQL store.
+ * in evictedRunIds. Unfinished runs are never removed. A run is about 1 KiB over its 5 keys,
+ * so jobs x history x 1 KiB bounds the space runs take. Longer history goes to a run
+ * archive in SQLite or PostgreSQL (`--history-store`, see history/tiered-store.ts).
  *
  * One writer per epoch is assumed (the leader); this object serialises its own writes.
  */
@@ -80,7 +80,7 @@ export class EtcdStore implements Store {
 
   write(epoch: number, ops: StoreOp[]): Promise<WriteResult> {
     return this.serial(async () => {
-      const result: WriteResult = { accepted: [], refused: [], removedRunIds: [] };
+      const result: WriteResult = { accepted: [], refused: [], removedRunIds: [], evictedRunIds: [] };
       const finishedJobs = new Set<string>();
       let done = 0;
       for (let conflicts = 0; ; conflicts++) {
@@ -98,7 +98,7 @@ export class EtcdStore implements Store {
         if (done === ops.length) break;
       }
       try {
-        for (const job of finishedJobs) result.removedRunIds.push(...(await this.enforceCap(epoch, job)));
+        for (const job of finishedJobs) result.evictedRunIds.push(...(await this.enforceCap(epoch, job)));
       } catch (e) {
         // The batch itself committed; the next write of this ex-leader will be refused.
         if (!(e instanceof FencedError)) throw e;

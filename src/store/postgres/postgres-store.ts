@@ -13,6 +13,7 @@ import {
   encodeRunCursor,
   type HistoryLimit,
   type RunPage,
+  type RunArchive,
   type RunQuery,
   type Store,
   type WriteResult,
@@ -56,6 +57,7 @@ const SQL = {
   listJobs: 'SELECT * FROM jobs ORDER BY name',
   getJob: 'SELECT * FROM jobs WHERE name = $1',
   getRun: 'SELECT * FROM runs WHERE id = $1',
+  heldIds: 'SELECT id FROM runs WHERE id = ANY($1::text[])',
   activeRuns: `SELECT * FROM runs WHERE status IN (${ACTIVE_SQL}) ORDER BY scheduled_at, id`,
   prune: `DELETE FROM runs WHERE job = $1 AND status IN (${FINISHED_SQL}) AND (
       finished_at < $2 OR id IN (
@@ -64,7 +66,7 @@ const SQL = {
     RETURNING id`,
 };
 
-export class PostgresStore implements Store {
+export class PostgresStore implements Store, RunArchive {
   readonly description: string;
   private readonly schema: string;
   private readonly pool: pg.Pool;
@@ -104,7 +106,7 @@ export class PostgresStore implements Store {
   async write(epoch: number, ops: StoreOp[]): Promise<WriteResult> {
     return inTransaction(this.pool, async (client) => {
       await checkEpoch(client, epoch);
-      const result: WriteResult = { accepted: [], refused: [], removedRunIds: [] };
+      const result: WriteResult = { accepted: [], refused: [], removedRunIds: [], evictedRunIds: [] };
       // Consecutive claims (and consecutive updates) go as one statement; order is kept.
       for (let i = 0; i < ops.length; ) {
         const op = ops[i]!;
@@ -169,14 +171,35 @@ export class PostgresStore implements Store {
   async prune(epoch: number, job: string, limit: HistoryLimit, now: Millis): Promise<string[]> {
     return inTransaction(this.pool, async (client) => {
       await checkEpoch(client, epoch);
-      const { rows } = await client.query<{ id: string }>(SQL.prune, [job, now - limit.maxAgeMs, limit.keep]);
-      return rows.map((r) => r.id);
+      return pruneRuns(client, job, limit, now);
     });
+  }
+
+  async archiveRuns(runs: Run[]): Promise<void> {
+    await inTransaction(this.pool, (client) => claimRuns(client, runs));
+  }
+
+  async archivedIds(ids: string[]): Promise<Set<string>> {
+    const { rows } = await this.pool.query<{ id: string }>(SQL.heldIds, [ids]);
+    return new Set(rows.map((r) => r.id));
+  }
+
+  async forgetJob(job: string): Promise<string[]> {
+    return (await this.pool.query<{ id: string }>(SQL.deleteJobRuns, [job])).rows.map((r) => r.id);
+  }
+
+  async pruneArchive(job: string, limit: HistoryLimit, now: Millis): Promise<string[]> {
+    return pruneRuns(this.pool, job, limit, now);
   }
 
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+async function pruneRuns(db: pg.Pool | pg.PoolClient, job: string, limit: HistoryLimit, now: Millis): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(SQL.prune, [job, now - limit.maxAgeMs, limit.keep]);
+  return rows.map((r) => r.id);
 }
 
 async function checkEpoch(client: pg.PoolClient, epoch: number): Promise<void> {

@@ -14,6 +14,7 @@ import {
   encodeRunCursor,
   type HistoryLimit,
   type RunPage,
+  type RunArchive,
   type RunQuery,
   type Store,
   type WriteResult,
@@ -41,7 +42,7 @@ const FINISHED_SQL = FINISHED_STATUSES.map((s) => `'${s}'`).join(', ');
 const RUN_NAMED_VALUES = RUN_COLUMNS.map((c) => `@${c}`).join(', ');
 const RUN_SET = RUN_COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = @${c}`).join(', ');
 
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, RunArchive {
   readonly description: string;
   private readonly db: Database.Database;
   private readonly sql;
@@ -123,7 +124,7 @@ export class SqliteStore implements Store {
   async write(epoch: number, ops: StoreOp[]): Promise<WriteResult> {
     const apply = this.db.transaction((): WriteResult => {
       this.checkEpoch(epoch);
-      const result: WriteResult = { accepted: [], refused: [], removedRunIds: [] };
+      const result: WriteResult = { accepted: [], refused: [], removedRunIds: [], evictedRunIds: [] };
       for (const op of ops) {
         switch (op.op) {
           case 'put-job':
@@ -222,9 +223,33 @@ export class SqliteStore implements Store {
     return this.db
       .transaction(() => {
         this.checkEpoch(epoch);
-        return this.sql.prune.all({ job, before: now - limit.maxAgeMs, keep: limit.keep }).map((r) => r.id);
+        return this.pruneRuns(job, limit, now);
       })
       .immediate();
+  }
+
+  async archiveRuns(runs: Run[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const run of runs) this.sql.claimRun.run(toRow(run));
+    })();
+  }
+
+  async archivedIds(ids: string[]): Promise<Set<string>> {
+    const held = new Set<string>();
+    for (const id of ids) if (this.sql.getRun.get(id)) held.add(id);
+    return held;
+  }
+
+  async forgetJob(job: string): Promise<string[]> {
+    return this.sql.deleteJobRuns.all(job).map((r) => r.id);
+  }
+
+  async pruneArchive(job: string, limit: HistoryLimit, now: Millis): Promise<string[]> {
+    return this.pruneRuns(job, limit, now);
+  }
+
+  private pruneRuns(job: string, limit: HistoryLimit, now: Millis): string[] {
+    return this.sql.prune.all({ job, before: now - limit.maxAgeMs, keep: limit.keep }).map((r) => r.id);
   }
 
   async close(): Promise<void> {

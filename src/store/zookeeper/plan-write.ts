@@ -6,6 +6,7 @@
  * going first.
  */
 import { isTerminal, type Run, type StoreOp } from '../../core/types.js';
+import { newestFirst } from '../run-row.js';
 import type { WriteResult } from '../types.js';
 import type { BatchView } from './batch-view.js';
 import { decodeBlacklist, decodeJob, decodeRun, encodeBlacklist, encodeJob, encodeRun, encodeText } from './codec.js';
@@ -107,14 +108,12 @@ export async function capHistory(view: BatchView, layout: ZkLayout, job: string,
   const finished = runs.filter((r) => isTerminal(r.status)).sort(newestFirst);
   for (const run of finished.slice(keep)) {
     await removeRun(view, layout, run);
-    result.removedRunIds.push(run.id);
+    result.evictedRunIds.push(run.id);
   }
 }
 
-export const newestFirst = (a: Run, b: Run): number => b.scheduledAt - a.scheduledAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
-
 export async function planWrite(view: BatchView, layout: ZkLayout, ops: StoreOp[], history: number): Promise<WriteResult> {
-  const result: WriteResult = { accepted: [], refused: [], removedRunIds: [] };
+  const result: WriteResult = { accepted: [], refused: [], removedRunIds: [], evictedRunIds: [] };
   await view.prefetch(pathsRead(layout, ops));
   const finishedIn = new Set<string>();
   for (const op of ops) {

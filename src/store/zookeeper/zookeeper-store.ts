@@ -7,9 +7,10 @@
  * exceeds MAX_ZNODE_BYTES, and a job keeps at most `history` (default 100, `?history=`)
  * finished runs here; the oldest go on the write that finishes a run. So ZooKeeper holds
  * about jobs × (history + unfinished) runs of ~300-600 bytes, plus one claim-key znode each.
- * Longer history belongs in PostgreSQL or SQLite.
+ * Longer history goes to a run archive in PostgreSQL or SQLite (`--history-store`).
  */
 import { isTerminal, type Millis, type Run, type StoreOp, type StoredJob } from '../../core/types.js';
+import { newestFirst } from '../run-row.js';
 import {
   FencedError,
   decodeRunCursor,
@@ -26,7 +27,7 @@ import { chunkOps } from './chunks.js';
 import { decodeBlacklist, decodeJob, decodeRun } from './codec.js';
 import { currentEpoch, ensureEpochNode, raiseEpoch } from './epoch.js';
 import { TOP_LEVEL, ZkLayout, decodeSegment, parseActiveName } from './layout.js';
-import { newestFirst, planWrite, removeRun } from './plan-write.js';
+import { planWrite, removeRun } from './plan-write.js';
 import { parseStoreUrl, type ZooKeeperStoreUrl } from './store-url.js';
 import { ZkCode, ZkError, ZkSession, hasCode } from './zk-session.js';
 
@@ -99,7 +100,7 @@ export class ZooKeeperStore implements Store {
 
   async prune(epoch: number, job: string, limit: HistoryLimit, now: Millis): Promise<string[]> {
     const result = await this.commit(epoch, async (view) => {
-      const removed: WriteResult = { accepted: [], refused: [], removedRunIds: [] };
+      const removed: WriteResult = { accepted: [], refused: [], removedRunIds: [], evictedRunIds: [] };
       const before = now - limit.maxAgeMs;
       const finished = (await this.runsOf(job)).filter((r) => isTerminal(r.status)).sort(newestFirst);
       for (const [i, run] of finished.entries()) {
