@@ -21,6 +21,11 @@ export const SERVE_FLAGS = {
     help: 'store URL: sqlite:PATH (default: sqlite:<data-dir>/moroccron.db), postgres://..., zk://host:2181/path or etcd://host:2379/prefix',
   },
   'history-store': { type: 'string', help: 'with a zk:// or etcd:// store: sqlite:PATH or postgres://... keeping run history beyond their cap' },
+  'leader-timeout': {
+    type: 'string',
+    default: '2s',
+    help: 'with a shared store: how long a dead or frozen leader keeps leading (ZooKeeper session, etcd lease, PostgreSQL lease)',
+  },
   backend: { type: 'string', default: 'local', help: 'local (this host runs the jobs) or mesos' },
   'mesos-master': { type: 'string', help: 'Mesos masters for --backend mesos: http://h1:5050,http://h2:5050 or zk://h1:2181,h2:2181/mesos' },
   'mesos-role': { type: 'string', default: '*', help: 'role the framework subscribes with' },
@@ -82,11 +87,13 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
   if (!LOOPBACK.test(s.host!) && s.auth !== 'none') {
     throw new CliError(`serving on ${s.host} would expose the API to the network without authentication; bind to 127.0.0.1, or pass --auth none behind your own authenticating proxy`);
   }
-  const duration = (flag: 'misfire-threshold' | 'prune-interval' | 'history-max-age' | 'failover-timeout'): number => {
+  const duration = (flag: 'misfire-threshold' | 'prune-interval' | 'history-max-age' | 'failover-timeout' | 'leader-timeout'): number => {
     const parsed = parseDuration(s[flag]!);
     if (!parsed.ok) throw new CliError(`--${flag}: ${parsed.message}`);
     return parsed.ms;
   };
+  const leaderTimeoutMs = duration('leader-timeout');
+  if (leaderTimeoutMs < 1000 || leaderTimeoutMs > 60_000) throw new CliError(`--leader-timeout must be between 1s and 60s, not "${s['leader-timeout']}"`);
   const keep = Number(s['history-keep']);
   if (!Number.isInteger(keep) || keep < 1) throw new CliError(`--history-keep must be a positive integer, not "${s['history-keep']}"`);
   const resources: { cpus?: number; mem?: number } = {};
@@ -103,6 +110,7 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
     dataDir: resolve(s['data-dir']!),
     ...(s.store ? { storeUrl: s.store } : {}),
     ...(s['history-store'] ? { historyStoreUrl: s['history-store'] } : {}),
+    leaderTimeoutMs,
     backend: s.backend as 'local' | 'mesos',
     ...(s.backend === 'mesos'
       ? {

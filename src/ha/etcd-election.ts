@@ -33,7 +33,7 @@ const value = (kv: IKeyValue): CandidateValue => JSON.parse(kv.value.toString('u
 export class EtcdElection implements LeaderElection {
   private readonly keys: Keys;
   private readonly client: Etcd3;
-  private readonly ttlSeconds: number;
+  readonly ttlSeconds: number;
   private readonly candidacies = new Set<Candidacy>();
   private watcher: Promise<Watcher> | null = null;
   private readonly wake = new Set<() => void>();

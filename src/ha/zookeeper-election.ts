@@ -35,7 +35,7 @@ class SessionLost extends Error {}
 export class ZooKeeperElection implements LeaderElection {
   private readonly target: ZooKeeperStoreUrl;
   private readonly layout: ZkLayout;
-  private readonly sessionTimeoutMs: number;
+  readonly sessionTimeoutMs: number;
   private current: Promise<ZkSession> | null = null;
   private leading: { end: (reason: string) => void } | null = null;
   private closed = false;

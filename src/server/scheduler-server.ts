@@ -25,6 +25,8 @@ export interface ServeOptions extends LeaderOptions {
   storeUrl?: string;
   /** Where a ZooKeeper or etcd store keeps run history beyond its cap (sqlite: or postgres://). */
   historyStoreUrl?: string;
+  /** With a shared store: how long a dead or frozen leader keeps leading (default 2 s). */
+  leaderTimeoutMs?: number;
   version: string;
   logger: Logger;
   clock?: () => Millis;
@@ -49,7 +51,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     ...(options.historyStoreUrl ? { historyUrl: options.historyStoreUrl } : {}),
     warn: (message, error) => logger.warn(error === undefined ? {} : { err: error }, message),
   });
-  const election: LeaderElection | null = await openElection(storeUrl);
+  const election: LeaderElection | null = await openElection(storeUrl, options.leaderTimeoutMs === undefined ? {} : { leaderTimeoutMs: options.leaderTimeoutMs });
 
   const events = new EventBus();
   let runtime: LeaderRuntime | null = null;

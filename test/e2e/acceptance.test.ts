@@ -100,6 +100,9 @@ test('the CLI fails with one line and a non-zero exit', async () => {
     [['frobnicate'], /^moroccron: unknown command "frobnicate"/],
     [['jobs', '--server', 'http://127.0.0.1:1'], /^moroccron: cannot reach moroccron at http:\/\/127\.0\.0\.1:1/],
     [['runs'], /^moroccron: runs needs a job/],
+    [['serve', '--data-dir', dir.path, '--leader-timeout', '200ms'], /^moroccron: --leader-timeout must be between 1s and 60s/],
+    [['serve', '--data-dir', dir.path, '--history-store', `sqlite:${dir.path}/h.db`], /^moroccron: a history store is for zk:\/\/ and etcd:\/\/ stores/],
+    [['serve', '--data-dir', dir.path, '--store', 'etcd://127.0.0.1:1/x', '--history-store', 'redis://h'], /^moroccron: history store "redis:\/\/h" must be sqlite:PATH or postgres/],
   ];
   for (const [args, pattern] of cases) {
     await assert.rejects(run(process.execPath, [BIN, ...args], { env }), (error: { code: number; stderr: string }) => {
