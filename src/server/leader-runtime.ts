@@ -59,6 +59,7 @@ export async function startLeading(
   const state = initialState(options.scheduler);
   let loop: Loop | null = null;
   const post = (m: Message) => loop?.post(m);
+  const postDurably = (m: Message) => loop?.postDurably(m) ?? Promise.resolve(false);
   const timer = new WakeTimer(clock, () => post({ type: 'tick', now: clock() }));
   let reportFailure: (e: Error) => void = () => {};
   const failed = new Promise<Error>((resolve) => (reportFailure = resolve));
@@ -69,7 +70,7 @@ export async function startLeading(
   };
 
   const { jobs, activeRuns } = await store.loadState();
-  const backend = await openBackend(options, { store, epoch, post, clock, logger, activeRuns, fail, isRunActive: (id) => state.runs.has(id) });
+  const backend = await openBackend(options, { store, epoch, post, postDurably, clock, logger, activeRuns, fail, isRunActive: (id) => state.runs.has(id) });
   const interpreter = new Interpreter({ store, backend, epoch, timer, events, metrics, logger, clock });
   loop = new Loop(state, interpreter, clock, metrics, fail);
 
@@ -105,6 +106,7 @@ interface BackendContext {
   store: Store;
   epoch: number;
   post: (m: Message) => void;
+  postDurably: (m: Message) => Promise<boolean>;
   clock: () => Millis;
   logger: Logger;
   activeRuns: Run[];
@@ -128,6 +130,7 @@ async function openBackend(options: LeaderOptions, ctx: BackendContext): Promise
     activeRuns: ctx.activeRuns.filter((r) => r.status === 'launching' || r.status === 'running'),
     blacklist: (await ctx.store.listBlacklist()).map((e) => e.agent),
     post: ctx.post,
+    postDurably: ctx.postDurably,
     now: ctx.clock,
     logger: ctx.logger,
     onFatal: ctx.fail,

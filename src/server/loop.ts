@@ -24,6 +24,8 @@ export class Loop {
   private stopped = false;
   private nextRequestId = 1;
   private readonly pending = new Map<number, (result: CommandResult) => void>();
+  /** Messages whose poster waits for their effects to be durable. */
+  private readonly awaited = new Map<Message, (durable: boolean) => void>();
 
   constructor(
     readonly state: SchedulerState,
@@ -46,6 +48,19 @@ export class Loop {
     }
   }
 
+  /**
+   * Post a message and learn when its batch's store writes have committed: true then,
+   * false if the scheduler stopped first. (The Mesos backend acknowledges a status update
+   * only once the run state it carries is in the store.)
+   */
+  postDurably(message: Message): Promise<boolean> {
+    if (this.stopped) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      this.awaited.set(message, resolve);
+      this.post(message);
+    });
+  }
+
   /** Run an API command through the queue; resolves once its writes are durable. */
   command(command: Command): Promise<CommandResult> {
     const requestId = this.nextRequestId++;
@@ -62,6 +77,16 @@ export class Loop {
       resolve({ ok: false, status: 409, code: 'stopping', message: 'the scheduler is stopping' });
     }
     this.pending.clear();
+    this.settleAwaited(this.awaited.keys(), false);
+  }
+
+  private settleAwaited(messages: Iterable<Message>, durable: boolean): void {
+    for (const message of [...messages]) {
+      const resolve = this.awaited.get(message);
+      if (!resolve) continue;
+      this.awaited.delete(message);
+      resolve(durable);
+    }
   }
 
   private async drain(): Promise<void> {
@@ -72,10 +97,12 @@ export class Loop {
         const effects: Effect[] = [];
         for (const message of batch) effects.push(...update(this.state, message)[1]);
         await this.carryOut(effects);
+        if (this.awaited.size > 0) this.settleAwaited(batch, true);
         this.stats?.observeBatch((performance.now() - started) / 1000, batch.length);
       }
     } catch (error) {
       this.stopped = true;
+      this.settleAwaited(this.awaited.keys(), false);
       this.onFatal(error as Error);
     } finally {
       this.draining = false;

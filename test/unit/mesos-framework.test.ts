@@ -278,6 +278,28 @@ test('duplicate updates are acknowledged again but reported once; health changes
   assert.deepEqual(statuses(update(s, { ...running, state: 'TASK_RUNNING', uuid: undefined })), [], 'an ended task stays ended');
 });
 
+test("acknowledge 'by-application': news waits for the application, repeats of it too; the rest is acknowledged at once", () => {
+  const s = ready({ acknowledge: 'by-application' });
+  run(s, launch('t1'));
+  offers(s, [offer('o1')]);
+  const running = { id: 't1', state: 'TASK_RUNNING' as const, agent_id: { value: 'a1' }, uuid: UUID };
+  const first = update(s, running);
+  assert.deepEqual(callTypes(first), [], 'not acknowledged on receipt');
+  const token = { agentId: 'a1', taskId: 't1', uuid: UUID };
+  assert.deepEqual(only(first, 'task-status').map((e) => e.ack), [token]);
+  assert.deepEqual(callTypes(update(s, running)), [], 'the agent re-sent it before the application acknowledged: still waiting');
+  assert.deepEqual(callsOf(run(s, { type: 'acknowledge', ack: token })), [
+    { type: 'ACKNOWLEDGE', acknowledge: { agent_id: { value: 'a1' }, task_id: { value: 't1' }, uuid: UUID }, framework_id: { value: FID } },
+  ]);
+  assert.deepEqual(callTypes(update(s, running)), ['ACKNOWLEDGE'], 'a copy after that is old news: acknowledged at once');
+  const other = 'q7vDWzR8Qm2Tt4yQm0c9nQ==';
+  assert.deepEqual(callTypes(update(s, { id: 'stranger', state: 'TASK_FINISHED', agent_id: { value: 'a2' }, uuid: other })), ['ACKNOWLEDGE'], 'not ours: nothing to wait for');
+  const adopted = update(s, { id: 'ours-9', state: 'TASK_FINISHED', agent_id: { value: 'a2' }, uuid: other });
+  assert.deepEqual(callTypes(adopted), [], 'an adopted task is news for the application');
+  assert.deepEqual(only(adopted, 'task-status').map((e) => e.ack?.taskId), ['ours-9']);
+  assert.deepEqual(only(update(s, { ...running, uuid: undefined, state: 'TASK_FAILED' }), 'task-status').map((e) => e.ack), [null], 'a master update has nothing to acknowledge');
+});
+
 test('partition-aware states: UNREACHABLE, UNKNOWN and KILLING keep the task; the others end it', () => {
   for (const state of ['TASK_UNREACHABLE', 'TASK_UNKNOWN', 'TASK_KILLING', 'TASK_STARTING'] as const) {
     const s = withRunning();
@@ -359,7 +381,7 @@ test('killing a pending request drops it and reports TASK_KILLED from the framew
   run(s, launch('t1'));
   const effects = run(s, { type: 'kill', taskId: 't1' });
   assert.deepEqual(only(effects, 'task-status'), [
-    { type: 'task-status', taskId: 't1', status: { task_id: { value: 't1' }, state: 'TASK_KILLED', source: 'SOURCE_FRAMEWORK', message: 'killed before launch' }, terminal: true },
+    { type: 'task-status', taskId: 't1', status: { task_id: { value: 't1' }, state: 'TASK_KILLED', source: 'SOURCE_FRAMEWORK', message: 'killed before launch' }, terminal: true, ack: null },
   ]);
   assert.equal(s.pending.size, 0);
   assert.deepEqual(callTypes(offers(s, [offer('o1')])), ['DECLINE']);

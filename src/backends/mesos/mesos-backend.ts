@@ -6,7 +6,7 @@
  * the scheduler loop as run messages.
  */
 import type { Logger } from 'pino';
-import type { JobSpec, Millis, Run } from '../../core/types.js';
+import type { JobSpec, Message, Millis, Run } from '../../core/types.js';
 import {
   FRAMEWORK_FAILED_OVER,
   FRAMEWORK_REMOVED,
@@ -19,6 +19,7 @@ import {
   frameworkInfo,
   frameworkUpdate,
   newFrameworkState,
+  type AckToken,
   type FrameworkEffect,
   type FrameworkMessage,
   type FrameworkState,
@@ -46,6 +47,8 @@ export interface MesosBackendOptions {
   activeRuns: Run[];
   blacklist: string[];
   post: Post;
+  /** Post a run message and learn whether what it changed reached the store (false: the scheduler stopped first). */
+  postDurably: (message: Message) => Promise<boolean>;
   now: () => Millis;
   logger: Logger;
   /** Another scheduler took over this framework: stop. */
@@ -87,6 +90,9 @@ export class MesosBackend implements Backend {
         roles: [options.role],
         failoverTimeoutSeconds: options.failoverTimeoutSeconds,
         isOurs: isOurTask,
+        // A status is acknowledged once the run state it carries is stored: a crash in between
+        // gets the update again (agents re-send it) instead of losing how the run ended.
+        acknowledge: 'by-application',
         ...(options.reconcile ? { reconcile: options.reconcile } : {}),
       },
       {
@@ -202,7 +208,7 @@ export class MesosBackend implements Backend {
         logger.debug({ taskId: effect.taskId, agent: effect.agentId }, 'task launched');
         break;
       case 'task-status':
-        this.onTaskStatus(effect.taskId, effect.status, effect.terminal);
+        this.onTaskStatus(effect.taskId, effect.status, effect.terminal, effect.ack);
         break;
       case 'log':
         logger[effect.level](effect.fields ?? {}, effect.message);
@@ -210,10 +216,19 @@ export class MesosBackend implements Backend {
     }
   }
 
-  private onTaskStatus(taskId: string, status: Extract<FrameworkEffect, { type: 'task-status' }>['status'], terminal: boolean): void {
+  private onTaskStatus(
+    taskId: string,
+    status: Extract<FrameworkEffect, { type: 'task-status' }>['status'],
+    terminal: boolean,
+    ack: AckToken | null,
+  ): void {
+    const acknowledge = () => {
+      if (ack) this.dispatch({ type: 'acknowledge', ack, now: this.options.now() });
+    };
     const runId = this.tasks.get(taskId)?.runId ?? runIdOf(taskId);
-    if (!runId) return;
+    if (!runId) return acknowledge();
     if (!this.tasks.has(taskId) && !this.options.isRunActive(runId)) {
+      acknowledge();
       // Ours by name, but its run has ended (e.g. marked lost, then its agent came back): it must not run twice.
       if (!terminal) {
         this.options.logger.warn({ taskId, state: status.state }, 'killing a task whose run has already ended');
@@ -227,7 +242,14 @@ export class MesosBackend implements Backend {
     this.tasks.set(taskId, task);
     const report = reportFor(runId, status, task.started, this.options.now());
     if (status.state !== 'TASK_STAGING' && status.state !== 'TASK_UNKNOWN' && !terminal) task.started = true;
-    if (report) this.options.post(report);
+    if (report) {
+      void this.options.postDurably(report).then((durable) => {
+        if (durable) acknowledge();
+        else this.options.logger.info({ taskId, state: status.state }, 'status not acknowledged: the scheduler stopped before storing it; Mesos sends it again');
+      });
+    } else {
+      acknowledge();
+    }
     const outcome = report !== null && report.type !== 'run-started';
     if (terminal || outcome) {
       this.tasks.delete(taskId);

@@ -30,6 +30,13 @@ export interface FrameworkConfig<C = never, E = never> {
     /** For offers declined while reconciling after a subscription (default 1). */
     whileReconciling?: number;
   };
+  /**
+   * When status updates are acknowledged. 'on-receipt' (the default): as they arrive.
+   * 'by-application': an update the application is told of waits for its `acknowledge`
+   * message, so one that arrives just before a crash is delivered again rather than lost;
+   * updates it is not told of (repeats, tasks it has forgotten) are acknowledged at once.
+   */
+  acknowledge?: 'on-receipt' | 'by-application';
   /** Does an unknown task id belong to the application? Yes: adopt it; no: kill it. */
   isOurs(taskId: string): boolean;
   /** The author's own messages, with read-only access to the framework's state. */

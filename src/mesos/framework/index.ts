@@ -5,4 +5,4 @@ export type { FrameworkState, FrameworkView, Reconciliation, RestoredTask, Track
 export { buildFrameworkInfo, ONE_WEEK_SECONDS } from './config.js';
 export type { FrameworkConfig, Tuning } from './config.js';
 export { TIMER_IMPLICIT, TIMER_RECONCILE } from './context.js';
-export type { AppTaskStatus, FrameworkEffect, FrameworkMessage, LaunchRequest, LogLevel, Millis, TaskTemplate } from './types.js';
+export type { AckToken, AppTaskStatus, FrameworkEffect, FrameworkMessage, LaunchRequest, LogLevel, Millis, TaskTemplate } from './types.js';

@@ -52,6 +52,8 @@ export interface FrameworkState<C = never, E = never> {
   /** TEARDOWN asked for while disconnected: sent on the next subscription. */
   teardownPending: boolean;
   tornDown: boolean;
+  /** Update uuids handed to the application to acknowledge (`acknowledge: 'by-application'`). */
+  awaitingAck: Set<string>;
 }
 
 /** What the application knew before a restart, so it is reconciled and not killed. */
@@ -96,6 +98,7 @@ export function newFrameworkState<C = never, E = never>(
     reconciliation: null,
     teardownPending: false,
     tornDown: false,
+    awaitingAck: new Set(),
   };
 }
 

@@ -24,6 +24,7 @@ export function onKill(ctx: Ctx, taskId: string, gracePeriodMs: Millis | null): 
       taskId,
       status: { task_id: { value: taskId }, state: 'TASK_KILLED', source: 'SOURCE_FRAMEWORK', message: 'killed before launch' },
       terminal: true,
+      ack: null,
     });
     return;
   }

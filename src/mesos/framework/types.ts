@@ -15,6 +15,14 @@ export interface LaunchRequest extends TaskRequest {
   taskInfo: TaskTemplate;
 }
 
+/** What an ACKNOWLEDGE of one status update names. */
+export interface AckToken {
+  agentId: string;
+  taskId: string;
+  /** The update's uuid, base64 as it came. */
+  uuid: string;
+}
+
 /** `custom` carries the author's own messages (type C) to `config.onCustom`. */
 export type FrameworkMessage<C = never> =
   /** The subscription is up (same as a SUBSCRIBED event; either may be sent, it is handled once). */
@@ -26,6 +34,8 @@ export type FrameworkMessage<C = never> =
   | { type: 'kill'; taskId: string; gracePeriodMs?: Millis; now?: Millis }
   /** Stop tracking a task (after the application has dealt with its terminal status). */
   | { type: 'forget'; taskId: string; now?: Millis }
+  /** With `acknowledge: 'by-application'`: the update behind this token is durable; acknowledge it. */
+  | { type: 'acknowledge'; ack: AckToken; now?: Millis }
   | { type: 'teardown'; now?: Millis }
   | { type: 'custom'; message: C; now?: Millis };
 
@@ -42,6 +52,11 @@ export type FrameworkEffect =
   /** Send `timer {name}` at `at`, replacing any timer of that name. */
   | { type: 'set-timer'; name: string; at: Millis }
   | { type: 'cancel-timer'; name: string }
-  | { type: 'task-status'; taskId: string; status: AppTaskStatus; terminal: boolean }
+  /**
+   * A new state of a task. `ack` is set when the application acknowledges the update itself
+   * (`acknowledge: 'by-application'`): it sends `{type: 'acknowledge', ack}` once it has made
+   * the update durable. Until then the agent re-sends it, and holds back the task's next one.
+   */
+  | { type: 'task-status'; taskId: string; status: AppTaskStatus; terminal: boolean; ack: AckToken | null }
   | { type: 'task-launched'; taskId: string; agentId: string; hostname: string; offerId: string; ports: number[] }
   | { type: 'log'; level: LogLevel; message: string; fields?: Record<string, unknown> };

@@ -9,6 +9,7 @@ import { TIMER_IMPLICIT, TIMER_RECONCILE, log, type AnyState, type Ctx } from '.
 import { onEvent } from './events.js';
 import { onImplicitTimer, onReconcileTimer } from './reconcile.js';
 import { viewOf, type FrameworkState } from './state.js';
+import { acknowledge } from './status.js';
 import { onDisconnected, onSubscribed, onTeardown } from './subscription.js';
 import { onForget, onKill, onLaunch } from './tasks.js';
 import type { FrameworkEffect, FrameworkMessage } from './types.js';
@@ -38,6 +39,9 @@ export function frameworkUpdate<C, E>(state: FrameworkState<C, E>, message: Fram
       break;
     case 'forget':
       onForget(ctx, message.taskId);
+      break;
+    case 'acknowledge':
+      acknowledge(ctx, message.ack);
       break;
     case 'teardown':
       onTeardown(ctx);
