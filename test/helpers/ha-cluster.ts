@@ -30,6 +30,8 @@ export class HaCluster {
   constructor(
     private readonly storeUrl: string,
     private readonly dataDir: string,
+    /** More `serve` flags for every member (e.g. the Mesos backend). */
+    private readonly extraArgs: string[] = [],
   ) {}
 
   async start(count: number): Promise<void> {
@@ -37,7 +39,7 @@ export class HaCluster {
   }
 
   spawn(): Promise<ServerProcess> {
-    return startServerProcess(this.dataDir, ['--store', this.storeUrl]);
+    return startServerProcess(this.dataDir, ['--store', this.storeUrl, ...this.extraArgs]);
   }
 
   /** The member that says it leads, once exactly one does. */
