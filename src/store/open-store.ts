@@ -46,8 +46,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   if (kind !== 'zookeeper' && kind !== 'etcd') {
     throw new StoreUrlError(`a history store is for zk:// and etcd:// stores, which cap history; ${kind} keeps full history itself`);
   }
-  const archiveKind = options.historyUrl.startsWith('sqlite:') ? 'sqlite' : /^postgres(ql)?:/.test(options.historyUrl) ? 'postgres' : null;
-  if (archiveKind === null) {
+  if (!/^(sqlite|postgres|postgresql):/.test(options.historyUrl)) {
     throw new StoreUrlError(`history store "${options.historyUrl}" must be sqlite:PATH or postgres://...`);
   }
   const archive = (await openOne(options.historyUrl)) as SqliteStore | PostgresStore;

@@ -9,13 +9,6 @@ import type { RunArchive } from '../types.js';
 
 export type ArchiveEntry = { kind: 'keep'; run: Run } | { kind: 'forget'; job: string };
 
-export interface Delivery {
-  /** True when everything queued reached the archive. */
-  complete: boolean;
-  /** Runs of forgotten jobs that the archive held. */
-  forgotten: string[];
-}
-
 export interface OutboxOptions {
   warn(message: string, error?: unknown): void;
   /** Finished runs held while the archive is away; beyond this the oldest are dropped (and said so). */
@@ -47,9 +40,11 @@ export class ArchiveOutbox {
     this.retryMs = this.retryFirstMs;
   }
 
-  /** Queue the entries behind everything already waiting, then deliver what is queued. */
-  send(entries: ArchiveEntry[]): Promise<Delivery> {
-    if (entries.length === 0 && this.queue.length === 0) return Promise.resolve({ complete: true, forgotten: [] });
+  /**
+   * Queue the entries behind everything already waiting, then deliver what is queued.
+   * Resolves with the runs of forgotten jobs that the archive held.
+   */
+  send(entries: ArchiveEntry[]): Promise<string[]> {
     this.queue.push(...entries);
     this.dropBeyondLimit();
     return this.serial(() => this.drain());
@@ -72,17 +67,13 @@ export class ArchiveOutbox {
     return new Set(this.queue.flatMap((e) => (e.kind === 'forget' ? [e.job] : [])));
   }
 
-  get backlog(): number {
-    return this.queue.length;
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.tail;
   }
 
-  private async drain(): Promise<Delivery> {
+  private async drain(): Promise<string[]> {
     const forgotten: string[] = [];
     while (this.queue.length > 0 && !this.closed) {
       const head = this.queue[0]!;
@@ -98,13 +89,13 @@ export class ArchiveOutbox {
         }
       } catch (error) {
         this.retryLater(error);
-        return { complete: false, forgotten };
+        return forgotten;
       }
     }
     if (this.failing && this.queue.length === 0) this.options.warn(`run archive ${this.archive.description} reachable again; the backlog is delivered`);
     this.failing = false;
     this.retryMs = this.retryFirstMs;
-    return { complete: this.queue.length === 0, forgotten };
+    return forgotten;
   }
 
   private retryLater(error: unknown): void {

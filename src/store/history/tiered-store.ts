@@ -61,7 +61,7 @@ export class TieredStore implements Store {
       if (finished) entries.push({ kind: 'keep', run: op.run });
     }
     if (entries.length > 0) {
-      void this.outbox.send(entries).then((delivery) => this.forgotten.push(...delivery.forgotten));
+      void this.outbox.send(entries).then((forgotten) => this.forgotten.push(...forgotten));
     }
     const removed = new Set([...result.removedRunIds, ...this.forgotten.splice(0)]);
     // Evicted runs live on in the archive (or on their way there), files and all.
@@ -111,12 +111,6 @@ export class TieredStore implements Store {
     return mergeRunPages(query.limit, await Promise.all([primary, archived]));
   }
 
-  /** A deleted job's runs may linger in the archive until its forget is delivered; they are not shown. */
-  private withoutDeletedJobs(page: RunPage): RunPage {
-    const deleted = this.outbox.pendingForgets();
-    return deleted.size === 0 ? page : { ...page, runs: page.runs.filter((r) => !deleted.has(r.job)) };
-  }
-
   listJobs(): Promise<StoredJob[]> {
     return this.primary.listJobs();
   }
@@ -163,5 +157,11 @@ export class TieredStore implements Store {
     } catch (error) {
       this.options.warn('copying finished runs to the run archive stopped; the next leader tries again', error);
     }
+  }
+
+  /** A deleted job's runs may linger in the archive until its forget is delivered; they are not shown. */
+  private withoutDeletedJobs(page: RunPage): RunPage {
+    const deleted = this.outbox.pendingForgets();
+    return deleted.size === 0 ? page : { ...page, runs: page.runs.filter((r) => !deleted.has(r.job)) };
   }
 }
