@@ -35,6 +35,11 @@ export const SERVE_FLAGS = {
   auth: { type: 'string', help: '"none" to serve beyond loopback without authentication (behind your own proxy)' },
   cpus: { type: 'string', help: 'CPUs the local backend offers (default: all)' },
   mem: { type: 'string', help: 'memory in MiB the local backend offers (default: all)' },
+  'unreachable-timeout': {
+    type: 'string',
+    default: '5m',
+    help: 'Mesos: how long a run may sit on an unreachable agent before it counts as lost (and is retried)',
+  },
   'misfire-threshold': { type: 'string', default: '5s', help: 'lateness up to which an occurrence is on time' },
   'prune-interval': { type: 'string', default: '1m', help: "how often finished runs beyond each job's history limit are removed" },
   'history-keep': { type: 'string', default: '1000', help: 'finished runs kept per job unless the job says otherwise' },
@@ -87,7 +92,7 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
   if (!LOOPBACK.test(s.host!) && s.auth !== 'none') {
     throw new CliError(`serving on ${s.host} would expose the API to the network without authentication; bind to 127.0.0.1, or pass --auth none behind your own authenticating proxy`);
   }
-  const duration = (flag: 'misfire-threshold' | 'prune-interval' | 'history-max-age' | 'failover-timeout' | 'leader-timeout'): number => {
+  const duration = (flag: 'misfire-threshold' | 'prune-interval' | 'history-max-age' | 'failover-timeout' | 'leader-timeout' | 'unreachable-timeout'): number => {
     const parsed = parseDuration(s[flag]!);
     if (!parsed.ok) throw new CliError(`--${flag}: ${parsed.message}`);
     return parsed.ms;
@@ -128,6 +133,7 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
       misfireThresholdMs: duration('misfire-threshold'),
       housekeepingIntervalMs: Math.max(1000, duration('prune-interval')),
       defaultHistory: { keep, maxAgeMs: duration('history-max-age') },
+      unreachableTimeoutMs: duration('unreachable-timeout'),
     },
     ...(s.seed ? { seedFile: s.seed } : {}),
     version,

@@ -145,6 +145,7 @@ export function onStarted(ctx: Ctx, runId: string, agent: string, taskId: string
     return;
   }
   const wasRunning = run.status === 'running';
+  if (ctx.s.unreachable.delete(runId)) log(ctx, 'info', `agent ${agent} is reachable again; run ${runId} carries on`, { runId });
   run.status = 'running';
   run.agent = agent;
   run.taskId = taskId ?? run.taskId;
@@ -199,6 +200,25 @@ export function onNotStarted(ctx: Ctx, runId: string): void {
   enqueue(ctx, run);
 }
 
+/** A partition: the run may still be running; it waits up to the unreachable timeout for its agent. */
+export function onUnreachable(ctx: Ctx, runId: string, agent: string, since: number): void {
+  const run = ctx.s.runs.get(runId);
+  if (!run || !isStarted(run) || ctx.s.unreachable.get(runId) === since) return;
+  ctx.s.unreachable.set(runId, since);
+  const timeout = ctx.s.config.unreachableTimeoutMs;
+  log(ctx, 'warn', `agent ${agent} of run ${runId} (${run.job}) is unreachable; the run counts as lost after ${formatDuration(timeout)} unless it returns`, { runId });
+  ctx.s.timers.push({ at: since + timeout, kind: 'unreachable', runId, since });
+}
+
+/** Unreachable for too long: lost (and retried), and its task killed should the agent return. */
+export function onUnreachableTooLong(ctx: Ctx, runId: string, since: number): void {
+  const run = ctx.s.runs.get(runId);
+  if (!run || ctx.s.unreachable.get(runId) !== since) return;
+  const reason = `agent ${run.agent ?? 'unknown'} unreachable since ${new Date(since).toISOString()}, over ${formatDuration(ctx.s.config.unreachableTimeoutMs)}`;
+  emit(ctx, { type: 'kill', run: { ...run }, gracePeriodMs: ctx.s.jobs.get(run.job)?.timing.killGraceMs ?? 10_000, reason });
+  onLost(ctx, runId, reason);
+}
+
 export function onDeadline(ctx: Ctx, runId: string, at: number): void {
   const run = ctx.s.runs.get(runId);
   if (!run || run.deadline !== at || !isStarted(run) || run.killReason !== null) return;
@@ -249,6 +269,7 @@ function release(ctx: Ctx, run: Run): void {
 
 function forget(ctx: Ctx, run: Run): void {
   ctx.s.runs.delete(run.id);
+  ctx.s.unreachable.delete(run.id);
   ctx.s.jobs.get(run.job)?.active.delete(run.id);
 }
 

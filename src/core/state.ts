@@ -15,12 +15,18 @@ export interface SchedulerConfig {
   housekeepingIntervalMs: Millis;
   /** History limits for jobs that set none. */
   defaultHistory: { keep: number; maxAgeMs: Millis };
+  /**
+   * How long a run's agent may stay unreachable before the run counts as lost (and is
+   * retried); its task is killed should the agent come back.
+   */
+  unreachableTimeoutMs: Millis;
 }
 
 export const DEFAULT_CONFIG: SchedulerConfig = {
   misfireThresholdMs: 5_000,
   housekeepingIntervalMs: 60_000,
   defaultHistory: { keep: 1_000, maxAgeMs: 30 * 24 * 3600_000 },
+  unreachableTimeoutMs: 5 * 60_000,
 };
 
 /** A job's spec with its durations and schedule parsed once. */
@@ -46,6 +52,7 @@ export type TimerEntry =
   | { at: Millis; kind: 'job'; job: string }
   | { at: Millis; kind: 'run-due'; runId: string }
   | { at: Millis; kind: 'deadline'; runId: string }
+  | { at: Millis; kind: 'unreachable'; runId: string; since: Millis }
   | { at: Millis; kind: 'housekeeping' };
 
 export interface SchedulerState {
@@ -73,6 +80,8 @@ export interface SchedulerState {
   armedAt: Millis | null;
   /** Jobs with runs finished since the last prune. */
   toPrune: Set<string>;
+  /** Runs whose agent is unreachable, and since when. */
+  unreachable: Map<string, Millis>;
 }
 
 export const NO_RESOURCES: Resources = { cpus: 0, mem: 0, disk: 0, gpus: 0 };
@@ -95,6 +104,7 @@ export function initialState(config: Partial<SchedulerConfig> = {}): SchedulerSt
     timers: new MinHeap(),
     armedAt: null,
     toPrune: new Set(),
+    unreachable: new Map(),
   };
 }
 

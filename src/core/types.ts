@@ -92,6 +92,8 @@ export type Message =
   | { type: 'run-started'; now: Millis; runId: string; agent: string; taskId: string | null }
   | { type: 'run-exited'; now: Millis; runId: string; exitCode: number | null; signal: string | null }
   | { type: 'run-lost'; now: Millis; runId: string; reason: string }
+  /** The run's agent is cut off (a network partition); `since` is when the master lost it. */
+  | { type: 'run-unreachable'; now: Millis; runId: string; agent: string; since: Millis }
   /** The backend found no trace of a run marked launching: it never started. */
   | { type: 'run-not-started'; now: Millis; runId: string }
   | { type: 'launch-failed'; now: Millis; runId: string; reason: string };

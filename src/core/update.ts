@@ -14,6 +14,8 @@ import {
   onExited,
   onLaunchFailed,
   onLost,
+  onUnreachable,
+  onUnreachableTooLong,
   onNotStarted,
   onStarted,
   place,
@@ -50,6 +52,9 @@ export function update(s: SchedulerState, message: Message): [SchedulerState, Ef
       break;
     case 'run-lost':
       onLost(ctx, message.runId, message.reason);
+      break;
+    case 'run-unreachable':
+      onUnreachable(ctx, message.runId, message.agent, message.since);
       break;
     case 'run-not-started':
       onNotStarted(ctx, message.runId);
@@ -119,6 +124,9 @@ function runDueTimers(ctx: Ctx): void {
       case 'deadline':
         onDeadline(ctx, top.runId, top.at);
         break;
+      case 'unreachable':
+        onUnreachableTooLong(ctx, top.runId, top.since);
+        break;
       case 'housekeeping':
         prune(ctx);
         s.toPrune.clear();
@@ -155,6 +163,8 @@ function isStale(s: SchedulerState, timer: NonNullable<ReturnType<SchedulerState
       return s.runs.get(timer.runId)?.status !== 'queued';
     case 'deadline':
       return s.runs.get(timer.runId)?.deadline !== timer.at;
+    case 'unreachable':
+      return s.unreachable.get(timer.runId) !== timer.since;
     case 'housekeeping':
       return false;
   }

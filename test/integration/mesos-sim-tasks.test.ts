@@ -151,3 +151,57 @@ test('restartMaster: streams end, tasks keep running, re-subscribe with the old 
   assert.equal((await again.update('nobody')).state, 'TASK_GONE');
   await again.call('TEARDOWN');
 });
+
+test('partition: TASK_UNREACHABLE with unreachable_time, offers rescinded, updates held; the heal reports the last known state, then the held updates', async () => {
+  const { client, offer } = await subscribeWithOffer();
+  const agentId = offer.agent_id.value;
+  await client.launch(offer, [commandTask('cut-off', offer, 'sleep 0.5; exit 0')]);
+  await client.expectStates('cut-off', ['TASK_STARTING', 'TASK_RUNNING']);
+  const before = Date.now();
+  sim.partitionAgent(agentId);
+  try {
+    const unreachable = await client.update('cut-off', 'TASK_UNREACHABLE');
+    assert.equal(unreachable.reason, 'REASON_AGENT_REMOVED');
+    assert.equal(unreachable.source, 'SOURCE_MASTER');
+    assert.equal(unreachable.uuid, undefined, 'master-generated: nothing to acknowledge');
+    const lostAt = Math.round(unreachable.unreachable_time!.nanoseconds / 1e6);
+    assert.ok(lostAt >= before && lostAt <= Date.now(), 'unreachable_time is when the master lost the agent');
+    // While cut off: explicit reconciliation and KILL answer TASK_UNREACHABLE, implicit says nothing, the exit is held.
+    await client.call('RECONCILE', { reconcile: { tasks: [{ task_id: { value: 'cut-off' }, agent_id: offer.agent_id }] } });
+    const answer = await client.update('cut-off', 'TASK_UNREACHABLE');
+    assert.equal(answer.reason, 'REASON_RECONCILIATION');
+    assert.equal(answer.unreachable_time!.nanoseconds, unreachable.unreachable_time!.nanoseconds);
+    await client.call('RECONCILE', { reconcile: {} });
+    const reconciled = (e: Parameters<ReturnType<typeof isUpdate>>[0]) =>
+      isUpdate('cut-off')(e) && e.type === 'UPDATE' && e.update.status.reason === 'REASON_RECONCILIATION' && e.update.status.state !== 'TASK_UNREACHABLE';
+    await expectNothing(client, reconciled, 300);
+    await new Promise((r) => setTimeout(r, 800));
+    assert.ok(!client.events.some(isUpdate('cut-off', 'TASK_FINISHED')), 'the exit waits for the partition to heal');
+    type FrameworkState = { id: string; tasks: unknown[]; unreachable_tasks: { id: string; state: string }[] };
+    const fw = (sim.state() as { frameworks: FrameworkState[] }).frameworks.find((f) => f.id === client.frameworkId)!;
+    assert.deepEqual(fw.unreachable_tasks.map((t) => [t.id, t.state]), [['cut-off', 'TASK_UNREACHABLE']]);
+    assert.equal(fw.tasks.length, 0);
+  } finally {
+    sim.healAgent(agentId);
+  }
+  const back = await client.update('cut-off', 'TASK_RUNNING');
+  assert.equal(back.reason, 'REASON_AGENT_REREGISTERED');
+  await client.expectStates('cut-off', ['TASK_FINISHED']);
+  await client.call('TEARDOWN');
+});
+
+test('partition, not partition-aware: the master says TASK_LOST', async () => {
+  const info = frameworkInfo({ name: 'legacy', capabilities: [{ type: 'MULTI_ROLE' }] });
+  const { client, offer } = await subscribeWithOffer(info);
+  await client.launch(offer, [commandTask('old-style', offer, 'sleep 5')]);
+  await client.expectStates('old-style', ['TASK_STARTING', 'TASK_RUNNING']);
+  sim.partitionAgent(offer.agent_id.value);
+  try {
+    const lost = await client.update('old-style', 'TASK_LOST');
+    assert.equal(lost.unreachable_time, undefined);
+  } finally {
+    sim.healAgent(offer.agent_id.value);
+  }
+  await client.update('old-style', 'TASK_RUNNING');
+  await client.call('TEARDOWN');
+});

@@ -227,14 +227,15 @@ export class MesosBackend implements Backend {
     };
     const runId = this.tasks.get(taskId)?.runId ?? runIdOf(taskId);
     if (!runId) return acknowledge();
-    if (!this.tasks.has(taskId) && !this.options.isRunActive(runId)) {
+    if (!this.options.isRunActive(runId)) {
       acknowledge();
-      // Ours by name, but its run has ended (e.g. marked lost, then its agent came back): it must not run twice.
-      if (!terminal) {
+      if (terminal) {
+        this.tasks.delete(taskId);
+        this.dispatch({ type: 'forget', taskId, now: this.options.now() });
+      } else if (status.state !== 'TASK_UNREACHABLE' && status.state !== 'TASK_KILLING') {
+        // Its run has ended (lost while its agent was unreachable, say), yet here it is: it must not run on.
         this.options.logger.warn({ taskId, state: status.state }, 'killing a task whose run has already ended');
         this.dispatch({ type: 'kill', taskId, now: this.options.now() });
-      } else {
-        this.dispatch({ type: 'forget', taskId, now: this.options.now() });
       }
       return;
     }
@@ -250,7 +251,7 @@ export class MesosBackend implements Backend {
     } else {
       acknowledge();
     }
-    const outcome = report !== null && report.type !== 'run-started';
+    const outcome = report !== null && report.type !== 'run-started' && report.type !== 'run-unreachable';
     if (terminal || outcome) {
       this.tasks.delete(taskId);
       this.dispatch({ type: 'forget', taskId, now: this.options.now() });

@@ -7,7 +7,7 @@ import type { Message, Millis } from '../../core/types.js';
 import type { AppTaskStatus } from '../../mesos/framework/index.js';
 
 export type RunReport =
-  | Extract<Message, { type: 'run-started' | 'run-exited' | 'run-lost' | 'run-not-started' | 'launch-failed' }>
+  | Extract<Message, { type: 'run-started' | 'run-exited' | 'run-lost' | 'run-not-started' | 'launch-failed' | 'run-unreachable' }>
   | null;
 
 export function reportFor(runId: string, status: AppTaskStatus, started: boolean, now: Millis): RunReport {
@@ -31,11 +31,16 @@ export function reportFor(runId: string, status: AppTaskStatus, started: boolean
     case 'TASK_GONE':
     case 'TASK_GONE_BY_OPERATOR':
       return started ? { type: 'run-lost', now, runId, reason: why } : { type: 'run-not-started', now, runId };
+    case 'TASK_UNREACHABLE': {
+      // A partition: the task may be running still. The scheduler waits a while for it.
+      const since = status.unreachable_time ? Math.round(status.unreachable_time.nanoseconds / 1e6) : now;
+      return { type: 'run-unreachable', now, runId, agent, since };
+    }
     case 'TASK_UNKNOWN':
       // The master has no record of it: never launched (start it), or gone with its agent.
       return started ? { type: 'run-lost', now, runId, reason: why } : { type: 'run-not-started', now, runId };
     default:
-      // STAGING, STARTING, KILLING, UNREACHABLE: not an outcome yet.
+      // STAGING, STARTING, KILLING: not an outcome yet.
       return null;
   }
 }

@@ -28,6 +28,8 @@ export class Agent {
   readonly tasks = new Map<string, SimTask>();
   /** False while a restarted master waits for this agent to re-register. */
   registered = true;
+  /** Set while a network partition cuts the agent off (ms since the epoch); its tasks keep running. */
+  unreachableSince: number | null = null;
   readonly registeredTime = Date.now() / 1000;
   port = 0;
   private readonly orphans = new Set<TaskProcess>();
@@ -41,6 +43,11 @@ export class Agent {
     private readonly retryMs: number,
     private readonly listener: AgentListener,
   ) {}
+
+  /** The master can talk to it: registered and not partitioned away. */
+  get reachable(): boolean {
+    return this.registered && this.unreachableSince === null;
+  }
 
   used(): Resources {
     let used = new Resources();

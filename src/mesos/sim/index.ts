@@ -28,6 +28,10 @@ export interface MesosSim {
   restartMaster(): Promise<void>;
   /** The same document as GET /master/state. */
   state(): unknown;
+  /** A network partition cuts the agent off (its tasks become TASK_UNREACHABLE and keep running). */
+  partitionAgent(agentId: string): void;
+  /** The partition heals: the agent re-registers and its tasks report their current state. */
+  healAgent(agentId: string): void;
 }
 
 const closeServer = (server: Server): Promise<void> =>
@@ -55,6 +59,8 @@ export async function startMesosSim(options: MesosStandbyOptions = {}): Promise<
     },
     state: () => masterState(master),
     restartMaster: async () => master.restart(),
+    partitionAgent: (agentId) => master.partitionAgent(agentId),
+    healAgent: (agentId) => master.healAgent(agentId),
     close: async () => {
       if (closed) return;
       closed = true;

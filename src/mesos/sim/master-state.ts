@@ -55,7 +55,7 @@ function frameworkJson(master: Master, framework: Framework, removed: boolean): 
     used_resources: used.toStateJson(),
     offered_resources: offered.toStateJson(),
     tasks: tasks.map((t) => taskJson(t, t.latestState)),
-    unreachable_tasks: [],
+    unreachable_tasks: removed ? [] : master.unreachableTasks(framework.id).map((t) => taskJson(t, 'TASK_UNREACHABLE')),
     completed_tasks: framework.completedTasks.map((c) => taskJson(c.task, c.state)),
     offers: offers.map((o) => ({ id: o.id, framework_id: o.frameworkId, slave_id: o.agentId, resources: o.resources.toStateJson() })),
     executors: [],
@@ -76,7 +76,7 @@ function agentJson(master: Master, agent: Agent): unknown {
     reserved_resources: {},
     unreserved_resources: agent.total.toStateJson(),
     attributes: agent.attributes,
-    active: agent.registered,
+    active: agent.reachable,
     deactivated: false,
     version: '1.12.0',
     capabilities: ['MULTI_ROLE', 'HIERARCHICAL_ROLE', 'RESERVATION_REFINEMENT'],
@@ -85,7 +85,7 @@ function agentJson(master: Master, agent: Agent): unknown {
 
 export function masterState(master: Master): unknown {
   const info = master.masterInfo;
-  const registered = master.agents.filter((a) => a.registered);
+  const reachable = master.agents.filter((a) => a.reachable);
   return {
     version: info.version,
     build_date: '2024-08-23 00:00:00',
@@ -97,14 +97,14 @@ export function masterState(master: Master): unknown {
     pid: info.pid,
     hostname: info.hostname,
     capabilities: info.capabilities.map((c) => c.type),
-    activated_slaves: registered.length,
+    activated_slaves: reachable.length,
     deactivated_slaves: 0,
     unreachable_slaves: 0,
     cluster: 'mesos-sim',
     leader: info.pid,
     leader_info: info,
     flags: { allocation_interval: `${master.config.allocationIntervalMs}ms`, ...(master.config.offerTimeoutMs !== undefined ? { offer_timeout: `${master.config.offerTimeoutMs}ms` } : {}) },
-    slaves: registered.map((a) => agentJson(master, a)),
+    slaves: reachable.map((a) => agentJson(master, a)),
     recovered_slaves: master.agents.filter((a) => !a.registered).map((a) => ({ id: a.id, hostname: a.hostname })),
     frameworks: [...master.frameworks.values()].map((f) => frameworkJson(master, f, false)),
     completed_frameworks: [...master.removedFrameworks.values()].map((f) => frameworkJson(master, f, true)),

@@ -1,6 +1,6 @@
 /**
  * The fake master's state and framework lifecycle: subscription, failover, disconnect,
- * removal, allocation, status update forwarding and master restart.
+ * removal, allocation, status update forwarding, network partitions and master restart.
  */
 import type { ServerResponse } from 'node:http';
 import type { Call, FrameworkInfo, MasterInfo, Offer, TaskStatus } from '../types.js';
@@ -12,7 +12,7 @@ import { LongTimer } from './long-timer.js';
 import { OfferBook, type SimOffer } from './offer-book.js';
 import type { SimConfig } from './options.js';
 import { Resources } from './resources.js';
-import { isTerminal, type SimTask } from './sim-task.js';
+import { isTerminal, masterStatus, type SimTask } from './sim-task.js';
 import { newUuid } from './uuid.js';
 
 /** How long agents take to re-register with a restarted master. */
@@ -68,37 +68,44 @@ export class Master implements AgentListener {
     };
   }
 
-  // ---- tasks as the master sees them (only on registered agents) ----
+  // ---- tasks as the master sees them (only on reachable agents; the others' are "unreachable tasks") ----
 
   activeTasks(frameworkId: string): SimTask[] {
-    return this.agents.filter((a) => a.registered).flatMap((a) => [...a.tasks.values()].filter((t) => t.frameworkId === frameworkId));
+    return this.agents.filter((a) => a.reachable).flatMap((a) => [...a.tasks.values()].filter((t) => t.frameworkId === frameworkId));
+  }
+
+  unreachableTasks(frameworkId: string): SimTask[] {
+    return this.agents
+      .filter((a) => a.registered && a.unreachableSince !== null)
+      .flatMap((a) => [...a.tasks.values()].filter((t) => t.frameworkId === frameworkId && !isTerminal(t.statusUpdateState)));
   }
 
   findTask(frameworkId: string, taskId: string): SimTask | undefined {
     for (const agent of this.agents) {
-      const task = agent.registered ? agent.task(frameworkId, taskId) : undefined;
+      const task = agent.reachable ? agent.task(frameworkId, taskId) : undefined;
       if (task) return task;
     }
     return undefined;
   }
 
   registeredAgent(agentId: string | undefined): Agent | undefined {
-    return this.agents.find((a) => a.id === agentId && a.registered);
+    return this.agents.find((a) => a.id === agentId && a.reachable);
   }
 
   sendUpdate(framework: Framework, status: TaskStatus): void {
     framework.send({ type: 'UPDATE', update: { status } });
   }
 
-  /** AgentListener: the master records the update and passes it on if it can. */
+  /** AgentListener: the master records the update and passes it on, if it can hear the agent. */
   forwardUpdate(task: SimTask, status: TaskStatus): void {
+    const agent = this.agents.find((a) => a.id === task.agentId);
+    if (!agent?.reachable) return;
     if (!task.statuses.some((s) => s.uuid === status.uuid)) {
       task.statuses.push(status);
       task.statusUpdateState = status.state;
     }
-    const agent = this.agents.find((a) => a.id === task.agentId);
     const framework = this.frameworks.get(task.frameworkId);
-    if (agent?.registered && framework) this.sendUpdate(framework, status);
+    if (framework) this.sendUpdate(framework, status);
   }
 
   // ---- subscription ----
@@ -140,7 +147,7 @@ export class Master implements AgentListener {
     });
     stream.startHeartbeats(this.config.heartbeatIntervalSeconds);
     this.config.log(`framework ${framework.id} subscribed on stream ${streamId}`);
-    for (const agent of this.agents) if (agent.registered) agent.resendPending(framework.id);
+    for (const agent of this.agents) if (agent.reachable) agent.resendPending(framework.id);
     this.scheduleAllocation();
   }
 
@@ -229,7 +236,7 @@ export class Master implements AgentListener {
     const ordered = [...active.slice(start), ...active.slice(0, start)];
     const batches = new Map<Framework, Offer[]>();
     for (const agent of this.agents) {
-      if (!agent.registered) continue;
+      if (!agent.reachable) continue;
       const available = this.offers.offeredOn(agent.id).reduce((left, r) => left.minus(r), agent.total.minus(agent.used()));
       if (!available.isAllocatable()) continue;
       for (const framework of ordered) {
@@ -267,6 +274,48 @@ export class Master implements AgentListener {
       resources: offer.resources.toList(multiRole ? offer.role : undefined),
       ...(attributes.length > 0 ? { attributes } : {}),
     };
+  }
+
+  // ---- network partitions ----
+
+  /**
+   * The agent fails its health checks: its offers are rescinded and each of its live tasks is
+   * reported TASK_UNREACHABLE with unreachable_time (TASK_LOST to frameworks that are not
+   * partition-aware), REASON_AGENT_REMOVED. The tasks keep running; their updates wait.
+   */
+  partitionAgent(agentId: string): void {
+    const agent = this.agents.find((a) => a.id === agentId);
+    if (!agent || agent.unreachableSince !== null) return;
+    agent.unreachableSince = Date.now();
+    for (const offer of [...this.offers.offers.values()]) {
+      if (offer.agentId !== agent.id || !this.offers.take(offer.id)) continue;
+      this.frameworks.get(offer.frameworkId)?.send({ type: 'RESCIND', rescind: { offer_id: { value: offer.id } } });
+    }
+    for (const task of agent.tasks.values()) {
+      const framework = this.frameworks.get(task.frameworkId);
+      if (isTerminal(task.statusUpdateState) || !framework) continue;
+      const aware = framework.partitionAware;
+      const status = masterStatus(task.info.task_id.value, aware ? 'TASK_UNREACHABLE' : 'TASK_LOST', 'REASON_AGENT_REMOVED', `Agent ${agent.id} is unreachable`, agent.id);
+      if (aware) status.unreachable_time = { nanoseconds: agent.unreachableSince * 1e6 };
+      this.sendUpdate(framework, status);
+    }
+    this.config.log(`agent ${agent.id} is unreachable`);
+  }
+
+  /** The partition heals: the agent re-registers, each of its tasks is reported in its current state (REASON_AGENT_REREGISTERED). */
+  healAgent(agentId: string): void {
+    const agent = this.agents.find((a) => a.id === agentId);
+    if (!agent || agent.unreachableSince === null) return;
+    agent.unreachableSince = null;
+    for (const task of agent.tasks.values()) {
+      const framework = this.frameworks.get(task.frameworkId);
+      if (!framework) continue;
+      const state = task.statusUpdateState ?? task.latestState;
+      this.sendUpdate(framework, masterStatus(task.info.task_id.value, state, 'REASON_AGENT_REREGISTERED', 'Agent re-registered', agent.id));
+    }
+    for (const framework of this.frameworks.values()) if (framework.connected) agent.resendPending(framework.id);
+    this.config.log(`agent ${agent.id} re-registered after a partition`);
+    this.scheduleAllocation();
   }
 
   // ---- master restart ----

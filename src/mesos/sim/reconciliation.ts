@@ -34,7 +34,14 @@ export function reconcileExplicit(view: ReconcileView, framework: Framework, tas
     const agentId = agent_id?.value;
     if (agentId !== undefined && recovering.some((a) => a.id === agentId)) continue;
     if (agentId === undefined && recovering.length > 0) continue;
-    if (agentId !== undefined && view.agents.some((a) => a.id === agentId && a.registered)) {
+    const partitioned = view.agents.find((a) => a.id === agentId && a.registered && a.unreachableSince !== null);
+    if (partitioned) {
+      const status = masterStatus(task_id.value, framework.partitionAware ? 'TASK_UNREACHABLE' : 'TASK_LOST', REASON, 'Reconciliation: Task is unreachable', agentId);
+      if (framework.partitionAware) status.unreachable_time = { nanoseconds: partitioned.unreachableSince! * 1e6 };
+      answers.push(status);
+      continue;
+    }
+    if (agentId !== undefined && view.agents.some((a) => a.id === agentId && a.reachable)) {
       answers.push(masterStatus(task_id.value, framework.partitionAware ? 'TASK_GONE' : 'TASK_LOST', REASON, 'Reconciliation: Task is unknown to the agent', agentId));
       continue;
     }
