@@ -51,7 +51,12 @@ test('task states become run outcomes; a task that never started may start again
   assert.equal(kind('TASK_STAGING', false), null);
   assert.equal(kind('TASK_STARTING', false), null);
   assert.equal(kind('TASK_KILLING', true), null);
-  assert.equal(kind('TASK_UNREACHABLE', true), null);
+  assert.deepEqual(
+    reportFor('r', { ...status('TASK_UNREACHABLE'), unreachable_time: { nanoseconds: 1_767_225_600_123e6 } }, true, 9),
+    { type: 'run-unreachable', now: 9, runId: 'r', agent: 'S0', since: 1_767_225_600_123 },
+    'unreachable: not an outcome yet, the scheduler waits from the time the master lost the agent',
+  );
+  assert.equal((reportFor('r', status('TASK_UNREACHABLE'), true, 9) as { since: number }).since, 9, 'no unreachable_time: from now');
   assert.deepEqual(reportFor('r', status('TASK_RUNNING'), false, 5), { type: 'run-started', now: 5, runId: 'r', agent: 'S0', taskId: 't' });
   assert.deepEqual(reportFor('r', status('TASK_FAILED', 'Command exited with status 3'), true, 0), { type: 'run-exited', now: 0, runId: 'r', exitCode: 3, signal: null });
   assert.equal(kind('TASK_FINISHED', true), 'run-exited');
