@@ -1,4 +1,4 @@
-/** Prometheus metrics: runs by status, dispatch skew, queue depth and loop latency. */
+/** Prometheus metrics: leadership, runs by status, dispatch skew, queue depth, loop latency, the history backlog. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SchedulerState } from '../core/state.js';
 import { isTerminal, type SchedulerEvent } from '../core/types.js';
@@ -11,9 +11,33 @@ export class Metrics implements LoopStats {
   private readonly batch: Histogram;
 
   /** `state` is null while this member stands by (another leads). */
-  constructor(state: () => SchedulerState | null, queueDepth: () => number) {
+  constructor(state: () => SchedulerState | null, queueDepth: () => number, historyBacklog: () => number = () => 0) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'moroccron_process_' });
+    new Gauge({
+      name: 'moroccron_leader',
+      help: '1 while this member leads and schedules, 0 while it stands by',
+      registers,
+      collect() {
+        this.set(state() === null ? 0 : 1);
+      },
+    });
+    new Gauge({
+      name: 'moroccron_runs_unreachable',
+      help: 'Running runs whose agent the Mesos master cannot reach',
+      registers,
+      collect() {
+        this.set(state()?.unreachable.size ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'moroccron_history_backlog_runs',
+      help: 'Finished runs waiting to reach the history store (--history-store)',
+      registers,
+      collect() {
+        this.set(historyBacklog());
+      },
+    });
     this.finished = new Counter({
       name: 'moroccron_runs_finished_total',
       help: 'Runs that reached a final status, by status',

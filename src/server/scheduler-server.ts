@@ -11,6 +11,7 @@ import type { ClusterView } from '../api/context.js';
 import type { Millis } from '../core/types.js';
 import type { LeaderElection, Member } from '../ha/types.js';
 import { openElection } from '../ha/open-election.js';
+import { TieredStore } from '../store/history/tiered-store.js';
 import { defaultStoreUrl, openStore } from '../store/open-store.js';
 import { FencedError } from '../store/types.js';
 import { EventBus } from './events.js';
@@ -58,6 +59,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const metrics = new Metrics(
     () => runtime?.state ?? null,
     () => runtime?.loop.depth ?? 0,
+    () => (store instanceof TieredStore ? store.backlog : 0),
   );
   const self: Member = { id: `${hostname()}:${options.port}`, url: '' };
 

@@ -65,6 +65,9 @@ test('/metrics has runs by status, the skew histogram, queue depth and loop late
     'moroccron_loop_batch_seconds_bucket',
     'moroccron_runs_waiting_for_capacity',
     'moroccron_jobs',
+    'moroccron_leader 1',
+    'moroccron_runs_unreachable 0',
+    'moroccron_history_backlog_runs 0',
   ]) {
     assert.ok(text.includes(metric), `missing ${metric}`);
   }

@@ -90,6 +90,8 @@ export function haScenarios(kind: string, server: () => StoreServer, skip: strin
       // fetch follows the 307 with the body, as the CLI does.
       const created = await api(`${standby.url}/api/v1/jobs`, 'POST', { name: 'via-standby', schedule: '@hourly', command: 'true' });
       assert.equal(created.status, 201);
+      const leadership = async (m: typeof leader) => /^moroccron_leader (\d)$/m.exec(await (await fetch(`${m.url}/metrics`)).text())?.[1];
+      assert.deepEqual([await leadership(leader), await leadership(standby)], ['1', '0'], '/metrics says which member leads');
       const listed = await api<{ jobs: { name: string }[] }>(`${standby.url}/api/v1/jobs`);
       assert.deepEqual(listed.body.jobs.map((j) => j.name), ['via-standby'], 'the standby reads the shared store');
       // The CLI works against any member: reads answered there, writes followed to the leader.

@@ -158,6 +158,7 @@ describe('history store behind ZooKeeper and etcd', { skip: unavailable ?? false
         await store.write(epoch, [{ op: 'claim-run', run: r }]);
         assert.ok(Date.now() - started < 1000, 'a write does not wait on the archive');
       }
+      assert.equal(store.backlog, during.length, 'the undelivered runs wait (and /metrics shows how many)');
       const listed = await store.listRuns({ job: 'outage', limit: 10 });
       assert.deepEqual(listed.runs.map((r) => r.id), during.slice(-2).reverse().map((r) => r.id), 'the primary answers alone');
       assert.ok(warnings.some((w) => /unreachable/.test(w)), warnings.join('\n'));
@@ -166,6 +167,7 @@ describe('history store behind ZooKeeper and etcd', { skip: unavailable ?? false
     }
     const expected = [...during].reverse().map((r) => r.id).concat(before.id);
     await eventually(async () => ((await allRuns(store, 'outage', 10)).join() === expected.join() ? true : undefined), 40_000, 'the backlog to reach the archive');
+    assert.equal(store.backlog, 0);
     assert.ok(warnings.some((w) => /reachable again/.test(w)), warnings.join('\n'));
   });
 

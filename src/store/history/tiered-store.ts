@@ -127,6 +127,11 @@ export class TieredStore implements Store {
     return this.primary.listBlacklist();
   }
 
+  /** Finished runs on their way to the archive. */
+  get backlog(): number {
+    return this.outbox.pendingRunIds().size;
+  }
+
   /** Resolves once the copy a takeover started and the deliveries queued so far have been tried. */
   async settled(): Promise<void> {
     await this.copying;
