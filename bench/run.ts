@@ -1,0 +1,40 @@
+/**
+ * `npm run bench`: runs benchmarks one after another, each in its own process, and keeps
+ * each one's JSON in bench/results/<name>.json; tables go to stderr.
+ *   npm run bench                      the quick one (core-tick)
+ *   npm run bench -- --all             every benchmark (several minutes; needs etcd, ZooKeeper, PostgreSQL)
+ *   npm run bench -- history-store     the ones named
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const BENCHES: Record<string, string[]> = {
+  'core-tick': ['bench/core-tick.ts'],
+  'dispatch-skew': ['bench/dispatch-skew.ts'],
+  'dispatch-skew-mesos': ['bench/dispatch-skew.ts', '--backend', 'mesos'],
+  'history-store': ['bench/history-store.ts'],
+  'ha-takeover': ['bench/ha-takeover.ts', '--kills', '15'],
+};
+
+const { values, positionals } = parseArgs({ options: { all: { type: 'boolean', default: false } }, allowPositionals: true });
+const names = values.all ? Object.keys(BENCHES) : positionals.length > 0 ? positionals : ['core-tick'];
+const unknown = names.filter((n) => !(n in BENCHES));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark(s) ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}`);
+  process.exit(2);
+}
+
+for (const name of names) {
+  console.error(`\n== ${name}`);
+  const child = spawn(process.execPath, ['--import', 'tsx', ...BENCHES[name]!, '--table'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let json = '';
+  child.stdout.on('data', (d: Buffer) => (json += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) {
+    console.error(`${name} failed (exit ${code})`);
+    process.exit(1);
+  }
+  writeFileSync(join('bench', 'results', `${name}.json`), json);
+}
