@@ -41,7 +41,12 @@ export class LeaderElsewhere extends Error {
 export async function requireLeader(api: ApiContext): Promise<LeaderRuntime> {
   const runtime = api.leader();
   if (runtime) return runtime;
-  throw new LeaderElsewhere((await api.cluster()).leader?.url ?? null);
+  // With the shared store unreachable nobody can say who leads: that is "no leader yet" (503), not a server error.
+  const leader = await api.cluster().then(
+    (view) => view.leader?.url ?? null,
+    () => null,
+  );
+  throw new LeaderElsewhere(leader);
 }
 
 /** The value of a successful command, or the ApiError it maps to. */
