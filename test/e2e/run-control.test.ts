@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -65,6 +65,8 @@ test('kill ends a running run, children included, and records killed', async () 
   await createJob({ name: 'sleeper', command: `sleep 30 & echo $! > ${childPidFile}; sleep 30; wait`, killGracePeriod: '2s' });
   const run = await runNow('sleeper');
   await started(run.id);
+  // "running" comes as the wrapper starts; wait until the command has forked its child too.
+  await eventually(async () => (existsSync(childPidFile) && readFileSync(childPidFile, 'utf8').trim() !== '' ? true : undefined), 5000, 'the child to start');
   const kill = await api<RunJson>(`${server.url}/api/v1/runs/${run.id}/kill`, 'POST');
   assert.equal(kill.status, 202);
   const done = await finished(run.id, 5000);
