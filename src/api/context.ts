@@ -7,7 +7,7 @@ import type { Member } from '../ha/types.js';
 import type { EventBus } from '../server/events.js';
 import type { LeaderRuntime } from '../server/leader-runtime.js';
 import type { Metrics } from '../server/metrics.js';
-import type { Store } from '../store/types.js';
+import type { RouteStore } from './route-store.js';
 import { ApiError } from './errors.js';
 
 export interface ClusterView {
@@ -24,7 +24,7 @@ export interface ApiContext {
   /** This member's scheduler, or null while another member leads. */
   leader(): LeaderRuntime | null;
   cluster(): Promise<ClusterView>;
-  store: Store;
+  store: RouteStore;
   events: EventBus;
   metrics: Metrics;
   version: string;

@@ -6,6 +6,7 @@
  */
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import { routeStore } from '../api/route-store.js';
 import { buildApi } from '../api/server.js';
 import type { ClusterView } from '../api/context.js';
 import type { Millis } from '../core/types.js';
@@ -66,7 +67,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const cluster = async (): Promise<ClusterView> => {
     const base = { self, backend: options.backend, store: store.description };
     if (!election) return { ...base, isLeader: runtime !== null, leader: runtime ? self : null, epoch: runtime?.epoch ?? null, members: [self] };
-    const [leader, members] = await Promise.all([election.leader(), election.members()]);
+    const [elected, members] = await Promise.all([election.leader(), election.members()]);
+    // Between stepping down and the store noticing, the election may still name this member: nobody leads then.
+    const leader = elected && (runtime !== null || elected.id !== self.id) ? elected : null;
     return {
       ...base,
       isLeader: runtime !== null,
@@ -90,7 +93,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
   }
 
-  const app = buildApi({ leader: () => runtime, cluster, store, events, metrics, version: options.version }, logger);
+  const app = buildApi({ leader: () => runtime, cluster, store: routeStore(store), events, metrics, version: options.version }, logger);
   const url = await app.listen({ host: options.host, port: options.port });
   self.url = url.replace('[::1]', 'localhost');
   if (options.port === 0) self.id = `${hostname()}:${new URL(self.url).port}`;

@@ -33,9 +33,12 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
             store: z.string(),
           }),
         },
+        503: { description: 'The shared store does not answer', schema: errorSchema },
       },
       handler: async () => {
-        const view = await api.cluster();
+        const view = await api.cluster().catch((error: Error) => {
+          throw new ApiError(503, 'store_unavailable', `the store ${api.store.description} did not answer who leads: ${error.message}`);
+        });
         return { status: 200, body: { ...view, frameworkId: api.leader()?.backend.frameworkId?.() ?? ((await api.store.getMeta('mesos.frameworkId')) || null) } };
       },
     }),
