@@ -152,7 +152,7 @@ test('restartMaster: streams end, tasks keep running, re-subscribe with the old 
   await again.call('TEARDOWN');
 });
 
-test('partition: TASK_UNREACHABLE with unreachable_time, offers rescinded, updates held; the heal reports the last known state, then the held updates', async () => {
+test("partition: TASK_UNREACHABLE with unreachable_time, offers rescinded, updates held; the heal reports the agent's state, then the held updates", async () => {
   const { client, offer } = await subscribeWithOffer();
   const agentId = offer.agent_id.value;
   await client.launch(offer, [commandTask('cut-off', offer, 'sleep 0.5; exit 0')]);
@@ -184,9 +184,13 @@ test('partition: TASK_UNREACHABLE with unreachable_time, offers rescinded, updat
   } finally {
     sim.healAgent(agentId);
   }
-  const back = await client.update('cut-off', 'TASK_RUNNING');
-  assert.equal(back.reason, 'REASON_AGENT_REREGISTERED');
-  await client.expectStates('cut-off', ['TASK_FINISHED']);
+  const reregistered = await client.next((e) => isUpdate('cut-off')(e) && e.type === 'UPDATE' && e.update.status.reason === 'REASON_AGENT_REREGISTERED');
+  const back = (reregistered as Extract<typeof reregistered, { type: 'UPDATE' }>).update.status;
+  assert.deepEqual([back.state, back.source, back.uuid], ['TASK_FINISHED', 'SOURCE_MASTER', undefined], 'the state the agent gives, from the master');
+  const own = await client.next((e) => isUpdate('cut-off', 'TASK_FINISHED')(e) && e.type === 'UPDATE' && e.update.status.uuid !== undefined);
+  const held = (own as Extract<typeof own, { type: 'UPDATE' }>).update.status;
+  assert.equal(held.message, 'Command exited with status 0', "then the agent's own update, held through the partition");
+  await client.ack(held);
   await client.call('TEARDOWN');
 });
 

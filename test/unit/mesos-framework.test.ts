@@ -300,6 +300,17 @@ test("acknowledge 'by-application': news waits for the application, repeats of i
   assert.deepEqual(only(update(s, { ...running, uuid: undefined, state: 'TASK_FAILED' }), 'task-status').map((e) => e.ack), [null], 'a master update has nothing to acknowledge');
 });
 
+test("a task the master says ended while its agent was unreachable waits for the agent's own update", () => {
+  const s = withRunning('t1');
+  update(s, { id: 't1', state: 'TASK_UNREACHABLE', agent_id: { value: 'a1' }, source: 'SOURCE_MASTER', reason: 'REASON_AGENT_REMOVED' });
+  const master = update(s, { id: 't1', state: 'TASK_FAILED', agent_id: { value: 'a1' }, source: 'SOURCE_MASTER', reason: 'REASON_AGENT_REREGISTERED' });
+  assert.deepEqual(statuses(master), [], 'no exit status in it: not an outcome');
+  assert.equal(s.tasks.get('t1')!.terminal, false);
+  const agent = update(s, { id: 't1', state: 'TASK_FAILED', agent_id: { value: 'a1' }, uuid: UUID, message: 'Command exited with status 3' });
+  assert.deepEqual(statuses(agent), [['t1', 'TASK_FAILED', true]]);
+  assert.equal(only(agent, 'task-status')[0]!.status.message, 'Command exited with status 3');
+});
+
 test('partition-aware states: UNREACHABLE, UNKNOWN and KILLING keep the task; the others end it', () => {
   for (const state of ['TASK_UNREACHABLE', 'TASK_UNKNOWN', 'TASK_KILLING', 'TASK_STARTING'] as const) {
     const s = withRunning();

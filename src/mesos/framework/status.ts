@@ -10,6 +10,11 @@ import type { AckToken } from './types.js';
 export function onUpdate(ctx: Ctx, status: TaskStatus): void {
   const taskId = status.task_id.value;
   noteAnswered(ctx, taskId);
+  if (endedWhileUnreachable(status)) {
+    // The agent's own update (with the exit status) follows; that one ends the task.
+    log(ctx, 'debug', 'task ended while its agent was unreachable; waiting for the agent\'s update', { taskId, state: status.state });
+    return;
+  }
   const ack = ackTokenOf(ctx, status);
   const terminal = TERMINAL_TASK_STATES.has(status.state);
   const task = ctx.s.tasks.get(taskId);
@@ -46,6 +51,10 @@ export function acknowledge(ctx: Ctx, ack: AckToken): void {
   ctx.s.awaitingAck.delete(ack.uuid);
   send(ctx, { type: 'ACKNOWLEDGE', acknowledge: { agent_id: { value: ack.agentId }, task_id: { value: ack.taskId }, uuid: ack.uuid } });
 }
+
+/** The master's word, on re-registration, that a task ended: it has none of the details. */
+const endedWhileUnreachable = (status: TaskStatus): boolean =>
+  status.source === 'SOURCE_MASTER' && status.reason === 'REASON_AGENT_REREGISTERED' && TERMINAL_TASK_STATES.has(status.state);
 
 /** Only agent/executor updates carry a uuid and need (and allow) an ACKNOWLEDGE. */
 function ackTokenOf(ctx: Ctx, status: TaskStatus): AckToken | null {

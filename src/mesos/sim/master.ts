@@ -302,7 +302,10 @@ export class Master implements AgentListener {
     this.config.log(`agent ${agent.id} is unreachable`);
   }
 
-  /** The partition heals: the agent re-registers, each of its tasks is reported in its current state (REASON_AGENT_REREGISTERED). */
+  /**
+   * The partition heals: the agent re-registers and the master reports each of its tasks in
+   * the state the agent gives (REASON_AGENT_REREGISTERED); the agent then re-sends the updates it held.
+   */
   healAgent(agentId: string): void {
     const agent = this.agents.find((a) => a.id === agentId);
     if (!agent || agent.unreachableSince === null) return;
@@ -310,8 +313,7 @@ export class Master implements AgentListener {
     for (const task of agent.tasks.values()) {
       const framework = this.frameworks.get(task.frameworkId);
       if (!framework) continue;
-      const state = task.statusUpdateState ?? task.latestState;
-      this.sendUpdate(framework, masterStatus(task.info.task_id.value, state, 'REASON_AGENT_REREGISTERED', 'Agent re-registered', agent.id));
+      this.sendUpdate(framework, masterStatus(task.info.task_id.value, task.latestState, 'REASON_AGENT_REREGISTERED', 'Agent reregistered', agent.id));
     }
     for (const framework of this.frameworks.values()) if (framework.connected) agent.resendPending(framework.id);
     this.config.log(`agent ${agent.id} re-registered after a partition`);
