@@ -1,12 +1,17 @@
 /**
- * A server on etcd capped at 3 runs per job, with a SQLite history store: every run of a
- * job that fires each second stays listed, and the logs of runs etcd let go still read.
+ * History stores end to end. A server on etcd capped at 3 runs per job, with a SQLite
+ * history store: every run of a job that fires each second stays listed, and the logs of
+ * runs etcd let go still read. And three servers on etcd capped at 5, with a PostgreSQL
+ * history store, the leader SIGKILLed again and again: afterwards every second still has
+ * exactly one run, read back through the merged history.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { etcdUnavailable, startEtcd, type EtcdServer } from '../helpers/etcd.js';
-import { api, eventually, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
+import { HaCluster, assertExactlyOncePerSecond, createLedgerJob, ledgerIn } from '../helpers/ha-cluster.js';
+import { postgresUnavailable, startPostgres, type PostgresServer } from '../helpers/postgres.js';
+import { api, eventually, sleep, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
 
 interface RunJson {
   id: string;
@@ -57,5 +62,34 @@ describe('history store (etcd capped at 3 runs, SQLite behind it)', { skip: skip
     assert.equal(logs.status, 200);
     assert.match(logs.body.data, new RegExp(`tick ${oldest.id}`), 'the log of a run etcd let go is kept');
     await api(`${server.url}/api/v1/jobs/every-second/pause`, 'POST');
+  });
+});
+
+describe('HA with a history store (etcd capped at 5, PostgreSQL behind it)', { skip: skip ?? postgresUnavailable() ?? false, timeout: 180_000 }, () => {
+  const dir = tempDir();
+  let etcd: EtcdServer;
+  let postgres: PostgresServer;
+  let cluster: HaCluster;
+
+  before(async () => {
+    [etcd, postgres] = await Promise.all([startEtcd(), startPostgres()]);
+    cluster = new HaCluster(`etcd://${etcd.hostPort}/history-ha?history=5`, join(dir.path, 'data'), ['--history-store', `${postgres.url}?schema=history`]);
+    await cluster.start(3);
+  });
+  after(async () => {
+    await cluster?.stop();
+    await Promise.allSettled([etcd?.stop(), postgres?.stop()]);
+    dir.remove();
+  });
+
+  test('leader killed 4 times: every second has exactly one run, though etcd keeps only 5', async () => {
+    await createLedgerJob(cluster.members[0]!, ledgerIn(dir.path));
+    for (let i = 0; i < 4; i++) {
+      await sleep(2000);
+      await cluster.killLeader();
+    }
+    await sleep(2000);
+    const seconds = await assertExactlyOncePerSecond(cluster, ledgerIn(dir.path));
+    assert.ok(seconds > 10, `${seconds} seconds checked: far more than the 5 runs etcd keeps`);
   });
 });
