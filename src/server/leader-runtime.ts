@@ -70,7 +70,10 @@ export async function startLeading(
   };
 
   const { jobs, activeRuns } = await store.loadState();
-  const backend = await openBackend(options, { store, epoch, post, postDurably, clock, logger, activeRuns, fail, isRunActive: (id) => state.runs.has(id) });
+  // Until the boot message is handled the scheduler's state is empty: the stored runs are the truth.
+  const storedActive = new Set(activeRuns.map((r) => r.id));
+  const isRunActive = (id: string) => (state.booted ? state.runs.has(id) : storedActive.has(id));
+  const backend = await openBackend(options, { store, epoch, post, postDurably, clock, logger, activeRuns, fail, isRunActive });
   const interpreter = new Interpreter({ store, backend, epoch, timer, events, metrics, logger, clock });
   loop = new Loop(state, interpreter, clock, metrics, fail);
 
