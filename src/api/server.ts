@@ -1,7 +1,7 @@
 /** The HTTP server: JSON and YAML bodies, one error shape, the routes and their OpenAPI document. */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { JobFileError, parseJobDocuments } from '../cli/job-file.js';
+import { parseJobDocuments } from '../core/job-file.js';
 import { z } from 'zod';
 import { LeaderElsewhere, requireLeader, type ApiContext } from './context.js';
 import { ApiError } from './errors.js';
@@ -21,12 +21,9 @@ export function buildApi(api: ApiContext, logger: Logger): FastifyInstance {
   });
 
   app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, parseJobDocuments(body as string));
-    } catch (error) {
-      const message = error instanceof JobFileError ? `YAML ${error.message}` : 'YAML body could not be read';
-      done(new ApiError(400, 'invalid_yaml', message), undefined);
-    }
+    const parsed = parseJobDocuments(body as string);
+    if (parsed.ok) done(null, parsed.value);
+    else done(new ApiError(400, 'invalid_yaml', `YAML ${parsed.errors[0]!.field}: ${parsed.errors[0]!.message}`, parsed.errors), undefined);
   });
 
   app.setErrorHandler((error: FastifyError | ApiError | LeaderElsewhere, request, reply) => {

@@ -4,12 +4,15 @@
  * flags win over the environment, which wins over the file.
  */
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { pino } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { parseDuration } from '../core/duration.js';
-import { startServer } from '../server/scheduler-server.js';
+import { startServer } from '../app/start-server.js';
+import { readJobFile } from '../core/job-file.js';
+import type { JobSpec } from '../core/types.js';
 import { CliError } from './client.js';
 
 export const SERVE_FLAGS = {
@@ -108,34 +111,36 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
     if (!(n > 0)) throw new CliError(`--${key} must be a positive number, not "${s[key]}"`);
     resources[key] = n;
   }
+  const seed = s.seed ? await readSeed(s.seed) : undefined;
   const logger = pino({ level: s['log-level']!, base: { pid: process.pid } });
+  const dataDir = resolve(s['data-dir']!);
   const server = await startServer({
     host: s.host!,
     port,
-    dataDir: resolve(s['data-dir']!),
+    dataDir,
     ...(s.store ? { storeUrl: s.store } : {}),
     ...(s['history-store'] ? { historyStoreUrl: s['history-store'] } : {}),
     leaderTimeoutMs,
-    backend: s.backend as 'local' | 'mesos',
-    ...(s.backend === 'mesos'
-      ? {
-          mesos: {
-            masters: s['mesos-master']!,
-            role: s['mesos-role']!,
-            user: s['mesos-user'] ?? userInfo().username,
-            frameworkName: s['framework-name']!,
-            failoverTimeoutSeconds: Math.round(duration('failover-timeout') / 1000),
-          },
-        }
-      : {}),
-    resources,
+    backend:
+      s.backend === 'mesos'
+        ? {
+            kind: 'mesos',
+            mesos: {
+              masters: s['mesos-master']!,
+              role: s['mesos-role']!,
+              user: s['mesos-user'] ?? userInfo().username,
+              frameworkName: s['framework-name']!,
+              failoverTimeoutSeconds: Math.round(duration('failover-timeout') / 1000),
+            },
+          }
+        : { kind: 'local', dataDir, resources },
     scheduler: {
       misfireThresholdMs: duration('misfire-threshold'),
       housekeepingIntervalMs: Math.max(1000, duration('prune-interval')),
       defaultHistory: { keep, maxAgeMs: duration('history-max-age') },
       unreachableTimeoutMs: duration('unreachable-timeout'),
     },
-    ...(s.seed ? { seedFile: s.seed } : {}),
+    ...(seed ? { seed } : {}),
     version,
     logger,
   });
@@ -155,4 +160,14 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
     await server.close().catch(() => {});
     process.exit(1);
   }
+}
+
+/** The --seed file, read and validated before anything starts: a bad one is a one-line error naming the file and field. */
+async function readSeed(path: string): Promise<{ source: string; specs: JobSpec[] }> {
+  const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new CliError(`--seed ${path}: ${e.code ?? e.message}`);
+  });
+  const result = readJobFile(text, path);
+  if (!result.ok) throw new CliError(`--seed ${result.errors[0]!.field}: ${result.errors[0]!.message}`);
+  return { source: path, specs: result.value };
 }

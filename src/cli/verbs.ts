@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { stringify as toYaml } from 'yaml';
 import type { RunJson } from '../api/views.js';
 import { CliError, type Client } from './client.js';
-import { parseJobFile } from './job-file.js';
+import { parseJobDocuments } from '../core/job-file.js';
 import { shortTime, table } from './table.js';
 
 type JobJson = { name: string; schedule?: string; timezone: string; paused: boolean; state: { nextRunAt: string | null; activeRuns: string[] } };
@@ -23,12 +23,9 @@ export async function apply(ctx: VerbContext, files: string[]): Promise<void> {
     const text = file === '-' ? await readStdin() : await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
       throw new CliError(`cannot read ${file}: ${e.code ?? e.message}`);
     });
-    let parsed: unknown;
-    try {
-      parsed = parseJobFile(file === '-' ? '(stdin)' : file, text);
-    } catch (error) {
-      throw new CliError((error as Error).message);
-    }
+    const result = parseJobDocuments(text, file === '-' ? '(stdin)' : file);
+    if (!result.ok) throw new CliError(`${result.errors[0]!.field}: ${result.errors[0]!.message}`);
+    const parsed = result.value;
     if (parsed === undefined || parsed === null) continue;
     jobs.push(...(Array.isArray(parsed) ? parsed : [parsed]));
   }

@@ -65,6 +65,7 @@ export function newRun(
     rootId: fields.rootId ?? id,
     deadline: null,
     killReason: null,
+    labels: { ...(ctx.s.jobs.get(fields.job)?.stored.spec.labels ?? {}) },
   };
 }
 

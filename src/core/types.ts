@@ -53,6 +53,8 @@ export interface Run {
   deadline: Millis | null;
   /** Why the run is being killed, when a kill is in flight. */
   killReason: string | null;
+  /** The job's labels when the run was claimed (Mesos task labels too). */
+  labels: Record<string, string>;
 }
 
 export const skewOf = (run: Pick<Run, 'startedAt' | 'scheduledAt'>): number | null =>
@@ -130,7 +132,12 @@ export type StoreOp =
   /** Small named values the backends keep (e.g. the Mesos framework ID). */
   | { op: 'put-meta'; key: string; value: string }
   | { op: 'blacklist-agent'; agent: string; reason: string; since: Millis }
-  | { op: 'unblacklist-agent'; agent: string };
+  | { op: 'unblacklist-agent'; agent: string }
+  /**
+   * Remove the job's finished runs beyond `keep` (newest scheduled first) or finished before
+   * `now - maxAgeMs`; their IDs come back in the write's removedRunIds.
+   */
+  | { op: 'prune-runs'; job: string; keep: number; maxAgeMs: Millis; now: Millis };
 
 export type Effect =
   | { type: 'store'; ops: StoreOp[] }
@@ -141,7 +148,6 @@ export type Effect =
   | { type: 'set-timer'; at: Millis | null }
   | { type: 'reply'; requestId: number; result: CommandResult }
   | { type: 'publish'; event: SchedulerEvent }
-  | { type: 'prune'; jobs: { job: string; keep: number; maxAgeMs: Millis }[] }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; fields?: Record<string, unknown> };
 
 export type SchedulerEvent =

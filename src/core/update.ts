@@ -2,7 +2,7 @@
  * update(state, message) -> [state, effects]: the scheduler's only decision point.
  * Deterministic and free of I/O and clocks; the loop feeds it one message at a time.
  */
-import { emit, newCtx, type Ctx } from './context.js';
+import { emit, newCtx, persist, type Ctx } from './context.js';
 import { handleCommand } from './commands.js';
 import { fire, rescheduleFromCursor } from './firing.js';
 import { add } from './resources.js';
@@ -136,12 +136,12 @@ function runDueTimers(ctx: Ctx): void {
   }
 }
 
+/** History beyond each job's limits goes in the same fenced batch as everything else. */
 function prune(ctx: Ctx): void {
-  const jobs = [...ctx.s.toPrune].flatMap((name) => {
+  for (const name of ctx.s.toPrune) {
     const entry = ctx.s.jobs.get(name);
-    return entry ? [{ job: name, ...historyOf(entry.stored.spec, ctx.s.config) }] : [];
-  });
-  if (jobs.length > 0) emit(ctx, { type: 'prune', jobs });
+    if (entry) persist(ctx, { op: 'prune-runs', job: name, ...historyOf(entry.stored.spec, ctx.s.config), now: ctx.now });
+  }
 }
 
 /** Drop stale timers from the top and ask the shell to wake us at the earliest live one. */

@@ -1,10 +1,9 @@
 /** Carries out the loop's effects: store writes, the backend, the wake-up timer, events, logs. */
 import type { Logger } from 'pino';
 import type { Backend } from '../backends/types.js';
-import type { Effect, Millis, StoreOp } from '../core/types.js';
+import type { Effect, Millis, SchedulerEvent, StoreOp } from '../core/types.js';
 import type { Store, WriteResult } from '../store/types.js';
 import type { EventBus } from './events.js';
-import type { Metrics } from './metrics.js';
 import type { WakeTimer } from './wake-timer.js';
 
 export interface InterpreterDeps {
@@ -13,7 +12,7 @@ export interface InterpreterDeps {
   epoch: number;
   timer: WakeTimer;
   events: EventBus;
-  metrics: Metrics;
+  metrics: { observe(event: SchedulerEvent): void };
   logger: Logger;
   clock: () => Millis;
 }
@@ -49,24 +48,9 @@ export class Interpreter {
         this.deps.metrics.observe(effect.event);
         this.deps.events.publish(effect.event);
         break;
-      case 'prune':
-        void this.prune(effect.jobs);
-        break;
       case 'log':
         logger[effect.level](effect.fields ?? {}, effect.message);
         break;
-    }
-  }
-
-  private async prune(jobs: { job: string; keep: number; maxAgeMs: Millis }[]): Promise<void> {
-    const { store, epoch, clock, logger } = this.deps;
-    for (const { job, keep, maxAgeMs } of jobs) {
-      try {
-        const removed = await store.prune(epoch, job, { keep, maxAgeMs }, clock());
-        if (removed.length > 0) this.forgetRuns(removed);
-      } catch (error) {
-        logger.warn({ err: error, job }, 'pruning run history failed');
-      }
     }
   }
 }

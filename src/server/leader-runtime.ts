@@ -4,15 +4,10 @@
  * leadership begins; stopped (leaving processes and tasks running) when it ends.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { parseJobs } from '../api/routes/jobs.js';
-import { LocalBackend } from '../backends/local/index.js';
-import { MesosBackend } from '../backends/mesos/mesos-backend.js';
 import type { Backend } from '../backends/types.js';
-import { parseJobFile } from '../cli/job-file.js';
 import { initialState, type SchedulerConfig, type SchedulerState } from '../core/state.js';
-import type { Message, Millis, Resources, Run } from '../core/types.js';
+import type { JobSpec, Message, Millis, Run } from '../core/types.js';
 import type { Store } from '../store/types.js';
 import type { EventBus } from './events.js';
 import { Interpreter } from './interpreter.js';
@@ -20,22 +15,12 @@ import { Loop } from './loop.js';
 import type { Metrics } from './metrics.js';
 import { WakeTimer } from './wake-timer.js';
 
-export interface MesosSettings {
-  masters: string;
-  role: string;
-  user: string;
-  frameworkName: string;
-  failoverTimeoutSeconds: number;
-}
-
 export interface LeaderOptions {
-  dataDir: string;
-  backend: 'local' | 'mesos';
-  mesos?: MesosSettings;
-  resources?: Partial<Resources>;
   scheduler?: Partial<SchedulerConfig>;
-  /** A job file applied when the store has no jobs yet (first start). */
-  seedFile?: string;
+  /** Jobs applied when the store has no jobs yet (first start). */
+  seed?: { source: string; specs: JobSpec[] };
+  /** Builds the backend for this term of leadership (the composition root knows which). */
+  openBackend: (ctx: BackendContext) => Promise<Backend>;
 }
 
 export interface LeaderRuntime {
@@ -49,7 +34,6 @@ export interface LeaderRuntime {
   stop(): Promise<void>;
 }
 
-const FRAMEWORK_ID_KEY = 'mesos.frameworkId';
 
 export async function startLeading(
   options: LeaderOptions,
@@ -73,7 +57,7 @@ export async function startLeading(
   // Until the boot message is handled the scheduler's state is empty: the stored runs are the truth.
   const storedActive = new Set(activeRuns.map((r) => r.id));
   const isRunActive = (id: string) => (state.booted ? state.runs.has(id) : storedActive.has(id));
-  const backend = await openBackend(options, { store, epoch, post, postDurably, clock, logger, activeRuns, fail, isRunActive });
+  const backend = await options.openBackend({ store, epoch, post, postDurably, clock, logger, activeRuns, fail, isRunActive });
   const interpreter = new Interpreter({ store, backend, epoch, timer, events, metrics, logger, clock });
   loop = new Loop(state, interpreter, clock, metrics, fail);
 
@@ -83,11 +67,11 @@ export async function startLeading(
   loop.post({ type: 'boot', now: clock(), jobs, activeRuns, ...placement, idPrefix: randomBytes(3).toString('hex') });
   logger.info({ jobs: jobs.length, activeRuns: activeRuns.length, epoch, store: store.description, backend: backend.kind }, 'scheduler booted');
 
-  if (options.seedFile && jobs.length === 0) {
-    const specs = parseJobs(parseJobFile(options.seedFile, await readFile(options.seedFile, 'utf8')));
+  if (options.seed && jobs.length === 0) {
+    const { source, specs } = options.seed;
     const result = await loop.command({ kind: 'put-jobs', specs });
-    if (!result.ok) throw new Error(`seed file ${options.seedFile}: ${result.message}`);
-    logger.info({ file: options.seedFile, jobs: specs.map((s) => s.name) }, 'example jobs loaded');
+    if (!result.ok) throw new Error(`seed file ${source}: ${result.message}`);
+    logger.info({ file: source, jobs: specs.map((s) => s.name) }, 'example jobs loaded');
   }
 
   const running = loop;
@@ -105,7 +89,7 @@ export async function startLeading(
   };
 }
 
-interface BackendContext {
+export interface BackendContext {
   store: Store;
   epoch: number;
   post: (m: Message) => void;
@@ -115,28 +99,4 @@ interface BackendContext {
   activeRuns: Run[];
   fail: (error: Error) => void;
   isRunActive: (runId: string) => boolean;
-}
-
-async function openBackend(options: LeaderOptions, ctx: BackendContext): Promise<Backend> {
-  if (options.backend === 'local') {
-    return new LocalBackend({ dataDir: options.dataDir, post: ctx.post, now: ctx.clock, ...(options.resources ? { resources: options.resources } : {}) });
-  }
-  const mesos = options.mesos;
-  if (!mesos) throw new Error('--backend mesos needs --mesos-master');
-  const stored = await ctx.store.getMeta(FRAMEWORK_ID_KEY);
-  return new MesosBackend({
-    ...mesos,
-    frameworkId: stored ? stored : null,
-    persistFrameworkId: async (id) => {
-      await ctx.store.write(ctx.epoch, [{ op: 'put-meta', key: FRAMEWORK_ID_KEY, value: id ?? '' }]);
-    },
-    activeRuns: ctx.activeRuns.filter((r) => r.status === 'launching' || r.status === 'running'),
-    blacklist: (await ctx.store.listBlacklist()).map((e) => e.agent),
-    post: ctx.post,
-    postDurably: ctx.postDurably,
-    now: ctx.clock,
-    logger: ctx.logger,
-    onFatal: ctx.fail,
-    isRunActive: ctx.isRunActive,
-  });
 }

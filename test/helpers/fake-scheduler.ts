@@ -104,6 +104,13 @@ export class FakeStore {
         case 'update-run':
           if (this.runs.has(op.run.id)) this.runs.set(op.run.id, structuredClone(op.run));
           break;
+        case 'prune-runs': {
+          const finished = [...this.runs.values()].filter((r) => r.job === op.job && isTerminal(r.status)).sort(byTime).reverse();
+          finished.forEach((r, i) => {
+            if (i >= op.keep || (r.finishedAt !== null && r.finishedAt < op.now - op.maxAgeMs)) this.removeRun(r);
+          });
+          break;
+        }
       }
     }
     return { accepted, refused };
@@ -184,7 +191,7 @@ export class FakeScheduler {
   readonly launches: Run[] = [];
   readonly kills: Extract<Effect, { type: 'kill' }>[] = [];
   readonly reattaches: Run[] = [];
-  readonly prunes: Extract<Effect, { type: 'prune' }>[] = [];
+  readonly prunes: Extract<StoreOp, { op: 'prune-runs' }>[] = [];
   readonly published: SchedulerEvent[] = [];
   readonly replies = new Map<number, CommandResult>();
   autoRun: AutoRun | null;
@@ -312,6 +319,7 @@ export class FakeScheduler {
   /** What the loop and interpreter do: store writes first, then the rest, then the `claimed` answer. */
   private carryOut(effects: Effect[]): void {
     const ops = storeOps(effects);
+    for (const op of ops) if (op.op === 'prune-runs') this.prunes.push(structuredClone(op));
     const { accepted, refused } = ops.length > 0 ? this.store.write(ops) : { accepted: [], refused: [] };
     for (const effect of effects) {
       switch (effect.type) {
@@ -330,9 +338,6 @@ export class FakeScheduler {
           break;
         case 'reply':
           this.replies.set(effect.requestId, effect.result);
-          break;
-        case 'prune':
-          this.prunes.push(structuredClone(effect));
           break;
         case 'publish':
           this.published.push(structuredClone(effect.event));

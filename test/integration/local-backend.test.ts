@@ -40,6 +40,7 @@ function makeRun(id: string, over: Partial<Run> = {}): Run {
     rootId: id,
     deadline: null,
     killReason: null,
+    labels: {},
     ...over,
   };
 }

@@ -40,6 +40,7 @@ test('a claim the store refuses (key already taken) never launches', () => {
     rootId: 'other-leader-1',
     deadline: null,
     killReason: null,
+    labels: {},
   };
   store.insertRun(theirs);
 

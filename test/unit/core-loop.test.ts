@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { skewOf, type StoredJob } from '../../src/core/types.js';
+import { skewOf, type Effect, type StoredJob } from '../../src/core/types.js';
 import type { JobEntry } from '../../src/core/state.js';
 import { FakeScheduler, FakeStore, at, claimsIn, iso, ofType, spec, storeOps, storedJob } from '../helpers/fake-scheduler.js';
 
@@ -158,6 +158,8 @@ test('a tick costs O(runs due): with 10,000 hourly jobs, the tick at which one i
   );
 });
 
+const pruneOps = (effects: Effect[]) => storeOps(effects).filter((op) => op.op === 'prune-runs');
+
 test('housekeeping: finished runs are pruned within the interval, with each job\'s history limits', () => {
   const fake = new FakeScheduler({ start: '2026-01-01T10:00:00.000Z', autoRun: () => ({ durationMs: 10_000 }) });
   fake.putJobs(
@@ -172,16 +174,13 @@ test('housekeeping: finished runs are pruned within the interval, with each job\
   assert.equal(fake.prunes.length, 0, 'nothing to prune before a run finished');
 
   fake.advanceTo('2026-01-01T10:02:10.000Z');
-  const prune = fake.handled.find((h) => ofType(h.effects, 'prune').length > 0);
-  assert.ok(prune, 'a prune effect within the housekeeping interval (60 s)');
+  const prune = fake.handled.find((h) => pruneOps(h.effects).length > 0);
+  assert.ok(prune, 'prune ops within the housekeeping interval (60 s)');
   assert.ok(prune.now > at('2026-01-01T10:01:10.000Z') && prune.now <= at('2026-01-01T10:02:10.000Z'), iso(prune.now));
-  assert.deepEqual(ofType(prune.effects, 'prune')[0]!.jobs, [{ job: 'keep-five', keep: 5, maxAgeMs: 24 * 3600_000 }]);
+  assert.deepEqual(pruneOps(prune.effects), [{ op: 'prune-runs', job: 'keep-five', keep: 5, maxAgeMs: 24 * 3600_000, now: prune.now }]);
 
   // A job without history limits gets the configured defaults.
   fake.advanceTo('2026-01-01T10:31:30.000Z');
-  const last = fake.prunes.at(-1)!;
-  assert.deepEqual(
-    last.jobs.find((j) => j.job === 'defaults'),
-    { job: 'defaults', keep: 1_000, maxAgeMs: 30 * 24 * 3600_000 },
-  );
+  const last = fake.prunes.filter((op) => op.job === 'defaults').at(-1)!;
+  assert.deepEqual({ keep: last.keep, maxAgeMs: last.maxAgeMs }, { keep: 1_000, maxAgeMs: 30 * 24 * 3600_000 });
 });

@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import type { JobView } from '../../core/commands.js';
 import { neighbourhood } from '../../core/graph.js';
-import { jobSpecSchema, name, validateJobSpec, type FieldError, type JobSpec } from '../../core/job-spec.js';
+import { validateJobList, withoutState } from '../../core/job-file.js';
+import { jobSpecSchema, name, type JobSpec } from '../../core/job-spec.js';
 import type { Run } from '../../core/types.js';
 import { requireLeader, unwrap, type ApiContext } from '../context.js';
 import { ApiError, invalid, notFound } from '../errors.js';
@@ -12,27 +13,11 @@ import { errorSchema, jobSchema, runListQuery, runPageSchema, runSchema, toRunQu
 
 const nameParams = z.strictObject({ name: name('name') });
 
-/** Job files and bodies may carry the read-only `state` a GET returned; it is ignored. */
-function withoutState(raw: unknown): unknown {
-  if (raw && typeof raw === 'object' && !Array.isArray(raw) && 'state' in raw) {
-    const { state: _ignored, ...rest } = raw as Record<string, unknown>;
-    return rest;
-  }
-  return raw;
-}
-
-export function parseJobs(raw: unknown): JobSpec[] {
-  const list = Array.isArray(raw) ? raw : [raw];
-  if (list.length === 0) throw new ApiError(400, 'invalid', 'no jobs given');
-  const errors: FieldError[] = [];
-  const specs: JobSpec[] = [];
-  list.forEach((item, i) => {
-    const result = validateJobSpec(withoutState(item), Array.isArray(raw) ? `[${i}].` : '');
-    if (result.ok) specs.push(result.value);
-    else errors.push(...result.errors);
-  });
-  if (errors.length > 0) throw invalid(errors, Array.isArray(raw) ? 'job list' : 'job spec');
-  return specs;
+/** One job or a list, validated; a 400 naming every bad field otherwise. */
+function parseJobs(raw: unknown): JobSpec[] {
+  const result = validateJobList(raw);
+  if (!result.ok) throw invalid(result.errors, Array.isArray(raw) ? 'job list' : 'job spec');
+  return result.value;
 }
 
 export function jobRoutes(api: ApiContext): AnyRoute[] {

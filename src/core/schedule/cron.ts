@@ -4,7 +4,7 @@
  * job's time zone with an explicit DST rule, which croner's own time-zone mode cannot do.
  */
 import { Cron, CronPattern } from 'croner';
-import type { DstRule, Schedule } from './index.js';
+import type { DstRule, Schedule } from './types.js';
 import { EARLIEST_INSTANT, LATEST_INSTANT, segmentAt } from './time-zone.js';
 
 const MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];

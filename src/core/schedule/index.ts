@@ -5,18 +5,9 @@
 import { parseCron } from './cron.js';
 import { isIsoInterval, parseIsoInterval } from './iso-interval.js';
 import { isValidTimeZone } from './time-zone.js';
+import type { DstRule, Schedule } from './types.js';
 
-/**
- * What to do with a local time that does not exist (gap, clocks spring forward) or that
- * happens twice (overlap, clocks fall back).
- */
-export type DstRule = { gap: 'next' | 'skip'; overlap: 'once' | 'twice' };
-
-export interface Schedule {
-  readonly kind: 'cron' | 'iso';
-  /** First occurrence strictly after `afterMs`, or null when the schedule has no more occurrences. */
-  next(afterMs: number): number | null;
-}
+export type { DstRule, Schedule } from './types.js';
 
 /**
  * A cron expression or an ISO 8601 repeating interval, read in `timezone`.

@@ -6,7 +6,7 @@
  * that happens twice takes the earlier one; one in a gap follows the rule's `gap`.
  */
 import { parse as parseDuration, pattern as durationPattern } from 'iso8601-duration';
-import type { DstRule, Schedule } from './index.js';
+import type { DstRule, Schedule } from './types.js';
 import {
   EARLIEST_INSTANT,
   LATEST_INSTANT,

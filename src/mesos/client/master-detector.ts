@@ -3,10 +3,9 @@
  * round and drops its stream when a change no longer lists the master it is attached to.
  *
  * Two detectors: a fixed URL list (here) and ZooKeeper (zookeeper-detector.ts);
- * `detectorFor` picks one from the address the user gave.
+ * `detectorFor` (detector-for.ts) picks one from the address the user gave.
  */
 import { normalizeMasterUrl } from './master-url.js';
-import { ZooKeeperMasterDetector } from './zookeeper-detector.js';
 
 export interface MasterDetector {
   /** Base URLs of the masters to try, the likeliest leader first. */
@@ -43,9 +42,4 @@ export class UrlListMasterDetector implements MasterDetector {
   onChange(): () => void {
     return () => {};
   }
-}
-
-/** `zk://host:2181/mesos` watches ZooKeeper for the leader; anything else is a list of master URLs. */
-export function detectorFor(masters: string, options: { onError?: (message: string) => void } = {}): MasterDetector {
-  return masters.trim().startsWith('zk://') ? new ZooKeeperMasterDetector(masters, options) : new UrlListMasterDetector(masters);
 }

@@ -5,25 +5,12 @@
  * connection at once, which drops its stream and re-subscribes there.
  */
 import zookeeper from 'node-zookeeper-client';
+import { parseZooKeeperUrl, type ZooKeeperUrl } from '../../lib/zookeeper-url.js';
 import type { MasterInfo } from '../types.js';
 import type { MasterDetector } from './master-detector.js';
 
 const LEADER_PREFIX = 'json.info_';
 const RETRY_MS = 1000;
-
-export interface ZooKeeperUrl {
-  connectString: string;
-  path: string;
-  auth: string | null;
-}
-
-/** `zk://[user:pass@]h1:2181,h2:2181/mesos` */
-export function parseZooKeeperUrl(url: string): ZooKeeperUrl {
-  const m = /^zk:\/\/(?:([^@/]+)@)?([^/]+)(\/.*)?$/.exec(url.trim());
-  if (!m) throw new Error(`"${url}" is not a ZooKeeper URL (zk://host:2181[,host2:2181]/mesos)`);
-  const path = (m[3] ?? '/').replace(/\/+$/, '') || '/';
-  return { connectString: m[2]!, path, auth: m[1] ?? null };
-}
 
 /** The leader's scheduler base URL from its MasterInfo: `address` when present, else hostname or the packed ip. */
 export function masterUrlOf(info: MasterInfo): string {

@@ -1,7 +1,6 @@
 /** Framework configuration, its defaults, and the FrameworkInfo built from it. */
 import type { FrameworkCapability, FrameworkInfo } from '../types.js';
-import type { FrameworkEffect, Millis } from './types.js';
-import type { FrameworkView } from './state.js';
+import type { FrameworkEffect, FrameworkView, Millis } from './types.js';
 
 export interface FrameworkConfig<C = never, E = never> {
   user: string;

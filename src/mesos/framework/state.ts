@@ -5,23 +5,7 @@
 import type { PlacedTask } from '../offers/types.js';
 import type { Call, FrameworkInfo, TaskState } from '../types.js';
 import { buildFrameworkInfo, tuningOf, type FrameworkConfig, type Tuning } from './config.js';
-import type { LaunchRequest, Millis } from './types.js';
-
-export interface TrackedTask {
-  taskId: string;
-  /** Constraint group; null for adopted tasks the application did not describe. */
-  group: string | null;
-  agentId: string | null;
-  hostname: string | null;
-  /** Last state reported; TASK_STAGING from launch until the first update. */
-  state: TaskState;
-  healthy: boolean | null;
-  /** Has any update arrived since the launch? */
-  confirmed: boolean;
-  terminal: boolean;
-  /** A kill was asked for (re-sent after every subscription until the task ends). */
-  kill: { gracePeriodMs: Millis | null } | null;
-}
+import type { FrameworkView, LaunchRequest, Millis, TrackedTask } from './types.js';
 
 export interface Reconciliation {
   /** Tasks with no update since this reconciliation started. */
@@ -100,17 +84,6 @@ export function newFrameworkState<C = never, E = never>(
     tornDown: false,
     awaitingAck: new Set(),
   };
-}
-
-/** Read-only access for the author's hooks. */
-export interface FrameworkView {
-  readonly frameworkId: string | null;
-  readonly connected: boolean;
-  readonly now: Millis;
-  readonly tasks: ReadonlyMap<string, Readonly<TrackedTask>>;
-  readonly pending: ReadonlyMap<string, Readonly<LaunchRequest>>;
-  readonly suppressed: boolean;
-  readonly reconciling: boolean;
 }
 
 export const viewOf = (s: FrameworkState<unknown, unknown>): FrameworkView => ({

@@ -1,8 +1,7 @@
 /** The application's requests: launch (queued until packed), kill, forget. */
 import { emit, log, send, type Ctx } from './context.js';
 import { noteAnswered } from './reconcile.js';
-import type { TrackedTask } from './state.js';
-import type { LaunchRequest, Millis } from './types.js';
+import type { LaunchRequest, Millis, TrackedTask } from './types.js';
 
 export function onLaunch(ctx: Ctx, request: LaunchRequest): void {
   const s = ctx.s;

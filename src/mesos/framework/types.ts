@@ -4,7 +4,7 @@
  * the application sends launch/kill requests and receives task statuses.
  */
 import type { TaskRequest } from '../offers/types.js';
-import type { Call, Event, TaskInfo, TaskSource, TaskStatus } from '../types.js';
+import type { Call, Event, TaskInfo, TaskSource, TaskState, TaskStatus } from '../types.js';
 
 export type Millis = number;
 
@@ -60,3 +60,30 @@ export type FrameworkEffect =
   | { type: 'task-status'; taskId: string; status: AppTaskStatus; terminal: boolean; ack: AckToken | null }
   | { type: 'task-launched'; taskId: string; agentId: string; hostname: string; offerId: string; ports: number[] }
   | { type: 'log'; level: LogLevel; message: string; fields?: Record<string, unknown> };
+
+export interface TrackedTask {
+  taskId: string;
+  /** Constraint group; null for adopted tasks the application did not describe. */
+  group: string | null;
+  agentId: string | null;
+  hostname: string | null;
+  /** Last state reported; TASK_STAGING from launch until the first update. */
+  state: TaskState;
+  healthy: boolean | null;
+  /** Has any update arrived since the launch? */
+  confirmed: boolean;
+  terminal: boolean;
+  /** A kill was asked for (re-sent after every subscription until the task ends). */
+  kill: { gracePeriodMs: Millis | null } | null;
+}
+
+/** Read-only access for the author's hooks. */
+export interface FrameworkView {
+  readonly frameworkId: string | null;
+  readonly connected: boolean;
+  readonly now: Millis;
+  readonly tasks: ReadonlyMap<string, Readonly<TrackedTask>>;
+  readonly pending: ReadonlyMap<string, Readonly<LaunchRequest>>;
+  readonly suppressed: boolean;
+  readonly reconciling: boolean;
+}

@@ -3,11 +3,9 @@
  * `hostname`. A constraint is [field, operator, value?]; "the group" is the tasks that
  * share the request's group (already running, or placed earlier in the same packing).
  */
-import type { PlacedTask } from './types.js';
+import type { Constraint, ConstraintOperator, PlacedTask } from './types.js';
 
-export type ConstraintOperator = 'EQUALS' | 'LIKE' | 'UNLIKE' | 'UNIQUE' | 'CLUSTER' | 'GROUP_BY' | 'MAX_PER';
-
-export type Constraint = readonly [field: string, operator: ConstraintOperator, value?: string];
+export type { Constraint, ConstraintOperator } from './types.js';
 
 export const CONSTRAINT_OPERATORS: readonly ConstraintOperator[] = ['EQUALS', 'LIKE', 'UNLIKE', 'UNIQUE', 'CLUSTER', 'GROUP_BY', 'MAX_PER'];
 

@@ -1,6 +1,10 @@
 /** The vocabulary of offer packing: what a task asks for and where it ends up. */
 import type { Range, Resource } from '../types.js';
-import type { Constraint } from './constraints.js';
+
+export type ConstraintOperator = 'EQUALS' | 'LIKE' | 'UNLIKE' | 'UNIQUE' | 'CLUSTER' | 'GROUP_BY' | 'MAX_PER';
+
+/** [field, operator, value?] over agent attributes and `hostname` (Marathon/Metronome semantics). */
+export type Constraint = readonly [field: string, operator: ConstraintOperator, value?: string];
 
 export interface ScalarResources {
   cpus: number;

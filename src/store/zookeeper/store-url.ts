@@ -1,5 +1,5 @@
 /** `zk://[user:pass@]host:port[,host:port]/path[?history=100]` for the ZooKeeper store. */
-import { parseZooKeeperUrl } from '../../mesos/client/zookeeper-detector.js';
+import { parseZooKeeperUrl } from '../../lib/zookeeper-url.js';
 
 /** Finished runs kept per job in ZooKeeper unless `?history=` says otherwise. */
 export const DEFAULT_HISTORY = 100;

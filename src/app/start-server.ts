@@ -1,5 +1,6 @@
 /**
- * `moroccron serve`: the HTTP API, the store and this member's role. With the embedded
+ * The composition root of `moroccron serve`: the store, the election, the backend and the
+ * HTTP API wired together, and this member's role. With the embedded
  * SQLite store the process leads at once; with a shared store it stands by, campaigns,
  * and runs the scheduler only while it leads (stepping down when leadership is lost or a
  * write is fenced, then campaigning again).
@@ -15,13 +16,16 @@ import { openElection } from '../ha/open-election.js';
 import { TieredStore } from '../store/history/tiered-store.js';
 import { defaultStoreUrl, openStore } from '../store/open-store.js';
 import { FencedError } from '../store/types.js';
-import { EventBus } from './events.js';
-import { startLeading, type LeaderOptions, type LeaderRuntime } from './leader-runtime.js';
-import { Metrics } from './metrics.js';
+import { EventBus } from '../server/events.js';
+import { startLeading, type LeaderOptions, type LeaderRuntime } from '../server/leader-runtime.js';
+import { Metrics } from '../server/metrics.js';
+import { backendOpener, type BackendSettings } from './open-backend.js';
 
-export type { MesosSettings } from './leader-runtime.js';
+export type { MesosSettings } from './open-backend.js';
 
-export interface ServeOptions extends LeaderOptions {
+export interface ServeOptions extends Omit<LeaderOptions, 'openBackend'> {
+  dataDir: string;
+  backend: BackendSettings;
   host: string;
   port: number;
   storeUrl?: string;
@@ -65,7 +69,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const self: Member = { id: `${hostname()}:${options.port}`, url: '' };
 
   const cluster = async (): Promise<ClusterView> => {
-    const base = { self, backend: options.backend, store: store.description };
+    const base = { self, backend: options.backend.kind, store: store.description };
     if (!election) return { ...base, isLeader: runtime !== null, leader: runtime ? self : null, epoch: runtime?.epoch ?? null, members: [self] };
     const [elected, members] = await Promise.all([election.leader(), election.members()]);
     // Between stepping down and the store noticing, the election may still name this member: nobody leads then.
@@ -81,7 +85,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   let resolveStopped: (e: Error | null) => void = () => {};
   const stopped = new Promise<Error | null>((r) => (resolveStopped = r));
-  const lead = (epoch: number) => startLeading(options, { store, epoch, events, metrics, logger, clock });
+  const leaderOptions: LeaderOptions = { ...options, openBackend: backendOpener(options.backend) };
+  const lead = (epoch: number) => startLeading(leaderOptions, { store, epoch, events, metrics, logger, clock });
 
   // A single node leads before it listens, so its first answers already come from the scheduler.
   if (!election) {
