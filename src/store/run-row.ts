@@ -19,11 +19,13 @@ export interface RunRow {
   root_id: string;
   deadline: number | null;
   kill_reason: string | null;
+  /** JSON text as written; PostgreSQL's driver reads its JSONB back already parsed. */
+  labels: string | Record<string, string>;
 }
 
 export const RUN_COLUMNS = [
   'id', 'job', 'key', 'trigger', 'scheduled_at', 'claimed_at', 'started_at', 'finished_at', 'attempt', 'status',
-  'exit_code', 'reason', 'agent', 'task_id', 'root_id', 'deadline', 'kill_reason',
+  'exit_code', 'reason', 'agent', 'task_id', 'root_id', 'deadline', 'kill_reason', 'labels',
 ] as const;
 
 export const toRow = (r: Run): RunRow => ({
@@ -44,6 +46,7 @@ export const toRow = (r: Run): RunRow => ({
   root_id: r.rootId,
   deadline: r.deadline,
   kill_reason: r.killReason,
+  labels: JSON.stringify(r.labels),
 });
 
 // SQL drivers may hand back BIGINT columns as strings; numbers they are.
@@ -68,6 +71,7 @@ export const fromRow = (row: RunRow): Run => ({
   rootId: row.root_id,
   deadline: numOrNull(row.deadline),
   killReason: row.kill_reason,
+  labels: typeof row.labels === 'string' ? (JSON.parse(row.labels) as Record<string, string>) : row.labels,
 });
 
 export const ACTIVE_STATUSES = ['queued', 'launching', 'running'] as const;

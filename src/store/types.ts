@@ -3,7 +3,7 @@
  * and etcd next). Writes are fenced: each carries the writer's epoch and is refused with
  * FencedError once a newer epoch has begun, so a deposed scheduler cannot write.
  */
-import type { Millis, Run, RunStatus, StoreOp, StoredJob } from '../core/types.js';
+import type { BlacklistEntry, Millis, Run, RunStatus, StoreOp, StoredJob } from '../core/types.js';
 
 export interface RunQuery {
   job?: string;
@@ -25,7 +25,10 @@ export interface WriteResult {
   accepted: string[];
   /** Claims whose (job, key) was already taken. */
   refused: string[];
-  /** Runs removed with a deleted job: their files can go. */
+  /**
+   * Runs removed by a `delete-job` or `prune-runs` op: their files can go. A tiered store
+   * also reports here, with a later write, the runs its archive let go.
+   */
   removedRunIds: string[];
   /**
    * Finished runs a bounded store (ZooKeeper, etcd) let go under its history cap. With no
@@ -34,11 +37,7 @@ export interface WriteResult {
   evictedRunIds: string[];
 }
 
-export interface BlacklistEntry {
-  agent: string;
-  reason: string;
-  since: Millis;
-}
+export type { BlacklistEntry } from '../core/types.js';
 
 export interface HistoryLimit {
   keep: number;
@@ -54,7 +53,11 @@ export interface Store {
   beginEpoch(owner: string, now: Millis): Promise<number>;
   /** Everything the scheduler needs at start: jobs and the runs that are not finished. */
   loadState(): Promise<{ jobs: StoredJob[]; activeRuns: Run[] }>;
-  /** Apply the ops in one transaction, if `epoch` is still current. */
+  /**
+   * Apply the ops in one transaction, if `epoch` is still current. Replaying a batch whose
+   * commit went through but whose answer was lost changes nothing more, and its claims
+   * come back accepted: a claim whose (job, key) the same run ID holds is accepted.
+   */
   write(epoch: number, ops: StoreOp[]): Promise<WriteResult>;
   listJobs(): Promise<StoredJob[]>;
   getJob(name: string): Promise<StoredJob | null>;
@@ -62,8 +65,6 @@ export interface Store {
   listRuns(query: RunQuery): Promise<RunPage>;
   getMeta(key: string): Promise<string | null>;
   listBlacklist(): Promise<BlacklistEntry[]>;
-  /** Remove a job's finished runs beyond its history limit; returns their IDs. */
-  prune(epoch: number, job: string, limit: HistoryLimit, now: Millis): Promise<string[]>;
   close(): Promise<void>;
 }
 

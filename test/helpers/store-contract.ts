@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { validateJobSpec, type JobSpec } from '../../src/core/job-spec.js';
-import type { Run, StoredJob } from '../../src/core/types.js';
+import type { Run, StoreOp, StoredJob } from '../../src/core/types.js';
 import { FencedError, type Store } from '../../src/store/types.js';
+import { FaultyStore, InjectedWriteFault } from './faulty-store.js';
 
 export function spec(name: string, extra: Record<string, unknown> = {}): JobSpec {
   const result = validateJobSpec({ name, schedule: '* * * * *', command: 'true', ...extra });
@@ -37,6 +38,7 @@ export function run(job: string, fields: Partial<Run> = {}): Run {
     rootId: id,
     deadline: null,
     killReason: null,
+    labels: {},
     ...fields,
   };
 }
@@ -92,7 +94,7 @@ export function storeContract(kind: string, open: () => Promise<Store>): void {
       const burst = Array.from({ length: 50 }, (_, i) => ({ op: 'claim-run' as const, run: run('j', { key: `s:${i}` }) }));
       await assert.rejects(store.write(old, burst), FencedError);
       assert.equal((await store.listRuns({ limit: 100 })).runs.length, 0);
-      await assert.rejects(store.prune(old, 'j', { keep: 1, maxAgeMs: 0 }, 10), FencedError);
+      await assert.rejects(store.write(old, [{ op: 'prune-runs', job: 'j', keep: 1, maxAgeMs: 0, now: 10 }]), FencedError);
       const ok = await store.write(current, burst);
       assert.equal(ok.accepted.length, 50);
       await store.close();
@@ -164,7 +166,24 @@ export function storeContract(kind: string, open: () => Promise<Store>): void {
       await store.close();
     });
 
-    test('prune keeps the newest N finished runs and drops those older than maxAge; unfinished runs stay', async () => {
+    test('runs keep their labels through claim, update and every read', async () => {
+      const store = await open();
+      const epoch = await store.beginEpoch('a', 0);
+      const labels = { team: 'data', 'cost.center': 'C-17', quoted: 'a "b", {c}\\ ü' };
+      const labelled = run('j', { labels });
+      const plain = run('j');
+      await store.write(epoch, [{ op: 'claim-run', run: labelled }, { op: 'claim-run', run: plain }]);
+      assert.deepEqual(await store.getRun(labelled.id), labelled);
+      assert.deepEqual((await store.getRun(plain.id))!.labels, {});
+      const updated = { ...labelled, status: 'running' as const, startedAt: 1500, labels: { ...labels, phase: 'two' } };
+      await store.write(epoch, [{ op: 'update-run', run: updated }]);
+      assert.deepEqual(await store.getRun(labelled.id), updated);
+      assert.deepEqual((await store.listRuns({ job: 'j', limit: 10 })).runs.find((r) => r.id === labelled.id), updated);
+      assert.deepEqual((await store.loadState()).activeRuns.find((r) => r.id === labelled.id), updated);
+      await store.close();
+    });
+
+    test('prune-runs keeps the newest N finished runs and drops those older than maxAge; unfinished runs stay', async () => {
       const store = await open();
       const epoch = await store.beginEpoch('a', 0);
       const finished = Array.from({ length: 10 }, (_, i) =>
@@ -173,15 +192,87 @@ export function storeContract(kind: string, open: () => Promise<Store>): void {
       const active = run('j', { key: 's:active', scheduledAt: 0, status: 'running' });
       const otherJob = run('other', { status: 'succeeded', finishedAt: 1 });
       await store.write(epoch, [...finished, active, otherJob].map((r) => ({ op: 'claim-run' as const, run: r })));
-      const byCount = await store.prune(epoch, 'j', { keep: 6, maxAgeMs: 1e12 }, 100_000);
-      assert.deepEqual(byCount.sort(), finished.slice(0, 4).map((r) => r.id).sort());
-      const byAge = await store.prune(epoch, 'j', { keep: 100, maxAgeMs: 3000 }, 10_000);
+      const byCount = await store.write(epoch, [{ op: 'prune-runs', job: 'j', keep: 6, maxAgeMs: 1e12, now: 100_000 }]);
+      assert.deepEqual(byCount.removedRunIds.sort(), finished.slice(0, 4).map((r) => r.id).sort());
+      const byAge = await store.write(epoch, [{ op: 'prune-runs', job: 'j', keep: 100, maxAgeMs: 3000, now: 10_000 }]);
       // finished_at < 10000 - 3000 = 7000: runs 4, 5 and 6 (finished 4500, 5500, 6500)
-      assert.deepEqual(byAge.sort(), finished.slice(4, 7).map((r) => r.id).sort());
+      assert.deepEqual(byAge.removedRunIds.sort(), finished.slice(4, 7).map((r) => r.id).sort());
       const left = (await store.listRuns({ job: 'j', limit: 100 })).runs.map((r) => r.id).sort();
       assert.deepEqual(left, [active.id, ...finished.slice(7).map((r) => r.id)].sort());
       assert.ok(await store.getRun(otherJob.id), 'another job is untouched');
+      const freed = await store.write(epoch, [{ op: 'claim-run', run: run('j', { key: finished[0]!.key }) }]);
+      assert.equal(freed.accepted.length, 1, 'a pruned run no longer holds its key');
       await store.close();
+    });
+
+    test('prune-runs sees the ops before it in its batch, and the ops after it see its removals', async () => {
+      const store = await open();
+      const epoch = await store.beginEpoch('a', 0);
+      const older = [1, 2, 3].map((i) => run('j', { key: `s:${i}`, scheduledAt: 1000 * i, status: 'succeeded', finishedAt: 1000 * i }));
+      await store.write(epoch, older.map((r) => ({ op: 'claim-run' as const, run: r })));
+      const running = run('j', { key: 's:4', scheduledAt: 4000, status: 'running' });
+      const skipped = run('j', { key: 's:5', scheduledAt: 5000, status: 'skipped', finishedAt: 5000 });
+      const result = await store.write(epoch, [
+        { op: 'claim-run', run: running },
+        { op: 'update-run', run: { ...running, status: 'succeeded', finishedAt: 4500 } },
+        { op: 'claim-run', run: skipped },
+        { op: 'prune-runs', job: 'j', keep: 2, maxAgeMs: 1e12, now: 10_000 },
+        { op: 'claim-run', run: run('j', { key: older[0]!.key, scheduledAt: 6000 }) },
+      ]);
+      assert.deepEqual(result.removedRunIds.sort(), older.map((r) => r.id).sort(), 'the runs finished in the batch are the newest two');
+      assert.equal(result.accepted.length, 3, 'the pruned key is free for the claim after the prune');
+      const left = (await store.listRuns({ job: 'j', limit: 100 })).runs;
+      assert.deepEqual(left.map((r) => r.scheduledAt), [6000, 5000, 4000]);
+      await store.close();
+    });
+
+    test('a batch replayed after its answer was lost applies once, and its claims come back accepted', async () => {
+      const faulty = new FaultyStore(await open());
+      const epoch = await faulty.beginEpoch('a', 0);
+      const earlier = run('replayed', { key: 's:0', scheduledAt: 0 });
+      await faulty.write(epoch, [{ op: 'put-job', job: storedJob('replayed', 0) }, { op: 'claim-run', run: earlier }]);
+      const claims = [1, 2, 3].map((i) => run('replayed', { key: `s:${i}`, scheduledAt: 1000 * i, labels: { n: String(i) } }));
+      const launching = { ...claims[0]!, status: 'launching' as const, agent: 'host' };
+      const started = { ...earlier, status: 'running' as const, startedAt: 5, agent: 'host' };
+      const batch: StoreOp[] = [
+        ...claims.map((r) => ({ op: 'claim-run' as const, run: r })),
+        { op: 'update-run', run: launching },
+        { op: 'update-run', run: started },
+        { op: 'set-cursor', job: 'replayed', cursor: 3000 },
+        { op: 'put-meta', key: 'mesos.frameworkId', value: 'f-1' },
+        { op: 'blacklist-agent', agent: 'S1', reason: 'bad disk', since: 7 },
+        { op: 'unblacklist-agent', agent: 'S0' },
+      ];
+      faulty.failNextWrite('before-commit').failNextWrite('after-commit');
+      await assert.rejects(faulty.write(epoch, batch), (e: unknown) => e instanceof InjectedWriteFault && e.fault === 'before-commit');
+      await assert.rejects(faulty.write(epoch, batch), (e: unknown) => e instanceof InjectedWriteFault && e.fault === 'after-commit');
+      assert.deepEqual(faulty.lostResults.map((r) => r.accepted), [claims.map((r) => r.id)]);
+      const replayed = await faulty.write(epoch, batch);
+      assert.deepEqual(replayed.accepted, claims.map((r) => r.id), 'our own earlier claims are accepted');
+      assert.deepEqual(replayed.refused, []);
+      assert.deepEqual(faulty.writes, { calls: 4, committed: 3, faults: 2 });
+      const listed = (await faulty.listRuns({ job: 'replayed', limit: 100 })).runs;
+      assert.deepEqual(listed, [claims[2], claims[1], launching, started], 'each run once, the replayed claim not undoing the update');
+      assert.equal((await faulty.getJob('replayed'))!.cursor, 3000);
+      assert.equal(await faulty.getMeta('mesos.frameworkId'), 'f-1');
+      assert.deepEqual(await faulty.listBlacklist(), [{ agent: 'S1', reason: 'bad disk', since: 7 }]);
+      const active = (await faulty.loadState()).activeRuns.map((r) => r.id);
+      assert.deepEqual(active.sort(), [earlier, ...claims].map((r) => r.id).sort());
+      await faulty.close();
+    });
+
+    test('a claim of a key another run holds stays refused, also in a replayed batch', async () => {
+      const faulty = new FaultyStore(await open());
+      const epoch = await faulty.beginEpoch('a', 0);
+      const mine = run('j', { key: 's:1' });
+      const rival = run('j', { key: 's:1' });
+      faulty.failNextWrite('after-commit');
+      await assert.rejects(faulty.write(epoch, [{ op: 'claim-run', run: mine }]), InjectedWriteFault);
+      const result = await faulty.write(epoch, [{ op: 'claim-run', run: rival }, { op: 'claim-run', run: mine }]);
+      assert.deepEqual(result.refused, [rival.id]);
+      assert.deepEqual(result.accepted, [mine.id]);
+      assert.deepEqual((await faulty.listRuns({ job: 'j', limit: 10 })).runs, [mine]);
+      await faulty.close();
     });
   });
 }

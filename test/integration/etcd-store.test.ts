@@ -1,5 +1,6 @@
 /** The etcd store against a real etcd: the shared Store contract, plus its etcd-specific limits. */
 import assert from 'node:assert/strict';
+import { Etcd3 } from 'etcd3';
 import { after, before, describe, test } from 'node:test';
 import { EtcdStore, openEtcdStore } from '../../src/store/etcd/etcd-store.js';
 import { parseEtcdUrl } from '../../src/store/etcd/url.js';
@@ -38,8 +39,11 @@ describe('etcd store', { skip: skip ?? false }, () => {
     assert.equal(result.accepted.length, 1000);
     assert.equal(result.refused.length, 0);
     assert.equal((await store.loadState()).activeRuns.length, 1000);
-    const again = await store.write(epoch, burst.slice(0, 300));
-    assert.equal(again.refused.length, 300, 'every repeated claim is refused');
+    const replayed = await store.write(epoch, burst.slice(0, 300));
+    assert.equal(replayed.accepted.length, 300, 'a replayed claim is its run\'s own');
+    const rivals = await store.write(epoch, burst.slice(0, 300).map((c) => ({ op: 'claim-run' as const, run: run('burst', { key: c.run.key }) })));
+    assert.equal(rivals.refused.length, 300, 'every claim of a held key by another run is refused');
+    assert.equal((await store.loadState()).activeRuns.length, 1000);
     const newer = await store.beginEpoch('b', 1);
     await assert.rejects(store.write(epoch, burst), FencedError);
     const page = await store.listRuns({ job: 'burst', limit: 10 });
@@ -82,6 +86,24 @@ describe('etcd store', { skip: skip ?? false }, () => {
     const store = await fresh();
     assert.equal(store.description, `etcd://${etcd.hostPort}/moroccron-test/${n}`);
     assert.ok(!JSON.stringify(store.description).includes('s3cret'));
+  });
+
+  test('a run stored without labels (before they existed) reads back with none', async () => {
+    const store = await fresh();
+    const epoch = await store.beginEpoch('a', 0);
+    const stored = run('old', { status: 'succeeded', finishedAt: 2000 });
+    await store.write(epoch, [{ op: 'claim-run', run: stored }]);
+    const { labels: _, ...withoutLabels } = stored;
+    const client = new Etcd3({ hosts: `http://${etcd.hostPort}` });
+    try {
+      await client.put(store.keys.run(stored.id)).value(JSON.stringify(withoutLabels));
+    } finally {
+      client.close();
+    }
+    assert.deepEqual(await store.getRun(stored.id), stored);
+    assert.deepEqual((await store.listRuns({ job: 'old', limit: 10 })).runs, [stored]);
+    const pruned = await store.write(epoch, [{ op: 'prune-runs', job: 'old', keep: 0, maxAgeMs: 1e12, now: 3000 }]);
+    assert.deepEqual(pruned.removedRunIds, [stored.id]);
   });
 
   test('a job with more runs than one transaction holds is deleted whole', async () => {

@@ -39,7 +39,7 @@ describe('PostgreSQL store', { skip: unavailable ?? false }, () => {
     await Promise.all([...stores, again].map((s) => s.close()));
   });
 
-  test('a burst of 1000 claims in one write: all accepted once, duplicates refused, order kept', async () => {
+  test('a burst of 1000 claims in one write: all accepted once, duplicates refused, order kept, a replayed prefix accepted', async () => {
     const store = await openPostgresStore(freshUrl());
     const epoch = await store.beginEpoch('a', 0);
     const burst = Array.from({ length: 1000 }, (_, i) => run('burst', { id: `b-${String(i).padStart(4, '0')}`, key: `s:${i}`, scheduledAt: i }));
@@ -47,8 +47,8 @@ describe('PostgreSQL store', { skip: unavailable ?? false }, () => {
     await store.write(epoch, early.map((r) => ({ op: 'claim-run' as const, run: r })));
     const dupes = [run('burst', { id: 'dup-1', key: 's:500' }), run('burst', { id: 'dup-2', key: 's:5' })];
     const result = await store.write(epoch, [...burst, ...dupes].map((r) => ({ op: 'claim-run' as const, run: r })));
-    assert.deepEqual(result.accepted, burst.slice(10).map((r) => r.id));
-    assert.deepEqual(result.refused, [...early.map((r) => r.id), 'dup-1', 'dup-2']);
+    assert.deepEqual(result.accepted, burst.map((r) => r.id), 'the early claims are these runs\' own');
+    assert.deepEqual(result.refused, ['dup-1', 'dup-2']);
     const page = await store.listRuns({ job: 'burst', limit: 2000 });
     assert.equal(page.runs.length, 1000);
     assert.deepEqual(await store.getRun('b-0999'), burst[999]);
@@ -107,6 +107,31 @@ describe('PostgreSQL store', { skip: unavailable ?? false }, () => {
     const [listed] = (await store.listRuns({ job: 'big', limit: 1 })).runs;
     assert.equal(typeof listed!.scheduledAt, 'number');
     assert.equal(await store.beginEpoch('b', t), epoch + 1);
+    await store.close();
+  });
+
+  test('runs stored before migration 3 read back with no labels', async () => {
+    const url = freshUrl();
+    const schema = new URL(url).searchParams.get('schema')!;
+    const client = new pg.Client(server.url);
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);
+      await client.query('CREATE TABLE moroccron_schema (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+      for (const [i, sql] of MIGRATIONS.slice(0, 2).entries()) {
+        await client.query(sql);
+        await client.query('INSERT INTO moroccron_schema (version) VALUES ($1)', [i + 1]);
+      }
+      await client.query(`INSERT INTO runs (id, job, key, trigger, scheduled_at, claimed_at, attempt, status, root_id)
+        VALUES ('old-run', 'j', 's:1', 'schedule', 1000, 1001, 1, 'queued', 'old-run')`);
+    } finally {
+      await client.end();
+    }
+    const store = await openPostgresStore(url);
+    assert.deepEqual(await store.getRun('old-run'), run('j', { id: 'old-run', key: 's:1' }));
+    const epoch = await store.beginEpoch('a', 0);
+    await store.write(epoch, [{ op: 'update-run', run: run('j', { id: 'old-run', key: 's:1', labels: { team: 'x' } }) }]);
+    assert.deepEqual((await store.getRun('old-run'))!.labels, { team: 'x' });
     await store.close();
   });
 

@@ -1,7 +1,9 @@
 /** The SQLite store: the shared Store contract, plus its file-level behaviour. */
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -48,4 +50,55 @@ test('store URLs: sqlite:PATH opens; other schemes are refused by name', async (
   await store.close();
   await assert.rejects(openStore('sqlite:'), /needs a path/);
   await assert.rejects(openStore('mysql://h/db'), /unknown store URL/);
+});
+
+test('runs stored before migration 3 read back with no labels', async () => {
+  const path = freshPath();
+  mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.exec(MIGRATIONS[0]!);
+  db.exec(MIGRATIONS[1]!);
+  db.pragma('user_version = 2');
+  db.prepare(`INSERT INTO runs (id, job, key, trigger, scheduled_at, claimed_at, attempt, status, root_id)
+    VALUES ('old-run', 'j', 's:1', 'schedule', 1000, 1001, 1, 'queued', 'old-run')`).run();
+  db.close();
+  const store = new SqliteStore(path);
+  assert.deepEqual(await store.getRun('old-run'), run('j', { id: 'old-run', key: 's:1' }));
+  await store.close();
+});
+
+/** Why a small tmpfs cannot be mounted here (Linux, as root), or null; under CI that is an error. */
+function smallDiskUnavailable(): string | null {
+  if (process.platform === 'linux' && process.getuid?.() === 0) return null;
+  const why = 'mounting a small tmpfs needs Linux and root';
+  if (process.env.CI === 'true') throw new Error(why);
+  return why;
+}
+
+test('beginEpoch on a full disk fails with SQLite\'s own error and raises nothing', { skip: smallDiskUnavailable() ?? false }, async () => {
+  const mountPoint = join(dir.path, `small-disk-${++n}`);
+  mkdirSync(mountPoint);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint]);
+  const store = new SqliteStore(join(mountPoint, 'moroccron.db'));
+  try {
+    const first = await store.beginEpoch('a', 0);
+    const filler = join(mountPoint, 'filler');
+    const fd = openSync(filler, 'w');
+    try {
+      for (const block = Buffer.alloc(4096); ; ) writeSync(fd, block);
+    } catch (error) {
+      assert.equal((error as NodeJS.ErrnoException).code, 'ENOSPC');
+    } finally {
+      closeSync(fd);
+    }
+    await assert.rejects(store.beginEpoch('b', 1), (e: unknown) => (e as { code?: string }).code === 'SQLITE_FULL');
+    rmSync(filler);
+    const epoch = await store.beginEpoch('c', 2);
+    assert.equal(epoch, first + 1, 'the failed raise left no trace in the file');
+    await store.write(epoch, [{ op: 'put-meta', key: 'k', value: 'v' }]);
+    assert.equal(await store.getMeta('k'), 'v');
+  } finally {
+    await store.close();
+    execFileSync('umount', [mountPoint]);
+  }
 });

@@ -8,9 +8,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Run } from '../../src/core/types.js';
+import { ArchiveOutbox } from '../../src/store/history/archive-outbox.js';
 import { TieredStore } from '../../src/store/history/tiered-store.js';
 import { openStore } from '../../src/store/open-store.js';
-import type { Store } from '../../src/store/types.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { RunArchive, Store } from '../../src/store/types.js';
 import { etcdUnavailable, startEtcd, type EtcdServer } from '../helpers/etcd.js';
 import { postgresUnavailable, startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { eventually, tempDir } from '../helpers/server-process.js';
@@ -128,18 +130,65 @@ describe('history store behind ZooKeeper and etcd', { skip: unavailable ?? false
     assert.deepEqual(await allRuns(store, 'kept', 10), [keep.id]);
   });
 
-  test('prune applies the job history limit to both tiers', async () => {
-    const store = await tiered(etcdUrl('?history=3'), sqliteUrl());
+  test('prune-runs applies the history limit to both tiers: the primary in the batch, the archive behind its deliveries', async () => {
+    const store = await tiered(etcdUrl('?history=5'), sqliteUrl());
     const epoch = await store.beginEpoch('a', 0);
     const runs = Array.from({ length: 10 }, (_, i) => finished('aging', i + 1));
+    const ids = (from: number, to?: number) => runs.slice(from, to).map((r) => r.id).sort();
     await store.write(epoch, runs.map((r) => ({ op: 'claim-run' as const, run: r })));
     await store.settled();
-    const removed = await store.prune(epoch, 'aging', { keep: 6, maxAgeMs: 1e12 }, 100_000);
-    assert.deepEqual(removed.sort(), runs.slice(0, 4).map((r) => r.id).sort());
-    const byAge = await store.prune(epoch, 'aging', { keep: 100, maxAgeMs: 3000 }, 10_000);
-    // finished before 7000: runs 5 and 6 (finished 5500 and 6500)
-    assert.deepEqual(byAge.sort(), runs.slice(4, 6).map((r) => r.id).sort());
-    assert.deepEqual(await allRuns(store, 'aging', 3), runs.slice(6).reverse().map((r) => r.id));
+    const byCount = await store.write(epoch, [{ op: 'prune-runs', job: 'aging', keep: 3, maxAgeMs: 1e12, now: 100_000 }]);
+    assert.deepEqual(byCount.removedRunIds.sort(), ids(5, 7), 'the primary held the newest 5: two of them go at once');
+    const shown = await allRuns(store, 'aging', 100);
+    assert.ok(!shown.some((id) => byCount.removedRunIds.includes(id)), 'runs reported removed are not shown, even before the archive prunes them');
+    await store.settled();
+    const next = await store.write(epoch, [{ op: 'put-meta', key: 'x', value: 'y' }]);
+    assert.deepEqual(next.removedRunIds.sort(), ids(0, 5), 'the runs only the archive held follow with the next write, none twice');
+    // finished before 12000 - 3000: run 7 (8500), not 8 (9500) nor 9 (10500)
+    const byAge = await store.write(epoch, [{ op: 'prune-runs', job: 'aging', keep: 100, maxAgeMs: 3000, now: 12_000 }]);
+    assert.deepEqual(byAge.removedRunIds, [runs[7]!.id]);
+    await store.settled();
+    assert.deepEqual((await store.write(epoch, [{ op: 'put-meta', key: 'x', value: 'z' }])).removedRunIds, []);
+    assert.deepEqual(await allRuns(store, 'aging', 3), [runs[9]!.id, runs[8]!.id]);
+  });
+
+  test('while the archive is away, prunes of a job wait as one and apply after the runs queued before them', async () => {
+    const sqlite = new SqliteStore(join(dir.path, `outbox-${++n}.db`));
+    let away = true;
+    let prunes = 0;
+    const archive: RunArchive = {
+      description: sqlite.description,
+      archiveRuns: (runs) => (away ? Promise.reject(new Error('archive away')) : sqlite.archiveRuns(runs)),
+      pruneArchive: (job, limit, now) => {
+        if (away) return Promise.reject(new Error('archive away'));
+        prunes++;
+        return sqlite.pruneArchive(job, limit, now);
+      },
+      archivedIds: (ids) => sqlite.archivedIds(ids),
+      forgetJob: (job) => sqlite.forgetJob(job),
+      getRun: (id) => sqlite.getRun(id),
+      listRuns: (query) => sqlite.listRuns(query),
+      close: () => sqlite.close(),
+    };
+    const outbox = new ArchiveOutbox(archive, { warn: () => {}, retryFirstMs: 20, retryMaxMs: 20 });
+    try {
+      const runs = Array.from({ length: 6 }, (_, i) => finished('waiting', i + 1));
+      await outbox.send(runs.slice(0, 3).map((run) => ({ kind: 'keep', run })));
+      const prune = (keep: number, reported: string[]) => ({ kind: 'prune' as const, job: 'waiting', limit: { keep, maxAgeMs: 1e12 }, now: 10_000, reported: new Set(reported) });
+      await outbox.send([prune(4, [runs[0]!.id])]);
+      await outbox.send([...runs.slice(3).map((run) => ({ kind: 'keep' as const, run })), prune(2, [runs[1]!.id])]);
+      assert.equal(outbox.pendingRunIds().size, 6);
+      away = false;
+      await eventually(async () => (outbox.pendingRunIds().size === 0 ? true : undefined), 5000, 'the backlog to land');
+      await outbox.serial(async () => {});
+      assert.equal(prunes, 1, 'the later prune of the job replaced the waiting one');
+      assert.deepEqual(outbox.takeLetGo().sort(), runs.slice(2, 4).map((r) => r.id).sort(), 'the runs either primary write reported are not named again');
+      assert.deepEqual((await sqlite.listRuns({ job: 'waiting', limit: 10 })).runs.map((r) => r.id), [runs[5]!.id, runs[4]!.id]);
+      assert.deepEqual(outbox.takeLetGo(), []);
+    } finally {
+      await outbox.close();
+      await sqlite.close();
+    }
   });
 
   test('with the archive down the scheduler carries on, reads fall back to the primary, and the backlog lands later', async () => {

@@ -26,7 +26,6 @@ import {
   encodeRunCursor,
   FencedError,
   type BlacklistEntry,
-  type HistoryLimit,
   type RunPage,
   type RunQuery,
   type Store,
@@ -34,7 +33,7 @@ import {
 } from '../types.js';
 import { createEtcdClient } from './client.js';
 import { raiseEpoch } from './epoch.js';
-import { Keys, padTime, parseTimeId, prefixEnd } from './keys.js';
+import { Keys, padTime, parseRun, parseTimeId, prefixEnd } from './keys.js';
 import { commitFenced, count, getMany, range } from './kv.js';
 import { pack, type Chunk } from './pack.js';
 import { parseEtcdUrl, type EtcdConfig } from './url.js';
@@ -44,7 +43,6 @@ import { readsFor, WritePlanner, type PlannedOp } from './write-plan.js';
 /** A claim key taken by someone else between our read and our commit, this many times in a row, is an error. */
 const MAX_CONFLICTS = 5;
 
-const parseRun = (raw: string): Run => JSON.parse(raw) as Run;
 const byTimeThenId = (a: Run, b: Run): number => a.scheduledAt - b.scheduledAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 export class EtcdStore implements Store {
@@ -162,19 +160,6 @@ export class EtcdStore implements Store {
     });
   }
 
-  prune(epoch: number, job: string, limit: HistoryLimit, now: Millis): Promise<string[]> {
-    return this.serial(async () => {
-      const prefix = this.keys.done(job);
-      const { entries, revision } = await range(this.client, prefix, prefixEnd(prefix), { keysOnly: true, descend: true });
-      const newestFirst = await this.runsById(entries.map((e) => parseTimeId(e.key.slice(prefix.length)).id), revision);
-      const before = now - limit.maxAgeMs;
-      return this.removeRuns(
-        epoch,
-        newestFirst.filter((r, i) => i >= limit.keep || (r.finishedAt !== null && r.finishedAt < before)),
-      );
-    });
-  }
-
   async close(): Promise<void> {
     this.client.close();
   }
@@ -186,12 +171,16 @@ export class EtcdStore implements Store {
   }
 
   private async readView(ops: StoreOp[]): Promise<View> {
-    const { points, prefixes } = readsFor(ops, this.keys);
+    const { points, prefixes, withRunBodies } = readsFor(ops, this.keys);
     const [values, ...listings] = await Promise.all([
       getMany(this.client, points, this.config.maxTxnOps),
       ...prefixes.map((p) => range(this.client, p, prefixEnd(p))),
     ]);
     for (const listing of listings) for (const e of listing.entries) values.set(e.key, e.value);
+    const bodies = withRunBodies.flatMap((prefix) =>
+      listings[prefixes.indexOf(prefix)]!.entries.map((e) => this.keys.run(parseTimeId(e.key.slice(prefix.length)).id)),
+    );
+    if (bodies.length > 0) for (const [key, value] of await getMany(this.client, bodies, this.config.maxTxnOps)) values.set(key, value);
     return new View(values);
   }
 

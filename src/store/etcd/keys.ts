@@ -38,6 +38,12 @@ export function parseTimeId(rest: string): { scheduledAt: Millis; id: string } {
   return { scheduledAt: Number(rest.slice(0, TS_DIGITS)), id: rest.slice(TS_DIGITS + 1) };
 }
 
+/** A run body (P/runs/<id>); runs stored before labels existed read back with none. */
+export function parseRun(raw: string): Run {
+  const run = JSON.parse(raw) as Omit<Run, 'labels'> & { labels?: Run['labels'] };
+  return { ...run, labels: run.labels ?? {} };
+}
+
 /** The end of the range of keys starting with `prefix` (which ends in "/"). */
 export const prefixEnd = (prefix: string): string => `${prefix.slice(0, -1)}0`;
 

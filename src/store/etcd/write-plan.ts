@@ -3,7 +3,7 @@
  * the store holds (so a later op sees the earlier ones, as in one SQL transaction).
  */
 import { isTerminal, type Run, type StoreOp, type StoredJob } from '../../core/types.js';
-import { parseTimeId, type Keys } from './keys.js';
+import { parseRun, parseTimeId, type Keys } from './keys.js';
 import type { Mutation } from './kv.js';
 import type { View } from './view.js';
 
@@ -18,10 +18,18 @@ export interface PlannedOp {
   finishedJob?: string;
 }
 
+export interface Reads {
+  points: string[];
+  prefixes: string[];
+  /** Listed prefixes of "<ts>/<id>" index keys whose runs' bodies are read too. */
+  withRunBodies: string[];
+}
+
 /** The keys (point reads) and prefixes (listings) a batch needs to be planned. */
-export function readsFor(ops: StoreOp[], keys: Keys): { points: string[]; prefixes: string[] } {
+export function readsFor(ops: StoreOp[], keys: Keys): Reads {
   const points: string[] = [];
   const prefixes: string[] = [];
+  const withRunBodies: string[] = [];
   for (const op of ops) {
     switch (op.op) {
       case 'claim-run':
@@ -43,12 +51,16 @@ export function readsFor(ops: StoreOp[], keys: Keys): { points: string[]; prefix
       case 'blacklist-agent':
         points.push(keys.blacklist(op.agent));
         break;
+      case 'prune-runs':
+        prefixes.push(keys.done(op.job));
+        withRunBodies.push(keys.done(op.job));
+        break;
       case 'put-meta':
       case 'unblacklist-agent':
         break;
     }
   }
-  return { points, prefixes };
+  return { points, prefixes, withRunBodies };
 }
 
 const none = (): PlannedOp => ({ mutations: [], absent: [], removed: [] });
@@ -81,7 +93,10 @@ export class WritePlanner {
         return this.deleteJob(op.name);
       case 'claim-run': {
         const claimKey = k.claim(op.run.job, op.run.key);
-        if (this.view.get(claimKey) !== null) return { ...none(), refused: op.run.id };
+        const holder = this.view.get(claimKey);
+        // Held by this very run: an earlier attempt of the batch committed and its answer was lost.
+        if (holder === op.run.id) return { ...none(), accepted: op.run.id };
+        if (holder !== null) return { ...none(), refused: op.run.id };
         return {
           ...none(),
           mutations: [...k.runEntries(op.run)],
@@ -103,6 +118,8 @@ export class WritePlanner {
       }
       case 'unblacklist-agent':
         return { ...none(), mutations: [[k.blacklist(op.agent), null]] };
+      case 'prune-runs':
+        return this.pruneRuns(op);
     }
   }
 
@@ -114,13 +131,30 @@ export class WritePlanner {
   private updateRun(run: Run): PlannedOp {
     const raw = this.view.get(this.keys.run(run.id));
     if (!raw) return none();
-    const old = JSON.parse(raw) as Run;
+    const old = parseRun(raw);
     const before = this.keys.runEntries(old);
     const after = this.keys.runEntries(run);
     const mutations: Mutation[] = [...before.keys()].filter((key) => !after.has(key)).map((key): Mutation => [key, null]);
     for (const [key, value] of after) if (before.get(key) !== value) mutations.push([key, value]);
     const finished = isTerminal(run.status) && !isTerminal(old.status);
     return { ...none(), mutations, ...(finished ? { finishedJob: run.job } : {}) };
+  }
+
+  /** The job's finished runs beyond the newest `keep`, or finished before `now - maxAgeMs`, go with every key they occupy. */
+  private pruneRuns(op: Extract<StoreOp, { op: 'prune-runs' }>): PlannedOp {
+    const k = this.keys;
+    const done = k.done(op.job);
+    const before = op.now - op.maxAgeMs;
+    const newestFirst = this.view
+      .keysUnder(done)
+      .reverse()
+      .flatMap((key) => {
+        const raw = this.view.get(k.run(parseTimeId(key.slice(done.length)).id));
+        return raw === null ? [] : [parseRun(raw)];
+      });
+    const gone = newestFirst.filter((run, i) => i >= op.keep || (run.finishedAt !== null && run.finishedAt < before));
+    const mutations = gone.flatMap((run) => [...k.runEntries(run).keys()].map((key): Mutation => [key, null]));
+    return { ...none(), mutations, removed: gone.map((run) => run.id) };
   }
 
   /** The job first, then run bodies, then indexes: a fence midway leaves only index entries that readers skip. */

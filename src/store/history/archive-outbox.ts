@@ -1,13 +1,18 @@
 /**
- * What is on its way to the run archive, in order: finished runs to keep and deleted jobs
- * to forget. Delivery is serial, so a job's forget never overtakes its runs (nor the other
- * way round). While the archive is unreachable the entries wait here and delivery is
- * retried with backoff; the scheduler never waits on the archive.
+ * What is on its way to the run archive, in order: finished runs to keep, deleted jobs
+ * to forget and history limits to apply. Delivery is serial, so a job's forget or prune
+ * never overtakes its runs (nor the other way round). While the archive is unreachable the
+ * entries wait here and delivery is retried with backoff; the scheduler never waits on the
+ * archive.
  */
-import type { Run } from '../../core/types.js';
-import type { RunArchive } from '../types.js';
+import type { Millis, Run } from '../../core/types.js';
+import type { HistoryLimit, RunArchive } from '../types.js';
 
-export type ArchiveEntry = { kind: 'keep'; run: Run } | { kind: 'forget'; job: string };
+export type ArchiveEntry =
+  | { kind: 'keep'; run: Run }
+  | { kind: 'forget'; job: string }
+  /** `reported`: runs already reported removed (by the primary); not reported again. */
+  | { kind: 'prune'; job: string; limit: HistoryLimit; now: Millis; reported: ReadonlySet<string> };
 
 export interface OutboxOptions {
   warn(message: string, error?: unknown): void;
@@ -21,6 +26,7 @@ const RUNS_PER_DELIVERY = 500;
 
 export class ArchiveOutbox {
   private queue: ArchiveEntry[] = [];
+  private letGo: string[] = [];
   private tail: Promise<unknown> = Promise.resolve();
   private retryTimer: NodeJS.Timeout | null = null;
   private retryMs: number;
@@ -40,12 +46,12 @@ export class ArchiveOutbox {
     this.retryMs = this.retryFirstMs;
   }
 
-  /**
-   * Queue the entries behind everything already waiting, then deliver what is queued.
-   * Resolves with the runs of forgotten jobs that the archive held.
-   */
-  send(entries: ArchiveEntry[]): Promise<string[]> {
-    this.queue.push(...entries);
+  /** Queue the entries behind everything already waiting, then deliver what is queued. */
+  send(entries: ArchiveEntry[]): Promise<void> {
+    for (const entry of entries) {
+      if (entry.kind === 'prune') this.replaceWaitingPrune(entry);
+      else this.queue.push(entry);
+    }
     this.dropBeyondLimit();
     return this.serial(() => this.drain());
   }
@@ -55,6 +61,11 @@ export class ArchiveOutbox {
     const next = this.tail.then(task, task);
     this.tail = next.catch(() => undefined);
     return next;
+  }
+
+  /** Runs the archive let go (of forgotten jobs, and pruned) since the last call. */
+  takeLetGo(): string[] {
+    return this.letGo.splice(0);
   }
 
   /** Runs queued but not yet in the archive. */
@@ -67,35 +78,58 @@ export class ArchiveOutbox {
     return new Set(this.queue.flatMap((e) => (e.kind === 'forget' ? [e.job] : [])));
   }
 
+  /** Runs the primary has pruned (and reported) whose prune the archive is yet to apply. */
+  pendingPrunes(): Set<string> {
+    return new Set(this.queue.flatMap((e) => (e.kind === 'prune' ? [...e.reported] : [])));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.tail;
   }
 
-  private async drain(): Promise<string[]> {
-    const forgotten: string[] = [];
+  private async drain(): Promise<void> {
     while (this.queue.length > 0 && !this.closed) {
       const head = this.queue[0]!;
+      let delivered: ArchiveEntry[] = [head];
       try {
         if (head.kind === 'forget') {
-          forgotten.push(...(await this.archive.forgetJob(head.job)));
-          this.queue.shift();
+          this.letGo.push(...(await this.archive.forgetJob(head.job)));
+        } else if (head.kind === 'prune') {
+          const pruned = await this.archive.pruneArchive(head.job, head.limit, head.now);
+          this.letGo.push(...pruned.filter((id) => !head.reported.has(id)));
         } else {
           let n = 0;
           while (n < this.queue.length && n < RUNS_PER_DELIVERY && this.queue[n]!.kind === 'keep') n++;
-          await this.archive.archiveRuns(this.queue.slice(0, n).map((e) => (e as { run: Run }).run));
-          this.queue.splice(0, n);
+          delivered = this.queue.slice(0, n);
+          await this.archive.archiveRuns(delivered.map((e) => (e as { run: Run }).run));
         }
       } catch (error) {
         this.retryLater(error);
-        return forgotten;
+        return;
       }
+      // By identity: the queue may have been trimmed or its prunes replaced meanwhile.
+      const done = new Set(delivered);
+      this.queue = this.queue.filter((e) => !done.has(e));
     }
     if (this.failing && this.queue.length === 0) this.options.warn(`run archive ${this.archive.description} reachable again; the backlog is delivered`);
     this.failing = false;
     this.retryMs = this.retryFirstMs;
-    return forgotten;
+  }
+
+  /**
+   * A newer prune of a job supersedes one still waiting (its `now` is later and its limit the
+   * current one), so an outage queues at most one prune per job.
+   */
+  private replaceWaitingPrune(entry: Extract<ArchiveEntry, { kind: 'prune' }>): void {
+    const reported = new Set(entry.reported);
+    this.queue = this.queue.filter((e) => {
+      if (e.kind !== 'prune' || e.job !== entry.job) return true;
+      for (const id of e.reported) reported.add(id);
+      return false;
+    });
+    this.queue.push({ ...entry, reported });
   }
 
   private retryLater(error: unknown): void {

@@ -10,10 +10,15 @@
  * have finished, long after its own delivery; a new leader copies every finished run the
  * primary still holds (the archive ignores runs it has), which covers deliveries cut short
  * by a crash. Evicted runs keep their files, which go when the archive prunes them.
+ *
+ * A `prune-runs` op prunes the primary within its fenced batch and the archive after the
+ * deliveries queued before it, with the same limit and `now`. As the archive holds every
+ * finished run the primary held, it lets go of the same runs and older ones: the primary's
+ * are reported at once, the archive's others with a later write.
  */
 import { isTerminal, type Millis, type Run, type StoreOp, type StoredJob } from '../../core/types.js';
 import { FINISHED_STATUSES } from '../run-row.js';
-import type { BlacklistEntry, HistoryLimit, RunArchive, RunPage, RunQuery, Store, WriteResult } from '../types.js';
+import type { BlacklistEntry, RunArchive, RunPage, RunQuery, Store, WriteResult } from '../types.js';
 import { ArchiveOutbox, type ArchiveEntry, type OutboxOptions } from './archive-outbox.js';
 import { mergeRunPages } from './merge-pages.js';
 
@@ -22,8 +27,6 @@ const COPY_PAGE = 500;
 export class TieredStore implements Store {
   readonly description: string;
   private readonly outbox: ArchiveOutbox;
-  /** Runs of deleted jobs the archive let go since the last write: reported with the next one. */
-  private forgotten: string[] = [];
   private copying: Promise<void> = Promise.resolve();
   private closed = false;
 
@@ -54,43 +57,28 @@ export class TieredStore implements Store {
   async write(epoch: number, ops: StoreOp[]): Promise<WriteResult> {
     const result = await this.primary.write(epoch, ops);
     const accepted = new Set(result.accepted);
+    const reported: ReadonlySet<string> = new Set(result.removedRunIds);
     const entries: ArchiveEntry[] = [];
     for (const op of ops) {
       if (op.op === 'delete-job') entries.push({ kind: 'forget', job: op.name });
+      if (op.op === 'prune-runs') entries.push({ kind: 'prune', job: op.job, limit: { keep: op.keep, maxAgeMs: op.maxAgeMs }, now: op.now, reported });
       const finished = (op.op === 'update-run' || (op.op === 'claim-run' && accepted.has(op.run.id))) && isTerminal(op.run.status);
       if (finished) entries.push({ kind: 'keep', run: op.run });
     }
-    if (entries.length > 0) {
-      void this.outbox.send(entries).then((forgotten) => this.forgotten.push(...forgotten));
-    }
-    const removed = new Set([...result.removedRunIds, ...this.forgotten.splice(0)]);
+    if (entries.length > 0) void this.outbox.send(entries);
+    // What the archive let go since the last write (its deliveries run behind the writes).
+    const removed = new Set([...result.removedRunIds, ...this.outbox.takeLetGo()]);
     // Evicted runs live on in the archive (or on their way there), files and all.
     return { ...result, removedRunIds: [...removed], evictedRunIds: [] };
-  }
-
-  /**
-   * The same limit on both tiers. The primary's finished runs are the newest of the job's,
-   * so whatever the limit removes there it also removes from the archive.
-   */
-  async prune(epoch: number, job: string, limit: HistoryLimit, now: Millis): Promise<string[]> {
-    const fromPrimary = await this.primary.prune(epoch, job, limit, now);
-    try {
-      const fromArchive = await this.outbox.serial(() => this.archive.pruneArchive(job, limit, now));
-      const pending = this.outbox.pendingRunIds();
-      return [...new Set([...fromPrimary.filter((id) => !pending.has(id)), ...fromArchive])];
-    } catch (error) {
-      // The archive still has them: their files stay until a later prune reaches it.
-      this.options.warn(`pruning the run archive for ${job} failed`, error);
-      return [];
-    }
   }
 
   async getRun(id: string): Promise<Run | null> {
     const run = await this.primary.getRun(id);
     if (run) return run;
+    const leaving = this.leavingArchive();
     try {
       const archived = await this.archive.getRun(id);
-      return archived && !this.outbox.pendingForgets().has(archived.job) ? archived : null;
+      return archived && !leaving(archived) ? archived : null;
     } catch (error) {
       this.options.warn(`run archive unreadable; run ${id} looked up in the primary store only`, error);
       return null;
@@ -101,8 +89,9 @@ export class TieredStore implements Store {
     const primary = this.primary.listRuns(query);
     const onlyUnfinished = query.status !== undefined && query.status.length > 0 && query.status.every((s) => !isTerminal(s));
     if (onlyUnfinished) return primary;
+    const leaving = this.leavingArchive();
     const archived = this.archive.listRuns(query).then(
-      (page) => this.withoutDeletedJobs(page),
+      (page) => ({ ...page, runs: page.runs.filter((run) => !leaving(run)) }),
       (error: unknown) => {
         this.options.warn('run archive unreadable; listing runs from the primary store only', error);
         return { runs: [], nextCursor: null };
@@ -164,9 +153,14 @@ export class TieredStore implements Store {
     }
   }
 
-  /** A deleted job's runs may linger in the archive until its forget is delivered; they are not shown. */
-  private withoutDeletedJobs(page: RunPage): RunPage {
+  /**
+   * Runs on their way out of the archive are not shown: a deleted job's until its forget is
+   * delivered, and those the primary pruned until the archive's prune is. Taken before the
+   * archive is read, so an entry delivered meanwhile cannot slip a run through.
+   */
+  private leavingArchive(): (run: Run) => boolean {
     const deleted = this.outbox.pendingForgets();
-    return deleted.size === 0 ? page : { ...page, runs: page.runs.filter((r) => !deleted.has(r.job)) };
+    const pruned = this.outbox.pendingPrunes();
+    return (run) => deleted.has(run.job) || pruned.has(run.id);
   }
 }

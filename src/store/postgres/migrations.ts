@@ -70,6 +70,9 @@ export const MIGRATIONS: readonly string[] = [
     last_seen  TIMESTAMPTZ NOT NULL
   );
   `,
+  /* 3: each run keeps its job's labels from when it was claimed */ `
+  ALTER TABLE runs ADD COLUMN labels JSONB NOT NULL DEFAULT '{}';
+  `,
 ];
 
 /**

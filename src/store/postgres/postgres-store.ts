@@ -20,7 +20,7 @@ import {
 } from '../types.js';
 import { createPool, inTransaction, parsePostgresUrl } from './connection.js';
 import { migrate } from './migrations.js';
-import { claimRuns, updateRuns } from './run-batches.js';
+import { claimRuns, insertRuns, updateRuns } from './run-batches.js';
 
 interface JobRow {
   name: string;
@@ -116,8 +116,8 @@ export class PostgresStore implements Store, RunArchive {
           if (op.op === 'update-run') {
             await updateRuns(client, runs);
           } else {
-            const inserted = await claimRuns(client, runs);
-            for (const run of runs) (inserted.has(run.id) ? result.accepted : result.refused).push(run.id);
+            const held = await claimRuns(client, runs);
+            runs.forEach((run, n) => (held[n] ? result.accepted : result.refused).push(run.id));
           }
           continue;
         }
@@ -168,15 +168,8 @@ export class PostgresStore implements Store, RunArchive {
     return rows.map((e) => ({ ...e, since: Number(e.since) }));
   }
 
-  async prune(epoch: number, job: string, limit: HistoryLimit, now: Millis): Promise<string[]> {
-    return inTransaction(this.pool, async (client) => {
-      await checkEpoch(client, epoch);
-      return pruneRuns(client, job, limit, now);
-    });
-  }
-
   async archiveRuns(runs: Run[]): Promise<void> {
-    await inTransaction(this.pool, (client) => claimRuns(client, runs));
+    await inTransaction(this.pool, (client) => insertRuns(client, runs));
   }
 
   async archivedIds(ids: string[]): Promise<Set<string>> {
@@ -229,6 +222,9 @@ async function applyOne(client: pg.PoolClient, op: Exclude<StoreOp, { op: 'claim
       break;
     case 'unblacklist-agent':
       await client.query(SQL.unblacklist, [op.agent]);
+      break;
+    case 'prune-runs':
+      result.removedRunIds.push(...(await pruneRuns(client, op.job, op, op.now)));
       break;
   }
 }

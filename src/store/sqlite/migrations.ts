@@ -53,4 +53,7 @@ export const MIGRATIONS: readonly string[] = [
     since   INTEGER NOT NULL
   );
   `,
+  /* 3: each run keeps its job's labels (JSON text) from when it was claimed */ `
+  ALTER TABLE runs ADD COLUMN labels TEXT NOT NULL DEFAULT '{}';
+  `,
 ];

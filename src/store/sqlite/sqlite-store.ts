@@ -70,6 +70,9 @@ export class SqliteStore implements Store, RunArchive {
       deleteJobRuns: db.prepare<[string], { id: string }>('DELETE FROM runs WHERE job = ? RETURNING id'),
       setCursor: db.prepare<[number, string]>('UPDATE jobs SET cursor = ? WHERE name = ?'),
       claimRun: db.prepare<RunRow>(`INSERT INTO runs (${RUN_COLUMNS.join(', ')}) VALUES (${RUN_NAMED_VALUES}) ON CONFLICT DO NOTHING`),
+      claimHeldBy: db.prepare<{ job: string; key: string; id: string }, { held: 1 }>(
+        'SELECT 1 AS held FROM runs WHERE job = @job AND key = @key AND id = @id',
+      ),
       updateRun: db.prepare<RunRow>(`UPDATE runs SET ${RUN_SET} WHERE id = @id`),
       putMeta: db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
@@ -111,7 +114,9 @@ export class SqliteStore implements Store, RunArchive {
   }
 
   async beginEpoch(owner: string, now: Millis): Promise<number> {
-    return this.sql.bumpEpoch.get(owner, now)!.epoch;
+    // In autocommit, .get() resets the statement after its row and the commit's error (a
+    // full disk) is lost; an explicit transaction's COMMIT throws it.
+    return this.db.transaction(() => this.sql.bumpEpoch.get(owner, now)!.epoch).immediate();
   }
 
   async loadState(): Promise<{ jobs: StoredJob[]; activeRuns: Run[] }> {
@@ -144,7 +149,7 @@ export class SqliteStore implements Store, RunArchive {
             this.sql.setCursor.run(op.cursor, op.job);
             break;
           case 'claim-run':
-            (this.sql.claimRun.run(toRow(op.run)).changes === 1 ? result.accepted : result.refused).push(op.run.id);
+            (this.claim(op.run) ? result.accepted : result.refused).push(op.run.id);
             break;
           case 'update-run':
             this.sql.updateRun.run(toRow(op.run));
@@ -158,11 +163,20 @@ export class SqliteStore implements Store, RunArchive {
           case 'unblacklist-agent':
             this.sql.unblacklist.run(op.agent);
             break;
+          case 'prune-runs':
+            result.removedRunIds.push(...this.pruneRuns(op.job, op, op.now));
+            break;
         }
       }
       return result;
     });
     return apply.immediate();
+  }
+
+  /** Inserted now, or already held by this very run (an earlier attempt of the batch committed). */
+  private claim(run: Run): boolean {
+    if (this.sql.claimRun.run(toRow(run)).changes === 1) return true;
+    return this.sql.claimHeldBy.get({ job: run.job, key: run.key, id: run.id }) !== undefined;
   }
 
   private checkEpoch(epoch: number): void {
@@ -217,15 +231,6 @@ export class SqliteStore implements Store, RunArchive {
     const runs = rows.slice(0, query.limit).map(fromRow);
     const nextCursor = rows.length > query.limit ? encodeRunCursor(runs[runs.length - 1]!) : null;
     return { runs, nextCursor };
-  }
-
-  async prune(epoch: number, job: string, limit: HistoryLimit, now: Millis): Promise<string[]> {
-    return this.db
-      .transaction(() => {
-        this.checkEpoch(epoch);
-        return this.pruneRuns(job, limit, now);
-      })
-      .immediate();
   }
 
   async archiveRuns(runs: Run[]): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * Znode data for jobs, runs and blacklist entries. Runs leave out their null fields and
- * cut long texts, so one run stays a few hundred bytes (MAX_RUN_TEXT bounds the rest).
+ * empty labels and cut long texts, so one run stays a few hundred bytes (MAX_RUN_TEXT
+ * bounds the rest). Runs stored before labels existed read back with none.
  */
 import type { Run, StoredJob } from '../../core/types.js';
 import type { BlacklistEntry } from '../types.js';
@@ -25,12 +26,14 @@ const parse = <T>(data: Buffer): T => JSON.parse(data.toString('utf8')) as T;
 export function encodeRun(run: Run): Buffer {
   const stored: Record<string, unknown> = { ...run, reason: cut(run.reason), killReason: cut(run.killReason) };
   for (const field of NULLABLE) if (stored[field] === null) delete stored[field];
+  if (Object.keys(run.labels).length === 0) delete stored.labels;
   return json(stored, `run ${run.id}`);
 }
 
 export function decodeRun(data: Buffer): Run {
   const stored = parse<Record<string, unknown>>(data);
   for (const field of NULLABLE) stored[field] ??= null;
+  stored.labels ??= {};
   return stored as unknown as Run;
 }
 

@@ -6,11 +6,11 @@
  * going first.
  */
 import { isTerminal, type Run, type StoreOp } from '../../core/types.js';
-import { newestFirst } from '../run-row.js';
 import type { WriteResult } from '../types.js';
 import type { BatchView } from './batch-view.js';
-import { decodeBlacklist, decodeJob, decodeRun, encodeBlacklist, encodeJob, encodeRun, encodeText } from './codec.js';
+import { decodeBlacklist, decodeJob, encodeBlacklist, encodeJob, encodeRun, encodeText } from './codec.js';
 import { decodeSegment, parseActiveName, type ZkLayout } from './layout.js';
+import { capHistory, pruneRuns } from './run-history.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -35,6 +35,8 @@ function pathsRead(layout: ZkLayout, ops: StoreOp[]): string[] {
       case 'blacklist-agent':
       case 'unblacklist-agent':
         return [layout.blacklisted(op.agent)];
+      case 'prune-runs':
+        return [];
     }
   });
 }
@@ -42,17 +44,6 @@ function pathsRead(layout: ZkLayout, ops: StoreOp[]): string[] {
 function putRun(view: BatchView, layout: ZkLayout, run: Run): void {
   view.set(layout.run(run.job, run.id), encodeRun(run));
   view.set(layout.active(run.job, run.id), isTerminal(run.status) ? null : EMPTY);
-}
-
-/** Remove a run with its claim key (when the key is still its own) and its active entry. */
-export async function removeRun(view: BatchView, layout: ZkLayout, run: Run): Promise<void> {
-  const keyPath = layout.key(run.job, run.key);
-  const activePath = layout.active(run.job, run.id);
-  const runPath = layout.run(run.job, run.id);
-  await view.prefetch([keyPath, activePath, runPath]);
-  if ((await view.get(keyPath))?.toString() === run.id) view.set(keyPath, null);
-  view.set(activePath, null);
-  view.set(runPath, null);
 }
 
 async function deleteJob(view: BatchView, layout: ZkLayout, job: string, result: WriteResult): Promise<void> {
@@ -78,12 +69,18 @@ async function deleteJob(view: BatchView, layout: ZkLayout, job: string, result:
   if ((await view.get(keysDir)) !== null) view.set(keysDir, null);
 }
 
+/** Returns whether the run was written (a new claim, or the missing half of our own). */
 async function claim(view: BatchView, layout: ZkLayout, run: Run, result: WriteResult): Promise<boolean> {
   const holder = await view.get(layout.key(run.job, run.key));
   if (holder !== null) {
     // Our own claim from an earlier attempt of this batch (a retry after a lost answer) stands.
-    (holder.toString() === run.id ? result.accepted : result.refused).push(run.id);
-    return false;
+    const own = holder.toString() === run.id;
+    (own ? result.accepted : result.refused).push(run.id);
+    // A batch split into several multis may have lost its answer after the key's multi and
+    // before the run's: a key is removed with its run, so a key without its run is such a half.
+    const half = own && (await view.get(layout.run(run.job, run.id))) === null;
+    if (half) putRun(view, layout, run);
+    return half;
   }
   await view.ensureDir(layout.runsOf(run.job));
   await view.ensureDir(layout.keysOf(run.job));
@@ -91,25 +88,6 @@ async function claim(view: BatchView, layout: ZkLayout, run: Run, result: WriteR
   putRun(view, layout, run);
   result.accepted.push(run.id);
   return true;
-}
-
-/** Drop the oldest finished runs of a job beyond `keep`; the cheap child count usually says there are none. */
-export async function capHistory(view: BatchView, layout: ZkLayout, job: string, keep: number, result: WriteResult): Promise<void> {
-  const dir = layout.runsOf(job);
-  const names = await view.children(dir);
-  if (names.length <= keep) return;
-  const paths = names.map((n) => `${dir}/${n}`);
-  await view.prefetch(paths);
-  const runs: Run[] = [];
-  for (const p of paths) {
-    const data = await view.get(p);
-    if (data) runs.push(decodeRun(data));
-  }
-  const finished = runs.filter((r) => isTerminal(r.status)).sort(newestFirst);
-  for (const run of finished.slice(keep)) {
-    await removeRun(view, layout, run);
-    result.evictedRunIds.push(run.id);
-  }
 }
 
 export async function planWrite(view: BatchView, layout: ZkLayout, ops: StoreOp[], history: number): Promise<WriteResult> {
@@ -153,6 +131,9 @@ export async function planWrite(view: BatchView, layout: ZkLayout, ops: StoreOp[
       }
       case 'unblacklist-agent':
         view.set(layout.blacklisted(op.agent), null);
+        break;
+      case 'prune-runs':
+        await pruneRuns(view, layout, op, result);
         break;
     }
   }

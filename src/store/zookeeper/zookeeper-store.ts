@@ -5,18 +5,18 @@
  * Limits, so run history cannot bloat ZooKeeper (the Chronos failure was a list of runs in
  * one znode): every run is its own small znode (reasons cut to MAX_RUN_TEXT), no znode
  * exceeds MAX_ZNODE_BYTES, and a job keeps at most `history` (default 100, `?history=`)
- * finished runs here; the oldest go on the write that finishes a run. So ZooKeeper holds
+ * finished runs here; the oldest go on the write that finishes a run (and a `prune-runs` op
+ * applies the job's own history limit within its batch). So ZooKeeper holds
  * about jobs × (history + unfinished) runs of ~300-600 bytes, plus one claim-key znode each.
  * Longer history goes to a run archive in PostgreSQL or SQLite (`--history-store`).
  */
-import { isTerminal, type Millis, type Run, type StoreOp, type StoredJob } from '../../core/types.js';
+import type { Millis, Run, StoreOp, StoredJob } from '../../core/types.js';
 import { newestFirst } from '../run-row.js';
 import {
   FencedError,
   decodeRunCursor,
   encodeRunCursor,
   type BlacklistEntry,
-  type HistoryLimit,
   type RunPage,
   type RunQuery,
   type Store,
@@ -27,7 +27,7 @@ import { chunkOps } from './chunks.js';
 import { decodeBlacklist, decodeJob, decodeRun } from './codec.js';
 import { currentEpoch, ensureEpochNode, raiseEpoch } from './epoch.js';
 import { TOP_LEVEL, ZkLayout, decodeSegment, parseActiveName } from './layout.js';
-import { planWrite, removeRun } from './plan-write.js';
+import { planWrite } from './plan-write.js';
 import { parseStoreUrl, type ZooKeeperStoreUrl } from './store-url.js';
 import { ZkCode, ZkError, ZkSession, hasCode } from './zk-session.js';
 
@@ -96,21 +96,6 @@ export class ZooKeeperStore implements Store {
 
   async write(epoch: number, ops: StoreOp[]): Promise<WriteResult> {
     return this.commit(epoch, (view) => planWrite(view, this.layout, ops, this.history));
-  }
-
-  async prune(epoch: number, job: string, limit: HistoryLimit, now: Millis): Promise<string[]> {
-    const result = await this.commit(epoch, async (view) => {
-      const removed: WriteResult = { accepted: [], refused: [], removedRunIds: [], evictedRunIds: [] };
-      const before = now - limit.maxAgeMs;
-      const finished = (await this.runsOf(job)).filter((r) => isTerminal(r.status)).sort(newestFirst);
-      for (const [i, run] of finished.entries()) {
-        if (i < limit.keep && !(run.finishedAt !== null && run.finishedAt < before)) continue;
-        await removeRun(view, this.layout, run);
-        removed.removedRunIds.push(run.id);
-      }
-      return removed;
-    });
-    return result.removedRunIds;
   }
 
   /** Plan against a fresh view, then apply it as multis fenced by the epoch; replan after a lost race. */
