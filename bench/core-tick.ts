@@ -19,7 +19,8 @@ function spec(name: string, schedule: string) {
 
 function bootWith(jobs: StoredJob[]) {
   const state = initialState();
-  update(state, { type: 'boot', now: T0, jobs, activeRuns: [], capacity: { id: 'bench', resources: { cpus: 1e6, mem: 1e9, disk: 1e9, gpus: 0 } }, agents: ['bench'], idPrefix: 'b' });
+  const capacity = { id: 'bench', resources: { cpus: 1e6, mem: 1e9, disk: 1e9, gpus: 0 }, attributes: { hostname: 'bench' } };
+  update(state, { type: 'boot', now: T0, jobs, activeRuns: [], backend: 'local', capacity, agents: ['bench'], blacklist: [], frameworkId: null, idPrefix: 'b' });
   return state;
 }
 

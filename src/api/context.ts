@@ -2,7 +2,7 @@
  * What route handlers can reach: the store for reads, and this member's scheduler when it
  * leads. A standby answers reads itself and sends everything else to the leader.
  */
-import type { CommandResult } from '../core/types.js';
+import type { Command, CommandResult, CommandValues } from '../core/types.js';
 import type { Member } from '../ha/types.js';
 import type { EventBus } from '../server/events.js';
 import type { LeaderRuntime } from '../server/leader-runtime.js';
@@ -50,7 +50,21 @@ export async function requireLeader(api: ApiContext): Promise<LeaderRuntime> {
 }
 
 /** The value of a successful command, or the ApiError it maps to. */
-export function unwrap(result: CommandResult): { value: unknown; created: boolean } {
+export function unwrap<K extends Command['kind']>(result: CommandResult<K>): { value: CommandValues[K]; created: boolean } {
   if (!result.ok) throw new ApiError(result.status, result.code, result.message, result.details ?? []);
   return { value: result.value, created: result.created ?? false };
+}
+
+/**
+ * Run a command on the leader's loop. While the store cannot be written (a full disk, a store
+ * that does not answer) the answer is 503 at once: the loop is retrying an earlier write and
+ * would hold this one until then.
+ */
+export async function runCommand<C extends Command>(api: ApiContext, command: C): Promise<{ value: CommandValues[C['kind']]; created: boolean }> {
+  const runtime = await requireLeader(api);
+  const health = runtime.loop.health();
+  if (!health.ok) {
+    throw new ApiError(503, 'store_unavailable', `the store cannot be written (since ${new Date(health.since).toISOString()}: ${health.error}); scheduling waits and resumes by itself; retry later`);
+  }
+  return unwrap(await runtime.loop.command(command));
 }

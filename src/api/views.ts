@@ -1,6 +1,6 @@
 /** How jobs and runs look on the wire: ISO 8601 times, skew and duration in milliseconds. */
-import type { JobView } from '../core/commands.js';
-import { skewOf, type Run, type StoredJob } from '../core/types.js';
+import type { JobLiveState } from '../core/queries.js';
+import { skewOf, type JobSpec, type Run, type StoredJob } from '../core/types.js';
 
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
 
@@ -24,13 +24,14 @@ export function runView(run: Run) {
     key: run.key,
     rootId: run.rootId,
     deadline: iso(run.deadline),
+    labels: run.labels,
   };
 }
 
 export type RunJson = ReturnType<typeof runView>;
 
 /** The spec as stored plus a read-only `state`, which writes ignore. */
-export function jobView(job: StoredJob, live: Pick<JobView, 'nextDue' | 'activeRuns'> | null) {
+export function jobView(job: StoredJob, live: JobLiveState | null) {
   return {
     ...job.spec,
     state: {
@@ -39,6 +40,24 @@ export function jobView(job: StoredJob, live: Pick<JobView, 'nextDue' | 'activeR
       cursor: iso(job.cursor),
       nextRunAt: live ? iso(live.nextDue) : null,
       activeRuns: live?.activeRuns ?? [],
+      notYetInEffect: notYetInEffect(job.spec),
     },
   };
+}
+
+/**
+ * Fields this version validates and keeps but does not act on yet (dependencies, triggers,
+ * owners, notifications, SLA alerts): said on every job that sets them, so nobody relies on them.
+ */
+export function notYetInEffect(spec: JobSpec): string[] {
+  const notify = Object.values(spec.notify).some((targets) => targets.length > 0);
+  const triggers = spec.triggers.onSuccess.length > 0 || spec.triggers.onFailure.length > 0;
+  const set: [string, boolean][] = [
+    ['after', spec.after.length > 0],
+    ['triggers', triggers],
+    ['owners', spec.owners.length > 0],
+    ['notify', notify],
+    ['sla', spec.sla !== undefined],
+  ];
+  return set.filter(([, present]) => present).map(([field]) => field);
 }

@@ -17,28 +17,21 @@ export type BackendSettings =
   | { kind: 'local'; dataDir: string; resources?: Partial<Resources> }
   | { kind: 'mesos'; mesos: MesosSettings };
 
-const FRAMEWORK_ID_KEY = 'mesos.frameworkId';
-
 export function backendOpener(settings: BackendSettings): (ctx: BackendContext) => Promise<Backend> {
   return async (ctx) => {
     if (settings.kind === 'local') {
       return new LocalBackend({ dataDir: settings.dataDir, post: ctx.post, now: ctx.clock, ...(settings.resources ? { resources: settings.resources } : {}) });
     }
-    const stored = await ctx.store.getMeta(FRAMEWORK_ID_KEY);
     return new MesosBackend({
       ...settings.mesos,
-      frameworkId: stored ? stored : null,
-      persistFrameworkId: async (id) => {
-        await ctx.store.write(ctx.epoch, [{ op: 'put-meta', key: FRAMEWORK_ID_KEY, value: id ?? '' }]);
-      },
-      activeRuns: ctx.activeRuns.filter((r) => r.status === 'launching' || r.status === 'running'),
-      blacklist: (await ctx.store.listBlacklist()).map((e) => e.agent),
+      frameworkId: ctx.frameworkId,
+      activeRuns: ctx.activeRuns,
+      blacklist: ctx.blacklist,
       post: ctx.post,
       postDurably: ctx.postDurably,
       now: ctx.clock,
       logger: ctx.logger,
       onFatal: ctx.fail,
-      isRunActive: ctx.isRunActive,
     });
   };
 }

@@ -62,7 +62,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const events = new EventBus();
   let runtime: LeaderRuntime | null = null;
   const metrics = new Metrics(
-    () => runtime?.state ?? null,
+    () => runtime?.queries ?? null,
     () => runtime?.loop.depth ?? 0,
     () => (store instanceof TieredStore ? store.backlog : 0),
   );

@@ -1,9 +1,10 @@
 /**
  * A backend runs what the scheduler decided to launch. It answers only by posting
- * messages (run-started, run-exited, run-lost, run-not-started, launch-failed) to the
- * loop's queue; it never changes scheduler state itself.
+ * messages (run-started, run-exited, run-lost, run-unreachable, run-not-started,
+ * launch-failed, agents, framework-id) to the loop's queue; it never reads or changes
+ * scheduler state itself.
  */
-import type { AgentInfo, JobSpec, Message, Millis, Run } from '../core/types.js';
+import type { AgentInfo, JobSpec, Message, Millis, Resources, Run } from '../core/types.js';
 
 export type Post = (message: Message) => void;
 
@@ -20,22 +21,27 @@ export interface LogChunk {
   size: number;
 }
 
+/** An agent as the backend sees it; `used` is null where the scheduler accounts for it (local). */
+export interface AgentReport extends AgentInfo {
+  used: Resources | null;
+}
+
 export interface Backend {
   readonly kind: 'local' | 'mesos';
   /** The agents this backend can place runs on (local: this host). */
-  agents(): AgentInfo[];
+  agents(): AgentReport[];
   launch(run: Run, spec: JobSpec): void;
   /** TERM the run's process group, KILL it after the grace period. */
   kill(run: Run, gracePeriodMs: Millis, reason: string): void;
+  /** A task whose run has ended says it runs (Mesos: after a partition or master restart): kill it. */
+  killStray?(runId: string, taskId: string | null, agent: string | null, reason: string): void;
   /** After a restart: find out what became of a run that was launching or running. */
   reattach(run: Run, spec: JobSpec | null): void;
   readLogs(run: Run, stream: LogStream, offset: number, limit: number): Promise<LogChunk | null>;
   /** Forget runs whose history was pruned (their working dirs and logs). */
   forget(runIds: string[]): Promise<void>;
-  /** Agents excluded from placement (Mesos only; the local backend has one agent). */
+  /** Agents excluded from placement, launches already waiting for offers included (Mesos only). */
   setBlacklist?(agents: string[]): void;
-  /** The Mesos framework ID, once subscribed. */
-  frameworkId?(): string | null;
   /** Mesos TEARDOWN: the master kills every task and forgets the framework. Only on explicit request. */
   teardown?(): void;
   /** Stop watching; running processes are left running (a restart re-attaches them). */

@@ -5,7 +5,7 @@
 import { emit, newRun, persist, scheduleKey, type Ctx } from './context.js';
 import { iso, planOccurrences } from './misfire.js';
 import { claim, stop } from './runs.js';
-import type { JobEntry } from './state.js';
+import { eligibleAgents, type JobEntry } from './state.js';
 import type { Millis, Run } from './types.js';
 
 export function fire(ctx: Ctx, entry: JobEntry): void {
@@ -44,19 +44,25 @@ function startOccurrence(ctx: Ctx, entry: JobEntry, at: Millis, catchUpNote: str
     startOne(ctx, entry, at, catchUpNote, activeBefore, null);
     return;
   }
-  if (ctx.s.agents.length === 0) {
+  const agents = eligibleAgents(ctx.s);
+  if (agents.length === 0) {
     skipOccurrence(ctx, entry, at, 'no eligible agent to run on (placement: every-agent)');
     return;
   }
-  for (const agent of ctx.s.agents) startOne(ctx, entry, at, catchUpNote, activeBefore.filter((r) => r.agent === agent), agent);
+  for (const agent of agents) startOne(ctx, entry, at, catchUpNote, activeBefore.filter((r) => r.agent === agent), agent);
 }
 
-/** One run of an occurrence; `agent` pins it (every-agent jobs get one run per agent). */
+/**
+ * One run of an occurrence; `agent` pins it (every-agent jobs get one run per agent). forbid
+ * skips an occurrence only when it came due while this scheduler watched the earlier run; a
+ * catch-up, or one that came due while no scheduler was running, queues behind it.
+ */
 function startOne(ctx: Ctx, entry: JobEntry, at: Millis, catchUpNote: string | null, activeBefore: Run[], agent: string | null): void {
   const spec = entry.stored.spec;
   const key = agent === null ? scheduleKey(at) : `${scheduleKey(at)}@${agent}`;
-  const blocker = activeBefore.find((r) => entry.active.has(r.id));
-  if (spec.concurrency === 'forbid' && blocker && catchUpNote === null) {
+  const blocker = spec.concurrency === 'forbid' ? activeBefore.find((r) => entry.active.has(r.id)) : undefined;
+  const cameDueWhileDown = at < ctx.s.bootedAt;
+  if (blocker && catchUpNote === null && !cameDueWhileDown) {
     skipOccurrence(ctx, entry, at, `run ${blocker.id} is still ${blocker.status} (concurrency: forbid)`, key);
     return;
   }
@@ -65,7 +71,7 @@ function startOne(ctx: Ctx, entry: JobEntry, at: Millis, catchUpNote: string | n
   if (spec.concurrency === 'replace') {
     for (const old of activeRuns(ctx, entry)) if (agent === null || old.agent === agent) stop(ctx, old, `replaced by run ${run.id}`);
   }
-  run.reason = catchUpNote;
+  run.reason = catchUpNote ?? (blocker ? `came due while no scheduler was running; waits for run ${blocker.id} (concurrency: forbid)` : null);
   claim(ctx, run);
 }
 

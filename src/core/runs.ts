@@ -5,6 +5,7 @@
 import { emit, log, newRun, persist, saveRun, type Ctx } from './context.js';
 import { formatDuration } from './duration.js';
 import { add, fits, shortfall, subtract } from './resources.js';
+import { runsAllowedAtOnce } from './host-constraints.js';
 import { retryDelay } from './retry.js';
 import type { JobEntry } from './state.js';
 import { isTerminal, type Resources, type Run } from './types.js';
@@ -77,7 +78,16 @@ export function resortWaiting(ctx: Ctx): void {
   });
 }
 
-const isStarted = (run: Run): boolean => run.status === 'launching' || run.status === 'running';
+const isStarted = (run: Pick<Run, 'status'>): boolean => run.status === 'launching' || run.status === 'running';
+
+function startedRuns(ctx: Ctx, entry: JobEntry): number {
+  let n = 0;
+  for (const id of entry.active) {
+    const run = ctx.s.runs.get(id);
+    if (run && isStarted(run)) n++;
+  }
+  return n;
+}
 
 /** Whether a run of the job is launching or running (on `agent`, when given). */
 function hasStartedRun(ctx: Ctx, entry: JobEntry, agent?: string | null): boolean {
@@ -118,8 +128,11 @@ export function place(ctx: Ctx): void {
       continue;
     }
     // concurrency: forbid never has two runs of a job going at once (per agent for
-    // every-agent jobs); catch-up runs wait in line.
-    if ((spec.concurrency === 'forbid' && hasStartedRun(ctx, entry, spec.placement === 'every-agent' ? run.agent : undefined)) || (free && !fits(need, free))) {
+    // every-agent jobs); catch-up runs wait in line. On this host, UNIQUE or MAX_PER cap them too.
+    const forbidden = spec.concurrency === 'forbid' && hasStartedRun(ctx, entry, spec.placement === 'every-agent' ? run.agent : undefined);
+    const cap = capacity === null ? Infinity : runsAllowedAtOnce(spec);
+    const capped = cap !== Infinity && startedRuns(ctx, entry) >= cap;
+    if (forbidden || capped || (free && !fits(need, free))) {
       i++;
       continue;
     }
@@ -141,7 +154,10 @@ export const resourcesOf = (r: Resources): Resources => ({ cpus: r.cpus, mem: r.
 export function onStarted(ctx: Ctx, runId: string, agent: string, taskId: string | null): void {
   const run = ctx.s.runs.get(runId);
   if (!run || isTerminal(run.status)) {
-    log(ctx, 'warn', `start reported for a run that is not active`, { runId });
+    // Its run ended (lost while its agent was away, killed, deleted): this copy must not run on.
+    const reason = `run ${runId} has already ended; its task reported running on ${agent}`;
+    log(ctx, 'warn', `killing a stray task: ${reason}`, { runId, taskId });
+    emit(ctx, { type: 'kill-stray', runId, taskId, agent, reason });
     return;
   }
   const wasRunning = run.status === 'running';
@@ -200,13 +216,18 @@ export function onNotStarted(ctx: Ctx, runId: string): void {
   enqueue(ctx, run);
 }
 
-/** A partition: the run may still be running; it waits up to the unreachable timeout for its agent. */
-export function onUnreachable(ctx: Ctx, runId: string, agent: string, since: number): void {
+/**
+ * The run may still be going where nobody can see it (a partition, or a master that does not
+ * know its task yet). It waits up to the unreachable timeout, counted from the first report:
+ * later reports of the same absence do not extend it.
+ */
+export function onUnreachable(ctx: Ctx, runId: string, agent: string, since: number, why?: string): void {
   const run = ctx.s.runs.get(runId);
-  if (!run || !isStarted(run) || ctx.s.unreachable.get(runId) === since) return;
+  if (!run || !isStarted(run) || ctx.s.unreachable.has(runId)) return;
   ctx.s.unreachable.set(runId, since);
   const timeout = ctx.s.config.unreachableTimeoutMs;
-  log(ctx, 'warn', `agent ${agent} of run ${runId} (${run.job}) is unreachable; the run counts as lost after ${formatDuration(timeout)} unless it returns`, { runId });
+  const what = why ?? `agent ${agent} is unreachable`;
+  log(ctx, 'warn', `run ${runId} (${run.job}): ${what}; it counts as lost after ${formatDuration(timeout)} unless it is heard from`, { runId });
   ctx.s.timers.push({ at: since + timeout, kind: 'unreachable', runId, since });
 }
 

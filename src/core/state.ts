@@ -6,7 +6,7 @@
 import { MinHeap } from './min-heap.js';
 import { parseDuration } from './duration.js';
 import { parseSchedule, type Schedule } from './schedule/index.js';
-import type { AgentInfo, JobSpec, Millis, Resources, Run, StoredJob } from './types.js';
+import type { AgentInfo, BackendKind, BlacklistEntry, JobSpec, Millis, Resources, Run, StoredJob } from './types.js';
 
 export interface SchedulerConfig {
   /** An occurrence late by no more than this is on time (loop lag); beyond it the misfire policy decides. */
@@ -59,12 +59,18 @@ export interface SchedulerState {
   config: SchedulerConfig;
   now: Millis;
   booted: boolean;
+  /** When the boot message came: occurrences due before it were missed while no scheduler ran. */
+  bootedAt: Millis;
   idPrefix: string;
   seq: number;
+  backend: BackendKind;
   /** The agent whose capacity runs wait for; null when the backend places runs. */
   capacity: AgentInfo | null;
-  /** Eligible agents, for every-agent jobs. */
+  /** Agents the backend reported; every-agent jobs fan out to those not blacklisted. */
   agents: string[];
+  blacklist: Map<string, BlacklistEntry>;
+  /** The Mesos framework ID as stored (null before the first subscription, or after a teardown). */
+  frameworkId: string | null;
   used: Resources;
   jobs: Map<string, JobEntry>;
   /** Non-terminal runs, claimed or being claimed. */
@@ -91,10 +97,14 @@ export function initialState(config: Partial<SchedulerConfig> = {}): SchedulerSt
     config: { ...DEFAULT_CONFIG, ...config },
     now: 0,
     booted: false,
+    bootedAt: 0,
     idPrefix: '',
     seq: 0,
+    backend: 'local',
     capacity: null,
     agents: [],
+    blacklist: new Map(),
+    frameworkId: null,
     used: { ...NO_RESOURCES },
     jobs: new Map(),
     runs: new Map(),
@@ -141,3 +151,6 @@ export function historyOf(spec: JobSpec, config: SchedulerConfig): { keep: numbe
     maxAgeMs: durationMs(spec.history?.maxAge, config.defaultHistory.maxAgeMs),
   };
 }
+
+/** Where every-agent jobs fan out to: the agents seen, less the blacklisted ones. */
+export const eligibleAgents = (s: SchedulerState): string[] => s.agents.filter((a) => !s.blacklist.has(a));

@@ -80,25 +80,49 @@ export interface Resources {
 // Messages: everything that happens becomes one of these, handled one at a time.
 
 export type Message =
-  /**
-   * `capacity`: the one agent whose resources the scheduler accounts for itself (local
-   * backend); null when the backend places runs (Mesos offers). `agents`: where
-   * every-agent jobs fan out to.
-   */
-  | { type: 'boot'; now: Millis; jobs: StoredJob[]; activeRuns: Run[]; capacity: AgentInfo | null; agents: string[]; idPrefix: string }
-  /** The eligible agents changed (seen, gone, blacklisted). */
+  | {
+      type: 'boot';
+      now: Millis;
+      jobs: StoredJob[];
+      activeRuns: Run[];
+      /** Which backend carries out launches: what it can run and how runs are placed. */
+      backend: BackendKind;
+      /**
+       * The one agent whose resources the scheduler accounts for itself (local backend); null
+       * when the backend places runs (Mesos offers).
+       */
+      capacity: AgentInfo | null;
+      /** Agents seen so far: where every-agent jobs fan out to (less the blacklist). */
+      agents: string[];
+      blacklist: BlacklistEntry[];
+      /** The Mesos framework ID the store holds, if any. */
+      frameworkId: string | null;
+      idPrefix: string;
+    }
+  /** The agents the backend can place runs on changed (seen, gone). */
   | { type: 'agents'; now: Millis; agents: string[] }
+  /** The backend subscribed as (or lost) a Mesos framework: the ID must be durable before it is used. */
+  | { type: 'framework-id'; now: Millis; frameworkId: string | null }
   | { type: 'tick'; now: Millis }
   | { type: 'command'; now: Millis; requestId: number; command: Command }
   | { type: 'claimed'; now: Millis; accepted: string[]; refused: string[] }
   | { type: 'run-started'; now: Millis; runId: string; agent: string; taskId: string | null }
-  | { type: 'run-exited'; now: Millis; runId: string; exitCode: number | null; signal: string | null }
+  | { type: 'run-exited'; now: Millis; runId: string; exitCode: number | null; signal: string | null; taskId?: string | null }
   | { type: 'run-lost'; now: Millis; runId: string; reason: string }
-  /** The run's agent is cut off (a network partition); `since` is when the master lost it. */
-  | { type: 'run-unreachable'; now: Millis; runId: string; agent: string; since: Millis }
+  /**
+   * The run may still be running where nobody can see it: its agent is cut off (a network
+   * partition; `since` is when the master lost it), or the master does not know the task
+   * (TASK_UNKNOWN after a master restart; `since` is when that was first heard).
+   */
+  | { type: 'run-unreachable'; now: Millis; runId: string; agent: string; since: Millis; why?: string; taskId?: string | null }
   /** The backend found no trace of a run marked launching: it never started. */
   | { type: 'run-not-started'; now: Millis; runId: string }
   | { type: 'launch-failed'; now: Millis; runId: string; reason: string };
+
+export type BackendKind = 'local' | 'mesos';
+
+/** Where the store keeps the Mesos framework ID (a `put-meta` key). */
+export const FRAMEWORK_ID_META = 'mesos.frameworkId';
 
 export type Command =
   /** Create or replace jobs by name, all or none. */
@@ -107,15 +131,57 @@ export type Command =
   | { kind: 'run-job'; name: string }
   | { kind: 'pause-job'; name: string }
   | { kind: 'resume-job'; name: string }
-  | { kind: 'kill-run'; runId: string };
+  | { kind: 'kill-run'; runId: string }
+  | { kind: 'blacklist-agent'; agent: string; reason: string }
+  | { kind: 'unblacklist-agent'; agent: string }
+  /** Mesos TEARDOWN, confirmed by naming the current framework ID. */
+  | { kind: 'teardown'; frameworkId: string };
 
-export type CommandResult =
-  | { ok: true; value: unknown; created?: boolean }
-  | { ok: false; status: 400 | 404 | 409; code: string; message: string; details?: { field: string; message: string }[] };
+/** A job as the API shows it: what is stored, plus when it next runs and what is active. */
+export interface JobView {
+  job: StoredJob;
+  nextDue: Millis | null;
+  activeRuns: string[];
+}
+
+/** What each command answers with when it succeeds. */
+export interface CommandValues {
+  'put-jobs': JobView[];
+  'delete-job': { deleted: string };
+  'run-job': Run;
+  'pause-job': JobView;
+  'resume-job': JobView;
+  'kill-run': Run;
+  'blacklist-agent': BlacklistEntry[];
+  'unblacklist-agent': BlacklistEntry[];
+  teardown: { tornDown: string };
+}
+
+export type CommandKind = Command['kind'];
+
+export interface CommandFailure {
+  ok: false;
+  status: 400 | 404 | 409;
+  code: string;
+  message: string;
+  details?: { field: string; message: string }[];
+}
+
+export type CommandResult<K extends CommandKind = CommandKind> =
+  | { [Kind in K]: { ok: true; kind: Kind; value: CommandValues[Kind]; created?: boolean } }[K]
+  | CommandFailure;
 
 export interface AgentInfo {
   id: string;
   resources: Resources;
+  /** What placement constraints match: the agent's attributes, `hostname` included. */
+  attributes: Record<string, string>;
+}
+
+export interface BlacklistEntry {
+  agent: string;
+  reason: string;
+  since: Millis;
 }
 
 // ---------------------------------------------------------------------------
@@ -143,6 +209,12 @@ export type Effect =
   | { type: 'store'; ops: StoreOp[] }
   | { type: 'launch'; run: Run; spec: JobSpec }
   | { type: 'kill'; run: Run; gracePeriodMs: Millis; reason: string }
+  /** A task whose run has already ended reports that it runs: it must not run on. */
+  | { type: 'kill-stray'; runId: string; taskId: string | null; agent: string | null; reason: string }
+  /** Agents no run may be placed on (launches in flight included). */
+  | { type: 'set-blacklist'; agents: string[] }
+  /** Mesos TEARDOWN: the master kills every task and forgets the framework. */
+  | { type: 'teardown' }
   /** Ask the backend what became of a run that was launching or running before a restart. */
   | { type: 'reattach'; run: Run; spec: JobSpec | null }
   | { type: 'set-timer'; at: Millis | null }

@@ -22,7 +22,7 @@ import {
   resourcesOf,
 } from './runs.js';
 import { historyOf, jobEntry, type SchedulerState } from './state.js';
-import type { Effect, Message } from './types.js';
+import { FRAMEWORK_ID_META, type Effect, type Message } from './types.js';
 
 export function update(s: SchedulerState, message: Message): [SchedulerState, Effect[]] {
   s.now = Math.max(s.now, message.now);
@@ -44,6 +44,10 @@ export function update(s: SchedulerState, message: Message): [SchedulerState, Ef
     case 'agents':
       s.agents = [...message.agents];
       break;
+    case 'framework-id':
+      s.frameworkId = message.frameworkId;
+      persist(ctx, { op: 'put-meta', key: FRAMEWORK_ID_META, value: message.frameworkId ?? '' });
+      break;
     case 'run-started':
       onStarted(ctx, message.runId, message.agent, message.taskId);
       break;
@@ -54,7 +58,7 @@ export function update(s: SchedulerState, message: Message): [SchedulerState, Ef
       onLost(ctx, message.runId, message.reason);
       break;
     case 'run-unreachable':
-      onUnreachable(ctx, message.runId, message.agent, message.since);
+      onUnreachable(ctx, message.runId, message.agent, message.since, message.why);
       break;
     case 'run-not-started':
       onNotStarted(ctx, message.runId);
@@ -75,8 +79,12 @@ export function update(s: SchedulerState, message: Message): [SchedulerState, Ef
 function boot(ctx: Ctx, message: Extract<Message, { type: 'boot' }>): void {
   const s = ctx.s;
   s.booted = true;
+  s.bootedAt = ctx.now;
+  s.backend = message.backend;
   s.capacity = message.capacity;
   s.agents = [...message.agents];
+  s.blacklist = new Map(message.blacklist.map((e) => [e.agent, { ...e }]));
+  s.frameworkId = message.frameworkId;
   s.idPrefix = message.idPrefix;
   for (const stored of message.jobs) {
     try {

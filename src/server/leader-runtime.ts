@@ -6,8 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Backend } from '../backends/types.js';
-import { initialState, type SchedulerConfig, type SchedulerState } from '../core/state.js';
-import type { JobSpec, Message, Millis, Run } from '../core/types.js';
+import { queriesOf, type SchedulerQueries } from '../core/queries.js';
+import { initialState, type SchedulerConfig } from '../core/state.js';
+import { FRAMEWORK_ID_META, type JobSpec, type Message, type Millis, type Run } from '../core/types.js';
 import type { Store } from '../store/types.js';
 import type { EventBus } from './events.js';
 import { Interpreter } from './interpreter.js';
@@ -23,17 +24,34 @@ export interface LeaderOptions {
   openBackend: (ctx: BackendContext) => Promise<Backend>;
 }
 
+/** What a backend gets: a way to post messages into the loop, and what the store held at takeover. */
+export interface BackendContext {
+  post: (m: Message) => void;
+  /** Resolves true once the message's batch is durable; false if the scheduler stopped first. */
+  postDurably: (m: Message) => Promise<boolean>;
+  clock: () => Millis;
+  logger: Logger;
+  /** Runs the store says are launching or running. */
+  activeRuns: Run[];
+  /** Blacklisted agent ids, as stored. */
+  blacklist: string[];
+  /** The stored Mesos framework ID, if any. */
+  frameworkId: string | null;
+  /** The backend cannot go on (another scheduler took its framework over): this term ends. */
+  fail: (error: Error) => void;
+}
+
 export interface LeaderRuntime {
   epoch: number;
-  state: SchedulerState;
+  /** Read-only answers from the scheduler's state (copies). */
+  queries: SchedulerQueries;
   loop: Loop;
   backend: Backend;
-  /** Settles when the runtime failed by itself (fenced, store down, Mesos failover): time to step down. */
+  /** Settles when the runtime failed by itself (fenced, Mesos failover): time to step down. */
   failed: Promise<Error>;
   /** Stop scheduling; processes and Mesos tasks keep running for the next leader. */
   stop(): Promise<void>;
 }
-
 
 export async function startLeading(
   options: LeaderOptions,
@@ -53,18 +71,27 @@ export async function startLeading(
     reportFailure(error);
   };
 
-  const { jobs, activeRuns } = await store.loadState();
-  // Until the boot message is handled the scheduler's state is empty: the stored runs are the truth.
-  const storedActive = new Set(activeRuns.map((r) => r.id));
-  const isRunActive = (id: string) => (state.booted ? state.runs.has(id) : storedActive.has(id));
-  const backend = await options.openBackend({ store, epoch, post, postDurably, clock, logger, activeRuns, fail, isRunActive });
-  const interpreter = new Interpreter({ store, backend, epoch, timer, events, metrics, logger, clock });
+  const [{ jobs, activeRuns }, blacklist, storedFrameworkId] = await Promise.all([store.loadState(), store.listBlacklist(), store.getMeta(FRAMEWORK_ID_META)]);
+  const frameworkId = storedFrameworkId || null;
+  const backend = await options.openBackend({
+    post,
+    postDurably,
+    clock,
+    logger,
+    activeRuns: activeRuns.filter((r) => r.status === 'launching' || r.status === 'running'),
+    blacklist: blacklist.map((e) => e.agent),
+    frameworkId,
+    fail,
+  });
+  const interpreter = new Interpreter({ store, backend, epoch, timer, events, metrics, logger });
   loop = new Loop(state, interpreter, clock, metrics, fail);
 
   // The local backend's one agent is a capacity the scheduler fills itself; Mesos places runs by offers.
   const local = backend.kind === 'local' ? backend.agents()[0]! : null;
-  const placement = local ? { capacity: local, agents: [local.id] } : { capacity: null, agents: [] };
-  loop.post({ type: 'boot', now: clock(), jobs, activeRuns, ...placement, idPrefix: randomBytes(3).toString('hex') });
+  const placement = local
+    ? { capacity: { id: local.id, resources: local.resources, attributes: local.attributes }, agents: [local.id] }
+    : { capacity: null, agents: [] };
+  loop.post({ type: 'boot', now: clock(), jobs, activeRuns, backend: backend.kind, ...placement, blacklist, frameworkId, idPrefix: randomBytes(3).toString('hex') });
   logger.info({ jobs: jobs.length, activeRuns: activeRuns.length, epoch, store: store.description, backend: backend.kind }, 'scheduler booted');
 
   if (options.seed && jobs.length === 0) {
@@ -77,7 +104,7 @@ export async function startLeading(
   const running = loop;
   return {
     epoch,
-    state,
+    queries: queriesOf(state),
     loop: running,
     backend,
     failed,
@@ -87,16 +114,4 @@ export async function startLeading(
       await backend.close();
     },
   };
-}
-
-export interface BackendContext {
-  store: Store;
-  epoch: number;
-  post: (m: Message) => void;
-  postDurably: (m: Message) => Promise<boolean>;
-  clock: () => Millis;
-  logger: Logger;
-  activeRuns: Run[];
-  fail: (error: Error) => void;
-  isRunActive: (runId: string) => boolean;
 }

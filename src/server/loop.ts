@@ -2,21 +2,40 @@
  * The one queue. Messages are handled one at a time by update(); the effects of a batch
  * of messages are then carried out, store writes first in one transaction, so nothing is
  * launched or answered before the decision behind it is durable.
+ *
+ * A write that fails is tried again, the same ops, until it commits: update() has already
+ * changed the state as if it had, and claims are idempotent (a claim the store holds under
+ * the same run id counts as accepted), so a commit whose answer was lost is harmless.
+ * Meanwhile the loop reports itself unhealthy (readiness, 503s) and messages wait in the
+ * queue; nothing is lost. Only a fenced write (another leader took over) stops the loop.
  */
 import { update } from '../core/update.js';
 import type { SchedulerState } from '../core/state.js';
 import type { Command, CommandResult, Effect, Message, Millis, StoreOp } from '../core/types.js';
-import { FencedError } from '../store/types.js';
-import type { Interpreter } from './interpreter.js';
+import { FencedError, type WriteResult } from '../store/types.js';
 
 /** Messages handled before their effects are carried out together. */
 const MAX_BATCH = 500;
-const STORE_ATTEMPTS = 4;
+const RETRY_FIRST_MS = 100;
+const RETRY_MAX_MS = 5_000;
 
 export interface LoopStats {
   /** Seconds from a batch's first message to its effects being carried out. */
   observeBatch(seconds: number, messages: number): void;
 }
+
+/** What the loop needs from the shell: the store write and every other effect. */
+export interface EffectRunner {
+  write(ops: StoreOp[]): Promise<WriteResult>;
+  carryOut(effect: Exclude<Effect, { type: 'store' } | { type: 'reply' }>): void;
+  /** Runs whose history went with a write (deleted job, pruned, evicted): their files can go. */
+  forgetRuns(runIds: string[]): void;
+  /** A write failed and will be tried again after `retryInMs`. */
+  writeFailed(error: Error, attempt: number, retryInMs: number): void;
+  writeRecovered(attempts: number): void;
+}
+
+export type LoopHealth = { ok: true } | { ok: false; since: Millis; error: string };
 
 export class Loop {
   private readonly queue: Message[] = [];
@@ -26,10 +45,12 @@ export class Loop {
   private readonly pending = new Map<number, (result: CommandResult) => void>();
   /** Messages whose poster waits for their effects to be durable. */
   private readonly awaited = new Map<Message, (durable: boolean) => void>();
+  private failing: { since: Millis; error: string } | null = null;
+  private wakeRetry: (() => void) | null = null;
 
   constructor(
     readonly state: SchedulerState,
-    private readonly interpreter: Interpreter,
+    private readonly effects: EffectRunner,
     private readonly clock: () => Millis,
     private readonly stats: LoopStats | null,
     private readonly onFatal: (error: Error) => void,
@@ -37,6 +58,11 @@ export class Loop {
 
   get depth(): number {
     return this.queue.length;
+  }
+
+  /** Unhealthy while a store write keeps failing (a full disk, a store that does not answer). */
+  health(): LoopHealth {
+    return this.failing ? { ok: false, ...this.failing } : { ok: true };
   }
 
   post(message: Message): void {
@@ -62,10 +88,11 @@ export class Loop {
   }
 
   /** Run an API command through the queue; resolves once its writes are durable. */
-  command(command: Command): Promise<CommandResult> {
+  command<C extends Command>(command: C): Promise<CommandResult<C['kind']>> {
     const requestId = this.nextRequestId++;
     return new Promise((resolve) => {
-      this.pending.set(requestId, resolve);
+      // update() answers a command of kind K with a CommandResult<K>: the reply carries its request id.
+      this.pending.set(requestId, resolve as (result: CommandResult) => void);
       this.post({ type: 'command', now: this.clock(), requestId, command });
     });
   }
@@ -78,6 +105,7 @@ export class Loop {
     }
     this.pending.clear();
     this.settleAwaited(this.awaited.keys(), false);
+    this.wakeRetry?.();
   }
 
   private settleAwaited(messages: Iterable<Message>, durable: boolean): void {
@@ -96,7 +124,7 @@ export class Loop {
         const batch = this.queue.splice(0, MAX_BATCH);
         const effects: Effect[] = [];
         for (const message of batch) effects.push(...update(this.state, message)[1]);
-        await this.carryOut(effects);
+        if (!(await this.carryOut(effects))) return;
         if (this.awaited.size > 0) this.settleAwaited(batch, true);
         this.stats?.observeBatch((performance.now() - started) / 1000, batch.length);
       }
@@ -109,35 +137,55 @@ export class Loop {
     }
   }
 
-  private async carryOut(effects: Effect[]): Promise<void> {
+  /** False when the loop stopped before the batch's writes committed (its effects are dropped). */
+  private async carryOut(effects: Effect[]): Promise<boolean> {
     const ops: StoreOp[] = [];
     for (const effect of effects) if (effect.type === 'store') ops.push(...effect.ops);
     if (ops.length > 0) {
-      const result = await this.writeWithRetry(ops);
+      const result = await this.writeUntilCommitted(ops);
+      if (result === null) return false;
       if (result.accepted.length > 0 || result.refused.length > 0) {
         this.post({ type: 'claimed', now: this.clock(), accepted: result.accepted, refused: result.refused });
       }
       const gone = [...result.removedRunIds, ...result.evictedRunIds];
-      if (gone.length > 0) this.interpreter.forgetRuns(gone);
+      if (gone.length > 0) this.effects.forgetRuns(gone);
     }
     for (const effect of effects) {
       if (effect.type === 'reply') {
         this.pending.get(effect.requestId)?.(effect.result);
         this.pending.delete(effect.requestId);
       } else if (effect.type !== 'store') {
-        this.interpreter.carryOut(effect);
+        this.effects.carryOut(effect);
       }
     }
+    return true;
   }
 
-  private async writeWithRetry(ops: StoreOp[]) {
+  private async writeUntilCommitted(ops: StoreOp[]): Promise<WriteResult | null> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.interpreter.write(ops);
+        const result = await this.effects.write(ops);
+        if (this.failing) {
+          this.failing = null;
+          this.effects.writeRecovered(attempt);
+        }
+        return result;
       } catch (error) {
-        // A fenced write never succeeds later; other errors may be passing (a busy or restarting store).
-        if (error instanceof FencedError || attempt >= STORE_ATTEMPTS) throw error;
-        await new Promise((r) => setTimeout(r, 100 * 4 ** attempt));
+        // A fenced write never succeeds later: another scheduler leads now.
+        if (error instanceof FencedError) throw error;
+        const delay = Math.min(RETRY_FIRST_MS * 2 ** (attempt - 1), RETRY_MAX_MS);
+        this.failing ??= { since: this.clock(), error: (error as Error).message };
+        this.failing.error = (error as Error).message;
+        this.effects.writeFailed(error as Error, attempt, delay);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          this.wakeRetry = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wakeRetry = null;
+        if (this.stopped) return null;
       }
     }
   }

@@ -1,6 +1,6 @@
 /** Prometheus metrics: leadership, runs by status, dispatch skew, queue depth, loop latency, the history backlog. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { SchedulerState } from '../core/state.js';
+import type { SchedulerQueries } from '../core/queries.js';
 import { isTerminal, type SchedulerEvent } from '../core/types.js';
 import type { LoopStats } from './loop.js';
 
@@ -10,8 +10,8 @@ export class Metrics implements LoopStats {
   private readonly skew: Histogram;
   private readonly batch: Histogram;
 
-  /** `state` is null while this member stands by (another leads). */
-  constructor(state: () => SchedulerState | null, queueDepth: () => number, historyBacklog: () => number = () => 0) {
+  /** `scheduler` is null while this member stands by (another leads). */
+  constructor(scheduler: () => SchedulerQueries | null, queueDepth: () => number, historyBacklog: () => number = () => 0) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'moroccron_process_' });
     new Gauge({
@@ -19,7 +19,7 @@ export class Metrics implements LoopStats {
       help: '1 while this member leads and schedules, 0 while it stands by',
       registers,
       collect() {
-        this.set(state() === null ? 0 : 1);
+        this.set(scheduler() === null ? 0 : 1);
       },
     });
     new Gauge({
@@ -27,7 +27,7 @@ export class Metrics implements LoopStats {
       help: 'Running runs whose agent the Mesos master cannot reach',
       registers,
       collect() {
-        this.set(state()?.unreachable.size ?? 0);
+        this.set(scheduler()?.counts().unreachable ?? 0);
       },
     });
     new Gauge({
@@ -50,9 +50,8 @@ export class Metrics implements LoopStats {
       labelNames: ['status'],
       registers,
       collect() {
-        const counts: Record<string, number> = { queued: 0, launching: 0, running: 0 };
-        for (const run of state()?.runs.values() ?? []) counts[run.status] = (counts[run.status] ?? 0) + 1;
-        for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
+        const active = scheduler()?.counts().active ?? { queued: 0, launching: 0, running: 0 };
+        for (const [status, n] of Object.entries(active)) this.set({ status }, n);
       },
     });
     this.skew = new Histogram({
@@ -80,7 +79,7 @@ export class Metrics implements LoopStats {
       help: 'Due runs waiting for resources',
       registers,
       collect() {
-        this.set(state()?.waiting.length ?? 0);
+        this.set(scheduler()?.counts().waiting ?? 0);
       },
     });
     new Gauge({
@@ -88,7 +87,7 @@ export class Metrics implements LoopStats {
       help: 'Jobs known to the scheduler',
       registers,
       collect() {
-        this.set(state()?.jobs.size ?? 0);
+        this.set(scheduler()?.counts().jobs ?? 0);
       },
     });
   }

@@ -12,7 +12,9 @@ import assert from 'node:assert/strict';
 import { validateJobSpec, type JobSpecInput } from '../../src/core/job-spec.js';
 import { initialState, type SchedulerConfig, type SchedulerState } from '../../src/core/state.js';
 import {
+  FRAMEWORK_ID_META,
   isTerminal,
+  type BlacklistEntry,
   type Command,
   type CommandResult,
   type Effect,
@@ -74,6 +76,8 @@ const byTime = (a: Run, b: Run): number => a.scheduledAt - b.scheduledAt || (a.i
 export class FakeStore {
   readonly jobs = new Map<string, StoredJob>();
   readonly runs = new Map<string, Run>();
+  readonly blacklist = new Map<string, BlacklistEntry>();
+  frameworkId: string | null = null;
   private readonly keys = new Set<string>();
 
   write(ops: StoreOp[]): { accepted: string[]; refused: string[] } {
@@ -103,6 +107,15 @@ export class FakeStore {
           break;
         case 'update-run':
           if (this.runs.has(op.run.id)) this.runs.set(op.run.id, structuredClone(op.run));
+          break;
+        case 'blacklist-agent':
+          this.blacklist.set(op.agent, { agent: op.agent, reason: op.reason, since: op.since });
+          break;
+        case 'unblacklist-agent':
+          this.blacklist.delete(op.agent);
+          break;
+        case 'put-meta':
+          if (op.key === FRAMEWORK_ID_META) this.frameworkId = op.value || null;
           break;
         case 'prune-runs': {
           const finished = [...this.runs.values()].filter((r) => r.job === op.job && isTerminal(r.status)).sort(byTime).reverse();
@@ -160,6 +173,8 @@ export interface FakeSchedulerOptions {
   /** ISO time of the first boot. */
   start: string;
   agent?: Partial<Resources>;
+  /** Attributes of the local agent (besides hostname "agent-1"), for constraints. */
+  attributes?: Record<string, string>;
   /** The backend places runs itself (Mesos offers): no capacity accounting, these agents. */
   offers?: { agents: string[] };
   config?: Partial<SchedulerConfig>;
@@ -197,6 +212,7 @@ export class FakeScheduler {
   autoRun: AutoRun | null;
 
   private readonly agent: Resources;
+  private readonly attributes: Record<string, string>;
   private readonly offers: { agents: string[] } | null;
   private readonly config: Partial<SchedulerConfig>;
   private boots = 0;
@@ -208,6 +224,7 @@ export class FakeScheduler {
     this.store = options.store ?? new FakeStore();
     this.now = at(options.start);
     this.agent = { cpus: 4, mem: 8192, disk: 100_000, gpus: 0, ...options.agent };
+    this.attributes = options.attributes ?? {};
     this.offers = options.offers ?? null;
     this.config = options.config ?? {};
     this.autoRun = options.autoRun ?? null;
@@ -226,9 +243,12 @@ export class FakeScheduler {
     this.boots += 1;
     this.state = initialState(this.config);
     const { jobs, activeRuns } = this.store.loadState();
-    const agent = { id: 'agent-1', resources: { ...this.agent } };
-    const placement = this.offers ? { capacity: null, agents: this.offers.agents } : { capacity: agent, agents: [agent.id] };
-    return this.deliver({ type: 'boot', now: this.now, jobs, activeRuns, ...placement, idPrefix: `b${this.boots}-` });
+    const agent = { id: 'agent-1', resources: { ...this.agent }, attributes: { hostname: 'agent-1', ...this.attributes } };
+    const placement = this.offers
+      ? { backend: 'mesos' as const, capacity: null, agents: this.offers.agents }
+      : { backend: 'local' as const, capacity: agent, agents: [agent.id] };
+    const { blacklist, frameworkId } = this.store;
+    return this.deliver({ type: 'boot', now: this.now, jobs, activeRuns, ...placement, blacklist: [...blacklist.values()], frameworkId, idPrefix: `b${this.boots}-` });
   }
 
   /** Handle one message now; returns its own effects (follow-ups such as `claimed` are recorded too). */
@@ -242,15 +262,15 @@ export class FakeScheduler {
   }
 
   /** Run an API command and return its reply. */
-  command(command: Command): CommandResult {
+  command<C extends Command>(command: C): CommandResult<C['kind']> {
     const requestId = this.nextRequestId++;
     this.send({ type: 'command', requestId, command });
     const result = this.replies.get(requestId);
     assert.ok(result, `no reply to ${command.kind}`);
-    return result;
+    return result as CommandResult<C['kind']>;
   }
 
-  putJobs(...specs: JobSpec[]): CommandResult {
+  putJobs(...specs: JobSpec[]): CommandResult<'put-jobs'> {
     return this.command({ kind: 'put-jobs', specs });
   }
 

@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { JobView } from '../../src/core/commands.js';
-import type { CommandResult, Run } from '../../src/core/types.js';
+import type { CommandResult } from '../../src/core/types.js';
 import { FakeScheduler, at, claimsIn, iso, ofType, spec, storeOps } from '../helpers/fake-scheduler.js';
 
 const fakeAt = (start: string) => new FakeScheduler({ start, autoRun: () => ({ durationMs: 1_000 }) });
@@ -24,7 +23,7 @@ test('put-jobs creates (created: true), then replaces (created: false)', () => {
   const created = fake.putJobs(spec({ name: 'report', schedule: '0 * * * *' }));
   assert.ok(created.ok);
   assert.equal(created.created, true);
-  const [view] = created.value as JobView[];
+  const [view] = created.value;
   assert.equal(view?.job.spec.name, 'report');
   assert.equal(view.nextDue, at('2026-01-01T11:00:00.000Z'));
   assert.deepEqual(fake.store.jobs.get('report')?.cursor, at('2026-01-01T10:00:00.000Z'));
@@ -96,7 +95,7 @@ test('delete-job kills the job\'s active runs and removes it', () => {
   fake.putJobs(spec({ name: 'doomed', concurrency: 'allow', killGracePeriod: '2s', retries: { max: 3 } }));
   const run = fake.command({ kind: 'run-job', name: 'doomed' });
   assert.ok(run.ok);
-  const { id } = run.value as Run;
+  const { id } = run.value;
   fake.started(id);
 
   const mark = fake.mark();

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JobSpecInput } from '../../src/core/job-spec.js';
-import type { Run } from '../../src/core/types.js';
+import type { CommandResult, Run } from '../../src/core/types.js';
 import { FakeScheduler, at, claimsIn, iso, ofType, spec } from '../helpers/fake-scheduler.js';
 
 /** A minutely job whose 10:01 run starts and keeps running; returns that run. */
@@ -94,9 +94,9 @@ function oneCpu() {
 }
 
 const launchedIds = (fake: FakeScheduler): string[] => fake.launches.map((r) => r.id);
-const valueRun = (result: ReturnType<FakeScheduler['command']>): Run => {
+const valueRun = (result: CommandResult<'run-job'>): Run => {
   assert.ok(result.ok, JSON.stringify(result));
-  return result.value as Run;
+  return result.value;
 };
 
 test('capacity: only one 0.6-cpu run at a time on a 1-cpu agent; the next goes when room frees', () => {

@@ -12,7 +12,7 @@ import { FakeScheduler, FakeStore, at, claimsIn, ofType, spec, storedJob } from 
 const manual = (fake: FakeScheduler, name: string): Run => {
   const result = fake.command({ kind: 'run-job', name });
   assert.ok(result.ok, JSON.stringify(result));
-  return result.value as Run;
+  return result.value;
 };
 
 const launchCount = (fake: FakeScheduler, id: string): number => fake.launches.filter((r) => r.id === id).length;

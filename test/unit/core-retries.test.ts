@@ -17,7 +17,7 @@ function manualJob(job: Partial<JobSpecInput>, start = '2026-01-01T10:00:00.000Z
   const runNow = (): Run => {
     const result = fake.command({ kind: 'run-job', name: 'flaky' });
     assert.ok(result.ok, JSON.stringify(result));
-    return result.value as Run;
+    return result.value;
   };
   return { fake, runNow };
 }

@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Run } from '../../src/core/types.js';
 import { FakeScheduler, at, spec } from '../helpers/fake-scheduler.js';
 
 function runningJob() {
@@ -14,7 +13,7 @@ function runningJob() {
   assert.equal(fake.putJobs(spec({ name: 'etl', retries: { max: 1, backoff: '10s', jitter: 0 } })).ok, true);
   const result = fake.command({ kind: 'run-job', name: 'etl' });
   assert.ok(result.ok);
-  const run = result.value as Run;
+  const run = result.value;
   fake.advanceTo('2026-01-01T10:00:01.000Z');
   fake.started(run.id);
   return { fake, run };

@@ -1,11 +1,10 @@
 /** /api/v1/jobs: create, replace, read, delete, run, pause and resume jobs. */
 import { z } from 'zod';
-import type { JobView } from '../../core/commands.js';
 import { neighbourhood } from '../../core/graph.js';
 import { validateJobList, withoutState } from '../../core/job-file.js';
 import { jobSpecSchema, name, type JobSpec } from '../../core/job-spec.js';
-import type { Run } from '../../core/types.js';
-import { requireLeader, unwrap, type ApiContext } from '../context.js';
+import type { JobView } from '../../core/types.js';
+import { runCommand, type ApiContext } from '../context.js';
 import { ApiError, invalid, notFound } from '../errors.js';
 import { route, type AnyRoute } from '../route.js';
 import { jobView, runView } from '../views.js';
@@ -21,10 +20,7 @@ function parseJobs(raw: unknown): JobSpec[] {
 }
 
 export function jobRoutes(api: ApiContext): AnyRoute[] {
-  const live = (jobName: string) => {
-    const entry = api.leader()?.state.jobs.get(jobName);
-    return entry ? { nextDue: entry.nextDue, activeRuns: [...entry.active] } : null;
-  };
+  const live = (jobName: string) => api.leader()?.queries.job(jobName) ?? null;
   const view = (v: JobView) => jobView(v.job, v);
   const jobOr404 = async (jobName: string) => {
     const job = await api.store.getJob(jobName);
@@ -57,8 +53,8 @@ export function jobRoutes(api: ApiContext): AnyRoute[] {
         400: { description: 'Invalid spec, naming the field', schema: errorSchema },
       },
       handler: async ({ body }) => {
-        const { value, created } = unwrap(await (await requireLeader(api)).loop.command({ kind: 'put-jobs', specs: body.specs }));
-        const jobs = (value as JobView[]).map(view);
+        const { value, created } = await runCommand(api, { kind: 'put-jobs', specs: body.specs });
+        const jobs = value.map(view);
         return { status: created ? 201 : 200, body: body.list ? { jobs } : jobs[0] };
       },
     }),
@@ -88,12 +84,13 @@ export function jobRoutes(api: ApiContext): AnyRoute[] {
         const raw = withoutState(body);
         if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ApiError(400, 'invalid', 'body must be one job object');
         const record = raw as Record<string, unknown>;
-        if (record.name !== undefined && record.name !== params.name) {
-          throw invalid([{ field: 'name', message: `"${String(record.name)}" differs from the name in the path "${params.name}"` }], 'job spec');
+        if (typeof record.name === 'string' && record.name !== params.name) {
+          throw invalid([{ field: 'name', message: `${JSON.stringify(record.name)} differs from the name in the path "${params.name}"` }], 'job spec');
         }
-        const [spec] = parseJobs({ ...record, name: params.name });
-        const { value, created } = unwrap(await (await requireLeader(api)).loop.command({ kind: 'put-jobs', specs: [spec!] }));
-        return { status: created ? 201 : 200, body: view((value as JobView[])[0]!) };
+        // A name that is not a string is the validator's to name.
+        const [spec] = parseJobs({ ...record, name: record.name ?? params.name });
+        const { value, created } = await runCommand(api, { kind: 'put-jobs', specs: [spec!] });
+        return { status: created ? 201 : 200, body: view(value[0]!) };
       },
     }),
     route({
@@ -107,7 +104,7 @@ export function jobRoutes(api: ApiContext): AnyRoute[] {
         404: { description: 'No such job', schema: errorSchema },
         409: { description: 'Other jobs depend on it', schema: errorSchema },
       },
-      handler: async ({ params }) => ({ status: 200, body: unwrap(await (await requireLeader(api)).loop.command({ kind: 'delete-job', name: params.name })).value }),
+      handler: async ({ params }) => ({ status: 200, body: (await runCommand(api, { kind: 'delete-job', name: params.name })).value }),
     }),
     route({
       method: 'POST',
@@ -120,7 +117,7 @@ export function jobRoutes(api: ApiContext): AnyRoute[] {
         404: { description: 'No such job', schema: errorSchema },
         409: { description: 'A run is active and concurrency is forbid', schema: errorSchema },
       },
-      handler: async ({ params }) => ({ status: 201, body: runView(unwrap(await (await requireLeader(api)).loop.command({ kind: 'run-job', name: params.name })).value as Run) }),
+      handler: async ({ params }) => ({ status: 201, body: runView((await runCommand(api, { kind: 'run-job', name: params.name })).value) }),
     }),
     ...(['pause', 'resume'] as const).map((action) =>
       route({
@@ -131,8 +128,8 @@ export function jobRoutes(api: ApiContext): AnyRoute[] {
         params: nameParams,
         responses: { 200: { description: 'The job', schema: jobSchema }, 404: { description: 'No such job', schema: errorSchema } },
         handler: async ({ params }) => {
-          const result = unwrap(await (await requireLeader(api)).loop.command({ kind: action === 'pause' ? 'pause-job' : 'resume-job', name: params.name }));
-          return { status: 200, body: view(result.value as JobView) };
+          const { value } = await runCommand(api, { kind: action === 'pause' ? 'pause-job' : 'resume-job', name: params.name });
+          return { status: 200, body: view(value) };
         },
       }),
     ),

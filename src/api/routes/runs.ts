@@ -1,7 +1,7 @@
 /** /api/v1/runs: history across jobs, one run, kill, and logs with offset paging. */
 import { z } from 'zod';
 import { isTerminal, type Run } from '../../core/types.js';
-import { requireLeader, unwrap, type ApiContext } from '../context.js';
+import { requireLeader, runCommand, type ApiContext } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
 import { route, type AnyRoute } from '../route.js';
 import { runView } from '../views.js';
@@ -28,7 +28,7 @@ const logChunkSchema = z.object({
 
 export function runRoutes(api: ApiContext): AnyRoute[] {
   const runOr404 = async (id: string): Promise<Run> => {
-    const run = api.leader()?.state.runs.get(id) ?? (await api.store.getRun(id));
+    const run = api.leader()?.queries.activeRun(id) ?? (await api.store.getRun(id));
     if (!run) throw notFound(`run ${id}`);
     return run;
   };
@@ -69,8 +69,8 @@ export function runRoutes(api: ApiContext): AnyRoute[] {
       handler: async ({ params }) => {
         const run = await runOr404(params.id);
         if (isTerminal(run.status)) throw new ApiError(409, 'conflict', `run ${run.id} has already finished (${run.status})`);
-        const { value } = unwrap(await (await requireLeader(api)).loop.command({ kind: 'kill-run', runId: params.id }));
-        return { status: 202, body: runView(value as Run) };
+        const { value } = await runCommand(api, { kind: 'kill-run', runId: params.id });
+        return { status: 202, body: runView(value) };
       },
     }),
     route({

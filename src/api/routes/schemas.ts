@@ -36,6 +36,7 @@ export const runSchema = z.object({
   key: z.string().describe('Idempotency key, unique per job'),
   rootId: z.string().describe('First attempt of this run'),
   deadline: isoTime.nullable().describe('When a timeout kills it'),
+  labels: z.record(z.string(), z.string()).describe("The job's labels when the run was claimed"),
 });
 
 export const runPageSchema = z.object({ runs: z.array(runSchema), nextCursor: z.string().nullable() });
@@ -47,6 +48,7 @@ export const jobSchema = jobSpecSchema.extend({
     cursor: isoTime.nullable().describe('Every occurrence up to here has been dealt with'),
     nextRunAt: isoTime.nullable(),
     activeRuns: z.array(z.string()),
+    notYetInEffect: z.array(z.string()).describe('Fields this job sets that this version keeps but does not act on yet'),
   }),
 });
 

@@ -1,7 +1,7 @@
 /** Cluster view, agents, the event stream, health, readiness and metrics. */
 import { z } from 'zod';
-import type { SchedulerEvent } from '../../core/types.js';
-import { requireLeader, type ApiContext } from '../context.js';
+import { FRAMEWORK_ID_META, type SchedulerEvent } from '../../core/types.js';
+import { requireLeader, runCommand, type ApiContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { errorSchema } from './schemas.js';
 import { route, type AnyRoute } from '../route.js';
@@ -39,7 +39,9 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
         const view = await api.cluster().catch((error: Error) => {
           throw new ApiError(503, 'store_unavailable', `the store ${api.store.description} did not answer who leads: ${error.message}`);
         });
-        return { status: 200, body: { ...view, frameworkId: api.leader()?.backend.frameworkId?.() ?? ((await api.store.getMeta('mesos.frameworkId')) || null) } };
+        const leader = api.leader();
+        const frameworkId = leader ? leader.queries.frameworkId() : (await api.store.getMeta(FRAMEWORK_ID_META)) || null;
+        return { status: 200, body: { ...view, frameworkId } };
       },
     }),
     route({
@@ -52,14 +54,7 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
         202: { description: 'Teardown sent', schema: z.object({ tornDown: z.string() }) },
         409: { description: 'Not on Mesos, or not the current framework ID', schema: errorSchema },
       },
-      handler: async ({ query }) => {
-        const { backend } = await requireLeader(api);
-        const current = backend.frameworkId?.() ?? null;
-        if (!backend.teardown || current === null) throw new ApiError(409, 'conflict', 'there is no Mesos framework to tear down');
-        if (query.frameworkId !== current) throw new ApiError(409, 'conflict', `the framework is ${current}, not ${query.frameworkId}; nothing was torn down`);
-        backend.teardown();
-        return { status: 202, body: { tornDown: current } };
-      },
+      handler: async ({ query }) => ({ status: 202, body: (await runCommand(api, { kind: 'teardown', frameworkId: query.frameworkId })).value }),
     }),
     route({
       method: 'GET',
@@ -69,16 +64,21 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
       responses: {
         200: {
           description: 'Agents',
-          schema: z.object({ agents: z.array(z.object({ id: z.string(), resources, used: resources, blacklisted: z.boolean() })) }),
+          schema: z.object({
+            agents: z.array(z.object({ id: z.string(), resources, used: resources, attributes: z.record(z.string(), z.string()), blacklisted: z.boolean() })),
+          }),
         },
       },
       handler: async () => {
-        const { state, backend } = await requireLeader(api);
-        const blacklisted = new Set((await api.store.listBlacklist()).map((e) => e.agent));
+        const { queries, backend } = await requireLeader(api);
+        const blacklisted = new Set(queries.blacklist().map((e) => e.agent));
+        const local = queries.capacity();
         const agents = backend.agents().map((a) => ({
           id: a.id,
           resources: a.resources,
-          used: a.id === state.capacity?.id ? state.used : usedOn(a.id),
+          // The backend knows what the agents' tasks hold (Mesos); locally the scheduler accounts for it.
+          used: a.used ?? (local?.agent === a.id ? local.used : { cpus: 0, mem: 0, disk: 0, gpus: 0 }),
+          attributes: a.attributes,
           blacklisted: blacklisted.has(a.id),
         }));
         return { status: 200, body: { agents } };
@@ -96,17 +96,12 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
           409: { description: 'The local backend has a single agent', schema: errorSchema },
         },
         handler: async ({ params, request }) => {
-          const { backend, epoch } = await requireLeader(api);
-          if (!backend.setBlacklist) throw new ApiError(409, 'conflict', 'the local backend runs everything on this host; the blacklist applies to Mesos agents');
           const reason = (request.body as { reason?: unknown } | undefined)?.reason;
-          const op =
+          const { value } =
             method === 'PUT'
-              ? { op: 'blacklist-agent' as const, agent: params.id, reason: typeof reason === 'string' ? reason : 'blacklisted through the API', since: Date.now() }
-              : { op: 'unblacklist-agent' as const, agent: params.id };
-          await api.store.write(epoch, [op]);
-          const list = await api.store.listBlacklist();
-          backend.setBlacklist(list.map((e) => e.agent));
-          return { status: 200, body: { blacklist: list.map((e) => ({ ...e, since: new Date(e.since).toISOString() })) } };
+              ? await runCommand(api, { kind: 'blacklist-agent', agent: params.id, reason: typeof reason === 'string' ? reason : 'blacklisted through the API' })
+              : await runCommand(api, { kind: 'unblacklist-agent', agent: params.id });
+          return { status: 200, body: { blacklist: value.map((e) => ({ ...e, since: new Date(e.since).toISOString() })) } };
         },
       }),
     ),
@@ -156,12 +151,19 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
       summary: 'Ready: state loaded and the scheduler loop running',
       responses: {
         200: { description: 'Ready', schema: z.object({ status: z.literal('ready'), role: z.enum(['leader', 'standby']) }) },
-        503: { description: 'Not ready yet', schema: z.object({ status: z.literal('starting') }) },
+        503: {
+          description: 'Not ready: starting, or the store cannot be written (scheduling waits)',
+          schema: z.object({ status: z.enum(['starting', 'store_unavailable']), reason: z.string().optional() }),
+        },
       },
       // A standby is ready too: it answers reads and sends the rest to the leader.
       handler: async () => {
         const runtime = api.leader();
-        if (runtime && !runtime.state.booted) return { status: 503, body: { status: 'starting' } };
+        if (runtime && !runtime.queries.booted()) return { status: 503, body: { status: 'starting' } };
+        const health = runtime?.loop.health();
+        if (health && !health.ok) {
+          return { status: 503, body: { status: 'store_unavailable', reason: `since ${new Date(health.since).toISOString()}: ${health.error}` } };
+        }
         return { status: 200, body: { status: 'ready', role: runtime ? 'leader' : 'standby' } };
       },
     }),
@@ -177,11 +179,6 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
       },
     }),
   ];
-}
-
-/** Resources of the runs on an agent, when the backend (not the scheduler) placed them. */
-function usedOn(_agent: string) {
-  return { cpus: 0, mem: 0, disk: 0, gpus: 0 };
 }
 
 const eventJob = (event: SchedulerEvent): string => (event.kind === 'run' ? event.run.job : event.job);

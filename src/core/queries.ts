@@ -1,0 +1,51 @@
+/**
+ * Read-only questions about the scheduler's state, for the API and metrics. Answers are
+ * copies: nobody outside update() holds a reference into the state it mutates.
+ */
+import type { SchedulerState } from './state.js';
+import type { BackendKind, BlacklistEntry, Millis, Resources, Run, RunStatus } from './types.js';
+
+export interface JobLiveState {
+  nextDue: Millis | null;
+  activeRuns: string[];
+}
+
+export interface SchedulerQueries {
+  booted(): boolean;
+  backend(): BackendKind;
+  /** When the job runs next and which of its runs are unfinished; null for an unknown job. */
+  job(name: string): JobLiveState | null;
+  /** An unfinished run as the scheduler holds it (newer than the store's copy while a batch commits). */
+  activeRun(id: string): Run | null;
+  /** The local agent's capacity and what launched runs hold of it; null on Mesos. */
+  capacity(): { agent: string; resources: Resources; used: Resources } | null;
+  frameworkId(): string | null;
+  blacklist(): BlacklistEntry[];
+  counts(): { jobs: number; waiting: number; unreachable: number; active: Record<'queued' | 'launching' | 'running', number> };
+}
+
+export function queriesOf(s: Readonly<SchedulerState>): SchedulerQueries {
+  return {
+    booted: () => s.booted,
+    backend: () => s.backend,
+    job(name) {
+      const entry = s.jobs.get(name);
+      return entry ? { nextDue: entry.nextDue, activeRuns: [...entry.active] } : null;
+    },
+    activeRun(id) {
+      const run = s.runs.get(id);
+      return run ? { ...run, labels: { ...run.labels } } : null;
+    },
+    capacity: () => (s.capacity ? { agent: s.capacity.id, resources: { ...s.capacity.resources }, used: { ...s.used } } : null),
+    frameworkId: () => s.frameworkId,
+    blacklist: () => [...s.blacklist.values()].map((e) => ({ ...e })).sort((a, b) => (a.agent < b.agent ? -1 : 1)),
+    counts() {
+      const active: Record<'queued' | 'launching' | 'running', number> = { queued: 0, launching: 0, running: 0 };
+      for (const run of s.runs.values()) if (isActiveStatus(run.status)) active[run.status] += 1;
+      return { jobs: s.jobs.size, waiting: s.waiting.length, unreachable: s.unreachable.size, active };
+    },
+  };
+}
+
+const isActiveStatus = (status: RunStatus): status is 'queued' | 'launching' | 'running' =>
+  status === 'queued' || status === 'launching' || status === 'running';
