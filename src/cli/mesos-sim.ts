@@ -8,6 +8,7 @@ export const MESOS_SIM_FLAGS = {
   agents: { type: 'string', default: '3', help: 'number of agents' },
   cpus: { type: 'string', default: '4', help: 'cpus per agent' },
   mem: { type: 'string', default: '8192', help: 'memory per agent, MiB' },
+  gpus: { type: 'string', default: '0', help: 'gpus per agent (offered only to frameworks with GPU_RESOURCES)' },
   'work-dir': { type: 'string', help: 'where task sandboxes go (default: a temporary dir)' },
 } as const;
 
@@ -27,6 +28,7 @@ export async function mesosSim(flags: Partial<Record<Flag, string>>): Promise<vo
     agents: number(flags, 'agents', 1),
     cpus: number(flags, 'cpus', 0.1),
     mem: number(flags, 'mem', 32),
+    gpus: number(flags, 'gpus', 0),
     ...(flags['work-dir'] ? { workDir: flags['work-dir'] } : {}),
     logger: (line) => process.stdout.write(`${line}\n`),
   });

@@ -189,3 +189,30 @@ export async function expectNothing(client: SimScheduler, predicate: Predicate, 
   const index = client.events.findIndex(predicate);
   if (index >= 0) throw new Error(`unexpected event ${JSON.stringify(client.events[index])}`);
 }
+
+/** Polls until check() returns something other than undefined/false. */
+export async function eventually<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** The agent's own HTTP address, from an offer's url. */
+export const agentUrlOf = (offer: Offer): string => `http://${offer.url!.address.ip}:${offer.url!.address.port}`;
+
+/** A whole file of a sandbox through the agent's /files/read (the sim's files are small). */
+export async function readSandboxFile(agentUrl: string, path: string): Promise<string> {
+  const res = await fetch(`${agentUrl}/files/read?${new URLSearchParams({ path, offset: '0' })}`);
+  if (res.status !== 200) throw new Error(`/files/read ${path}: ${res.status}`);
+  return ((await res.json()) as { data: string }).data;
+}
+
+/** The agent's view of a task's state (its /state), e.g. to know a task ended before the master does. */
+export async function agentTaskState(agentUrl: string, taskId: string): Promise<string | undefined> {
+  const state = (await (await fetch(`${agentUrl}/state`)).json()) as { frameworks: { executors: { tasks: { id: string; state: string }[] }[] }[] };
+  return state.frameworks.flatMap((f) => f.executors.flatMap((e) => e.tasks)).find((t) => t.id === taskId)?.state;
+}

@@ -97,7 +97,12 @@ test('§14 §15 per-task validation: oversized, duplicate, wrong agent, no resou
 test('§15 LAUNCH_GROUP: one bad task fails the whole group with REASON_TASK_GROUP_INVALID; a good group runs as separate processes', async () => {
   const client = await SimScheduler.subscribe(sim.url);
   const [offer] = (await client.offers()) as [Offer];
-  const executor = { type: 'DEFAULT', executor_id: { value: 'grp-exec' }, framework_id: { value: client.frameworkId }, resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 } }] };
+  const executor = {
+    type: 'DEFAULT',
+    executor_id: { value: 'grp-exec' },
+    framework_id: { value: client.frameworkId },
+    resources: ['cpus', 'mem', 'disk'].map((name, i) => ({ name, type: 'SCALAR', scalar: { value: [0.1, 32, 32][i] } })),
+  };
   const group = (tasks: unknown[]) => ({ type: 'LAUNCH_GROUP', launch_group: { executor, task_group: { tasks } } });
   await client.call('ACCEPT', {
     accept: { offer_ids: [offer.id], operations: [group([commandTask('g-ok', offer, 'true'), commandTask('g-bad', offer, 'true', { resources: [] })])], filters: { refuse_seconds: 0 } },

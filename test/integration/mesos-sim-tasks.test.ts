@@ -186,7 +186,7 @@ test("partition: TASK_UNREACHABLE with unreachable_time, offers rescinded, updat
   }
   const reregistered = await client.next((e) => isUpdate('cut-off')(e) && e.type === 'UPDATE' && e.update.status.reason === 'REASON_AGENT_REREGISTERED');
   const back = (reregistered as Extract<typeof reregistered, { type: 'UPDATE' }>).update.status;
-  assert.deepEqual([back.state, back.source, back.uuid], ['TASK_FINISHED', 'SOURCE_MASTER', undefined], 'the state the agent gives, from the master');
+  assert.deepEqual([back.state, back.source, back.uuid, back.message], ['TASK_FINISHED', 'SOURCE_MASTER', undefined, 'Unreachable agent re-reregistered'], 'the state the agent gives, from the master');
   const own = await client.next((e) => isUpdate('cut-off', 'TASK_FINISHED')(e) && e.type === 'UPDATE' && e.update.status.uuid !== undefined);
   const held = (own as Extract<typeof own, { type: 'UPDATE' }>).update.status;
   assert.equal(held.message, 'Command exited with status 0', "then the agent's own update, held through the partition");

@@ -1,7 +1,8 @@
 /** ACCEPT: offer validation, then LAUNCH / LAUNCH_GROUP task by task against what is left. */
 import type { Call, OfferOperation, TaskInfo, TaskState } from '../types.js';
 import type { Framework } from './framework.js';
-import { taskResources, validateTask, validateTaskGroup, type LaunchContext } from './launch-validation.js';
+import type { LaunchRequest } from './agent.js';
+import { taskResources, validateTask, validateTaskGroup, type GroupExecutor, type LaunchContext } from './launch-validation.js';
 import type { Master } from './master.js';
 import type { SimOffer } from './offer-book.js';
 import { Resources } from './resources.js';
@@ -54,6 +55,10 @@ function checkOffers(master: Master, framework: Framework, ids: readonly string[
   return { offers };
 }
 
+/**
+ * The master validates every operation first and only then lets the agent launch what passed,
+ * so all of an ACCEPT's TASK_ERRORs reach the framework before any agent update (API-FACTS R7).
+ */
 export function handleAccept(master: Master, framework: Framework, accept: AcceptCall): void {
   const ids = (accept.offer_ids ?? []).map((o) => o.value);
   const operations = (accept.operations ?? []) as readonly Operation[];
@@ -72,50 +77,48 @@ export function handleAccept(master: Master, framework: Framework, accept: Accep
   const agent = master.registeredAgent(checked.offers[0]!.agentId)!;
   const role = checked.offers[0]!.role;
   let remaining = checked.offers.reduce((sum, o) => sum.plus(o.resources), new Resources());
-  const launchedIds = new Set<string>();
+  const launches: LaunchRequest[] = [];
   const ctx = (): LaunchContext => ({
     agentId: agent.id,
     role,
     remaining,
-    isDuplicate: (id) => launchedIds.has(id) || master.findTask(framework.id, id) !== undefined,
+    isDuplicate: (id) => launches.some((l) => l.info.task_id.value === id) || master.findTask(framework.id, id) !== undefined,
   });
+  // The status names the agent the task asked for, even when that is the wrong one.
   const fail = (task: TaskInfo, reason: string, message: string): void =>
-    master.sendUpdate(framework, masterStatus(task.task_id.value, 'TASK_ERROR', reason, message, agent.id));
+    master.sendUpdate(framework, masterStatus(task.task_id.value, 'TASK_ERROR', reason, message, task.agent_id.value));
+  const admit = (request: Omit<LaunchRequest, 'frameworkId' | 'frameworkInfo' | 'role'>): void => {
+    remaining = remaining.minus(request.resources);
+    launches.push({ ...request, frameworkId: framework.id, frameworkInfo: framework.info, role });
+  };
 
   for (const op of operations) {
     if (op.type === 'LAUNCH') {
       for (const task of tasksOf([op])) {
         const error = op.id !== undefined ? 'Operation IDs are not supported for LAUNCH operations' : validateTask(task, ctx());
-        if (error) {
-          fail(task, 'REASON_TASK_INVALID', error);
-          continue;
-        }
-        const resources = taskResources(task);
-        remaining = remaining.minus(resources);
-        launchedIds.add(task.task_id.value);
-        agent.launch({ info: task, frameworkId: framework.id, frameworkInfo: framework.info, role, resources });
+        if (error) fail(task, 'REASON_TASK_INVALID', error);
+        else admit({ info: task, resources: taskResources(task) });
       }
     } else if (op.type === 'LAUNCH_GROUP') {
       const tasks = tasksOf([op]);
-      const executor = op.launch_group!.executor as Parameters<typeof validateTaskGroup>[0];
+      const executor = op.launch_group!.executor as GroupExecutor;
       const error = op.id !== undefined ? 'Operation IDs are not supported for LAUNCH_GROUP operations' : validateTaskGroup(executor, tasks, ctx());
       if (error) {
         for (const task of tasks) fail(task, 'REASON_TASK_GROUP_INVALID', error);
         continue;
       }
-      const groupInfo = { executorId: executor.executor_id.value, containerId: newUuid(), groupId: newUuid() };
+      const group = { executorId: executor.executor_id.value, containerId: newUuid(), groupId: newUuid() };
       const executorResources = Resources.fromList(executor.resources);
       for (const [i, task] of tasks.entries()) {
-        const resources = i === 0 ? taskResources(task).plus(executorResources) : taskResources(task);
-        remaining = remaining.minus(resources);
-        launchedIds.add(task.task_id.value);
-        agent.launch({ info: task, frameworkId: framework.id, frameworkInfo: framework.info, role, resources, group: groupInfo });
+        const own = Resources.fromList(task.resources);
+        admit({ info: task, resources: i === 0 ? own.plus(executorResources) : own, group });
       }
     } else {
       master.config.log(`ACCEPT: operation ${String(op.type)} is not supported by the sim; ignored`);
     }
   }
-  master.config.log(`ACCEPT on ${agent.id}: ${launchedIds.size} task(s) launched from ${checked.offers.length} offer(s)`);
+  for (const launch of launches) agent.launch(launch);
+  master.config.log(`ACCEPT on ${agent.id}: ${launches.length} task(s) launched from ${checked.offers.length} offer(s)`);
   // Whatever the operations did not use is implicitly declined with the ACCEPT's filters.
   master.offers.refuse(framework.id, role, agent.id, remaining, accept.filters, master.config.allocationIntervalMs);
 }

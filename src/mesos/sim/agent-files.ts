@@ -12,15 +12,22 @@ export interface FilesAnswer {
   text?: string;
 }
 
+/** The virtual path the agent attaches for each executor: only its latest run. */
+const VIRTUAL_RUN = /^\/frameworks\/[^/]+\/executors\/[^/]+\/runs\/latest(\/|$)/;
+/** Real run directories (and their `latest` link) under the agent's work dir, attached too (deprecated). */
+const REAL_RUN = /^\/frameworks\/[^/]+\/executors\/[^/]+\/runs\/[^/]+(\/|$)/;
+
 /**
- * Virtual `/frameworks/F/executors/E/runs/...` maps into this agent's work dir; the real
- * absolute path under the agent root is accepted too (deprecated but attached in Mesos).
+ * The real file behind a /files path, or undefined (404) when no attached directory holds it.
+ * Paths are absolute: without the leading `/` nothing matches (API-FACTS R2), and neither do
+ * directories above a run such as `.../executors/<id>/runs`.
  */
 function resolvePath(workDir: string, agentId: string, path: string): string | undefined {
+  if (!path.startsWith('/')) return undefined;
+  const normalized = posix.normalize(path);
   const root = agentRoot(workDir, agentId);
-  const normalized = posix.normalize('/' + path.replace(/^\/+/, ''));
-  if (normalized.startsWith(root + '/') || normalized === root) return normalized;
-  if (/^\/frameworks\/[^/]+\/executors\/[^/]+\/runs(\/|$)/.test(normalized)) return join(root, normalized);
+  if (VIRTUAL_RUN.test(normalized)) return join(root, normalized);
+  if (normalized.startsWith(root + '/') && REAL_RUN.test(normalized.slice(root.length))) return normalized;
   return undefined;
 }
 

@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameworkInfo, TaskInfo, TaskState, TaskStatus } from '../types.js';
+import { ExecutorLog } from './executor-log.js';
 import { Resources } from './resources.js';
 import { createSandbox } from './sandbox.js';
 import { isTerminal, taskKey, type SimTask } from './sim-task.js';
@@ -13,6 +14,13 @@ export interface AgentListener {
   /** The head update of a task stream, first send or retry. */
   forwardUpdate(task: SimTask, status: TaskStatus): void;
 }
+
+/**
+ * How the current master knows the agent: registered; recovered from the replicated-log registry
+ * after a master restart but not re-registered yet; or unknown (an in-memory registry after a
+ * restart, or no master running at all).
+ */
+export type AgentRegistration = 'registered' | 'recovered' | 'unknown';
 
 export interface LaunchRequest {
   info: TaskInfo;
@@ -26,8 +34,7 @@ export interface LaunchRequest {
 
 export class Agent {
   readonly tasks = new Map<string, SimTask>();
-  /** False while a restarted master waits for this agent to re-register. */
-  registered = true;
+  registration: AgentRegistration = 'registered';
   /** Set while a network partition cuts the agent off (ms since the epoch); its tasks keep running. */
   unreachableSince: number | null = null;
   readonly registeredTime = Date.now() / 1000;
@@ -46,12 +53,13 @@ export class Agent {
 
   /** The master can talk to it: registered and not partitioned away. */
   get reachable(): boolean {
-    return this.registered && this.unreachableSince === null;
+    return this.registration === 'registered' && this.unreachableSince === null;
   }
 
+  /** What the master counts as in use: tasks it does not know to be terminal yet. */
   used(): Resources {
     let used = new Resources();
-    for (const task of this.tasks.values()) if (!task.process?.hasExited) used = used.plus(task.resources);
+    for (const task of this.tasks.values()) if (!isTerminal(task.masterState)) used = used.plus(task.resources);
     return used;
   }
 
@@ -81,10 +89,13 @@ export class Agent {
       container: info.container,
       groupId: request.group?.groupId,
       latestState: 'TASK_STAGING',
+      masterState: 'TASK_STAGING',
       statusUpdateState: undefined,
       statuses: [],
       updates: new TaskUpdateStream((status) => this.listener.forwardUpdate(task, status), this.retryMs),
       process: undefined,
+      // The default executor of a task group logs into its own sandbox, not the task's.
+      executorLog: info.command && !request.group ? new ExecutorLog(join(sandbox, 'stderr')) : undefined,
       killRequested: false,
       terminalAcknowledged: false,
     };
@@ -94,6 +105,7 @@ export class Agent {
       return task;
     }
     this.update(task, 'TASK_STARTING');
+    task.executorLog?.launching(info.task_id.value, this.hostname);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       MESOS_SANDBOX: sandbox,
@@ -105,6 +117,7 @@ export class Agent {
     };
     for (const v of info.command.environment?.variables ?? []) env[v.name] = v.value;
     task.process = TaskProcess.start(info.command, sandbox, env, join(sandbox, 'stdout'), join(sandbox, 'stderr'), (exit) => this.onExit(task, exit));
+    task.executorLog?.forked(task.process.pid);
     if (!task.process.hasExited) this.update(task, 'TASK_RUNNING');
     return task;
   }
@@ -116,6 +129,7 @@ export class Agent {
       if (isTerminal(t.latestState) || t.killRequested) continue;
       t.killRequested = true;
       if (sendKilling) this.update(t, 'TASK_KILLING');
+      t.executorLog?.killing(t.info.task_id.value, graceMs, t.process?.pid);
       t.process?.terminate(graceMs);
     }
   }
@@ -160,8 +174,9 @@ export class Agent {
 
   private onExit(task: SimTask, exit: ProcessExit): void {
     let state: TaskState = 'TASK_FAILED';
-    if (task.killRequested && !exit.error) state = 'TASK_KILLED';
-    else if (!exit.error && exit.signal === null && exit.code === 0) state = 'TASK_FINISHED';
+    if (task.killRequested) state = 'TASK_KILLED';
+    else if (exit.signal === null && exit.code === 0) state = 'TASK_FINISHED';
+    task.executorLog?.exited(describeExit(exit), task.process?.pid);
     this.update(task, state, describeExit(exit));
     if (task.groupId && state === 'TASK_FAILED') this.kill(task, 3000, false);
   }

@@ -10,7 +10,6 @@ import { isTerminal } from './sim-task.js';
 export interface CallResult {
   status: number;
   body?: string;
-  json?: unknown;
 }
 
 const ACCEPTED: CallResult = { status: 202 };
@@ -116,13 +115,9 @@ export function handleCall(master: Master, framework: Framework, call: Call & Re
     }
     case 'UPDATE_FRAMEWORK':
       return updateFramework(master, framework, call.update_framework!);
-    case 'RECONCILE_OPERATIONS':
-      // The sim has no operations with ids, so there is nothing to report.
-      return { status: 200, json: { type: 'RECONCILE_OPERATIONS', reconcile_operations: {} } };
-    case 'UNKNOWN':
-      return { status: 501, body: 'Received an unexpected UNKNOWN call' };
     default:
-      // MESSAGE (the command executor ignores framework messages), REQUEST, inverse offers, operation acks.
+      // MESSAGE (the command executor ignores framework messages), REQUEST, inverse offers, operation
+      // acks, RECONCILE_OPERATIONS (the sim has no operations with ids, so nothing to report).
       return ACCEPTED;
   }
 }

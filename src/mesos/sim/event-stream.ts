@@ -40,6 +40,11 @@ export class EventStream {
     this.res.end();
   }
 
+  /** The master process died: stop without ending the response (its socket gets destroyed). */
+  drop(): void {
+    this.stop();
+  }
+
   private stop(): void {
     this.closed = true;
     if (this.heartbeat) clearInterval(this.heartbeat);

@@ -4,7 +4,7 @@ import type { Agent } from './agent.js';
 import type { Framework } from './framework.js';
 import type { Master } from './master.js';
 import { Resources } from './resources.js';
-import type { SimTask } from './sim-task.js';
+import { isTerminal, type SimTask } from './sim-task.js';
 
 function statusJson(status: TaskStatus): unknown {
   const s = status as TaskStatus & { container_status?: unknown };
@@ -31,7 +31,7 @@ function frameworkJson(master: Master, framework: Framework, removed: boolean): 
   const info = framework.info;
   const tasks = removed ? [] : master.activeTasks(framework.id);
   const offers = master.offers.ofFramework(framework.id);
-  const used = tasks.reduce((sum, t) => sum.plus(t.resources), new Resources());
+  const used = tasks.filter((t) => !isTerminal(t.masterState)).reduce((sum, t) => sum.plus(t.resources), new Resources());
   const offered = offers.reduce((sum, o) => sum.plus(o.resources), new Resources());
   return {
     id: framework.id,
@@ -54,7 +54,7 @@ function frameworkJson(master: Master, framework: Framework, removed: boolean): 
     resources: used.plus(offered).toStateJson(),
     used_resources: used.toStateJson(),
     offered_resources: offered.toStateJson(),
-    tasks: tasks.map((t) => taskJson(t, t.latestState)),
+    tasks: tasks.map((t) => taskJson(t, t.masterState)),
     unreachable_tasks: removed ? [] : master.unreachableTasks(framework.id).map((t) => taskJson(t, 'TASK_UNREACHABLE')),
     completed_tasks: framework.completedTasks.map((c) => taskJson(c.task, c.state)),
     offers: offers.map((o) => ({ id: o.id, framework_id: o.frameworkId, slave_id: o.agentId, resources: o.resources.toStateJson() })),
@@ -105,7 +105,7 @@ export function masterState(master: Master): unknown {
     leader_info: info,
     flags: { allocation_interval: `${master.config.allocationIntervalMs}ms`, ...(master.config.offerTimeoutMs !== undefined ? { offer_timeout: `${master.config.offerTimeoutMs}ms` } : {}) },
     slaves: reachable.map((a) => agentJson(master, a)),
-    recovered_slaves: master.agents.filter((a) => !a.registered).map((a) => ({ id: a.id, hostname: a.hostname })),
+    recovered_slaves: master.agents.filter((a) => a.registration === 'recovered').map((a) => ({ id: a.id, hostname: a.hostname })),
     frameworks: [...master.frameworks.values()].map((f) => frameworkJson(master, f, false)),
     completed_frameworks: [...master.removedFrameworks.values()].map((f) => frameworkJson(master, f, true)),
     orphan_tasks: [],

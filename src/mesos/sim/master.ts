@@ -1,25 +1,28 @@
 /**
  * The fake master's state and framework lifecycle: subscription, failover, disconnect,
- * removal, allocation, status update forwarding, network partitions and master restart.
+ * removal, status update forwarding, master restart and abort.
  */
 import type { ServerResponse } from 'node:http';
-import type { Call, FrameworkInfo, MasterInfo, Offer, TaskStatus } from '../types.js';
+import type { Call, FrameworkInfo, MasterInfo, TaskStatus } from '../types.js';
 import { Agent, type AgentListener } from './agent.js';
+import { reregisterAgents } from './agent-links.js';
+import { Allocator } from './allocator.js';
+import type { MasterView } from './master-view.js';
 import { EventStream } from './event-stream.js';
 import { Framework } from './framework.js';
-import { frameworkRoles, hasCapability, validateFrameworkInfo } from './framework-info.js';
+import { frameworkRoles, validateFrameworkInfo } from './framework-info.js';
 import { LongTimer } from './long-timer.js';
-import { OfferBook, type SimOffer } from './offer-book.js';
-import type { SimConfig } from './options.js';
+import { OfferBook } from './offer-book.js';
+import type { RestartMasterOptions, SimConfig } from './options.js';
 import { Resources } from './resources.js';
-import { isTerminal, masterStatus, type SimTask } from './sim-task.js';
+import { isTerminal, type SimTask } from './sim-task.js';
 import { newUuid } from './uuid.js';
 
-/** How long agents take to re-register with a restarted master. */
+/** How long agents take to re-register with a restarted master, unless told otherwise. */
 const AGENT_REREGISTER_DELAY_MS = 200;
 const FRAMEWORK_SHUTDOWN_GRACE_MS = 3000;
 
-export class Master implements AgentListener {
+export class Master implements AgentListener, MasterView {
   id = newUuid();
   port = 0;
   readonly agents: Agent[] = [];
@@ -29,19 +32,21 @@ export class Master implements AgentListener {
   readonly offers = new OfferBook();
   startTime = Date.now() / 1000;
   electedTime = Date.now() / 1000;
+  /** Called when the master aborts, to stop answering on its port. */
+  onAbort: (() => void) | undefined;
   private frameworkCounter = 0;
-  private offerCounter = 0;
+  private readonly allocator = new Allocator(this);
   private allocationTimer: NodeJS.Timeout | undefined;
   private pendingAllocation: NodeJS.Immediate | undefined;
   private reregisterTimer: NodeJS.Timeout | undefined;
-  private rotation = 0;
 
   constructor(readonly config: SimConfig) {}
 
   addAgent(index: number): Agent {
     const c = this.config;
     const scalars = new Map<string, number>([['cpus', c.cpus], ['mem', c.mem], ['disk', c.disk]]);
-    if (c.gpus > 0) scalars.set('gpus', c.gpus);
+    const gpus = c.gpus(index);
+    if (gpus > 0) scalars.set('gpus', gpus);
     const total = new Resources(scalars, new Map([['ports', [{ begin: c.ports[0], end: c.ports[1] }]]]));
     const agent = new Agent(`${this.id}-S${index}`, c.host, total, c.attributes(index), c.workDir, c.reliableRetryMs, this);
     this.agents.push(agent);
@@ -76,7 +81,7 @@ export class Master implements AgentListener {
 
   unreachableTasks(frameworkId: string): SimTask[] {
     return this.agents
-      .filter((a) => a.registered && a.unreachableSince !== null)
+      .filter((a) => a.registration === 'registered' && a.unreachableSince !== null)
       .flatMap((a) => [...a.tasks.values()].filter((t) => t.frameworkId === frameworkId && !isTerminal(t.statusUpdateState)));
   }
 
@@ -96,14 +101,16 @@ export class Master implements AgentListener {
     framework.send({ type: 'UPDATE', update: { status } });
   }
 
-  /** AgentListener: the master records the update and passes it on, if it can hear the agent. */
+  /**
+   * AgentListener: the master records the update and passes it on, if it can hear the agent.
+   * The agent attaches the task's current state, which becomes the master's view of the task.
+   */
   forwardUpdate(task: SimTask, status: TaskStatus): void {
     const agent = this.agents.find((a) => a.id === task.agentId);
     if (!agent?.reachable) return;
-    if (!task.statuses.some((s) => s.uuid === status.uuid)) {
-      task.statuses.push(status);
-      task.statusUpdateState = status.state;
-    }
+    if (!task.statuses.some((s) => s.uuid === status.uuid)) task.statuses.push(status);
+    task.statusUpdateState = status.state;
+    task.masterState = task.latestState;
     const framework = this.frameworks.get(task.frameworkId);
     if (framework) this.sendUpdate(framework, status);
   }
@@ -213,7 +220,7 @@ export class Master implements AgentListener {
     this.offers.clearFilters(framework.id);
     for (const agent of this.agents) {
       for (const task of agent.shutdownFramework(framework.id, FRAMEWORK_SHUTDOWN_GRACE_MS)) {
-        framework.completedTasks.push({ task, state: isTerminal(task.latestState) ? task.latestState : 'TASK_KILLED' });
+        framework.completedTasks.push({ task, state: isTerminal(task.masterState) ? task.masterState : 'TASK_KILLED' });
       }
     }
     this.config.log(`framework ${framework.id} removed`);
@@ -228,128 +235,44 @@ export class Master implements AgentListener {
     });
   }
 
-  /** One offer per agent per cycle, to the first active framework/role that wants it. */
   allocate(): void {
-    const active = [...this.frameworks.values()].filter((f) => f.connected);
-    if (active.length === 0) return;
-    const start = this.rotation++ % active.length;
-    const ordered = [...active.slice(start), ...active.slice(0, start)];
-    const batches = new Map<Framework, Offer[]>();
-    for (const agent of this.agents) {
-      if (!agent.reachable) continue;
-      const available = this.offers.offeredOn(agent.id).reduce((left, r) => left.minus(r), agent.total.minus(agent.used()));
-      if (!available.isAllocatable()) continue;
-      for (const framework of ordered) {
-        const role = framework.roles.find((r) => !framework.suppressed.has(r) && !this.offers.isFiltered(framework.id, r, agent.id, available));
-        if (role === undefined) continue;
-        const offer: SimOffer = { id: `${this.id}-O${this.offerCounter++}`, frameworkId: framework.id, agentId: agent.id, role, resources: available };
-        this.offers.add(offer);
-        this.armOfferTimeout(framework, offer);
-        batches.set(framework, [...(batches.get(framework) ?? []), this.offerJson(framework, agent, offer)]);
-        break;
-      }
-    }
-    for (const [framework, offers] of batches) framework.send({ type: 'OFFERS', offers: { offers } });
+    this.allocator.allocate();
   }
 
-  private armOfferTimeout(framework: Framework, offer: SimOffer): void {
-    const timeout = this.config.offerTimeoutMs;
-    if (timeout === undefined) return;
-    offer.timer = setTimeout(() => {
-      if (!this.offers.take(offer.id)) return;
-      framework.send({ type: 'RESCIND', rescind: { offer_id: { value: offer.id } } });
-    }, timeout);
-  }
+  // ---- master restart and abort ----
 
-  private offerJson(framework: Framework, agent: Agent, offer: SimOffer): Offer {
-    const multiRole = hasCapability(framework.info, 'MULTI_ROLE');
-    const attributes = Object.entries(agent.attributes).map(([name, value]) => ({ name, type: 'TEXT' as const, text: { value } }));
-    return {
-      id: { value: offer.id },
-      framework_id: { value: framework.id },
-      agent_id: { value: agent.id },
-      hostname: agent.hostname,
-      url: { scheme: 'http', address: { hostname: agent.hostname, ip: agent.hostname, port: agent.port }, path: '/slave(1)' },
-      ...(multiRole ? { allocation_info: { role: offer.role } } : {}),
-      resources: offer.resources.toList(multiRole ? offer.role : undefined),
-      ...(attributes.length > 0 ? { attributes } : {}),
-    };
-  }
-
-  // ---- network partitions ----
-
-  /**
-   * The agent fails its health checks: its offers are rescinded and each of its live tasks is
-   * reported TASK_UNREACHABLE with unreachable_time (TASK_LOST to frameworks that are not
-   * partition-aware), REASON_AGENT_REMOVED. The tasks keep running; their updates wait.
-   */
-  partitionAgent(agentId: string): void {
-    const agent = this.agents.find((a) => a.id === agentId);
-    if (!agent || agent.unreachableSince !== null) return;
-    agent.unreachableSince = Date.now();
-    for (const offer of [...this.offers.offers.values()]) {
-      if (offer.agentId !== agent.id || !this.offers.take(offer.id)) continue;
-      this.frameworks.get(offer.frameworkId)?.send({ type: 'RESCIND', rescind: { offer_id: { value: offer.id } } });
-    }
-    for (const task of agent.tasks.values()) {
-      const framework = this.frameworks.get(task.frameworkId);
-      if (isTerminal(task.statusUpdateState) || !framework) continue;
-      const aware = framework.partitionAware;
-      const status = masterStatus(task.info.task_id.value, aware ? 'TASK_UNREACHABLE' : 'TASK_LOST', 'REASON_AGENT_REMOVED', `Agent ${agent.id} is unreachable`, agent.id);
-      if (aware) status.unreachable_time = { nanoseconds: agent.unreachableSince * 1e6 };
-      this.sendUpdate(framework, status);
-    }
-    this.config.log(`agent ${agent.id} is unreachable`);
+  /** A new master process: streams end, offers and removed-framework memory are gone, agents re-register after a while. */
+  restart(options: RestartMasterOptions = {}): void {
+    this.forgetEverything((stream) => stream.close());
+    this.id = newUuid();
+    this.frameworkCounter = 0;
+    this.electedTime = Date.now() / 1000;
+    const registry = options.registry ?? 'replicated-log';
+    for (const agent of this.agents) agent.registration = registry === 'in-memory' ? 'unknown' : 'recovered';
+    this.reregisterTimer = setTimeout(() => reregisterAgents(this), options.agentReregisterDelayMs ?? AGENT_REREGISTER_DELAY_MS);
+    this.config.log(`master ${this.id} elected with the ${registry} registry`);
   }
 
   /**
-   * The partition heals: the agent re-registers and the master reports each of its tasks in
-   * the state the agent gives (REASON_AGENT_REREGISTERED); the agent then re-sends the updates it held.
+   * The master process dies (a failed CHECK): no answer, every connection drops and the port
+   * stops listening. Agents keep their tasks and hold their updates until a master comes back.
    */
-  healAgent(agentId: string): void {
-    const agent = this.agents.find((a) => a.id === agentId);
-    if (!agent || agent.unreachableSince === null) return;
-    agent.unreachableSince = null;
-    for (const task of agent.tasks.values()) {
-      const framework = this.frameworks.get(task.frameworkId);
-      if (!framework) continue;
-      this.sendUpdate(framework, masterStatus(task.info.task_id.value, task.latestState, 'REASON_AGENT_REREGISTERED', 'Agent reregistered', agent.id));
-    }
-    for (const framework of this.frameworks.values()) if (framework.connected) agent.resendPending(framework.id);
-    this.config.log(`agent ${agent.id} re-registered after a partition`);
-    this.scheduleAllocation();
+  abort(reason: string): void {
+    this.config.log(`master ${this.id} aborted: ${reason}`);
+    this.forgetEverything((stream) => stream.drop());
+    for (const agent of this.agents) agent.registration = 'unknown';
+    this.onAbort?.();
   }
 
-  // ---- master restart ----
-
-  /** A new master process: streams end, offers and removed-framework memory are gone, agents re-register shortly. */
-  restart(): void {
+  private forgetEverything(endStream: (stream: EventStream) => void): void {
+    if (this.reregisterTimer) clearTimeout(this.reregisterTimer);
     for (const framework of this.frameworks.values()) {
       framework.failoverTimer?.cancel();
-      framework.stream?.close();
+      if (framework.stream) endStream(framework.stream);
     }
     this.frameworks.clear();
     this.removedFrameworks.clear();
     this.offers.clear();
-    this.id = newUuid();
-    this.frameworkCounter = 0;
-    this.electedTime = Date.now() / 1000;
-    for (const agent of this.agents) agent.registered = false;
-    this.reregisterTimer = setTimeout(() => this.reregisterAgents(), AGENT_REREGISTER_DELAY_MS);
-  }
-
-  private reregisterAgents(): void {
-    for (const agent of this.agents) {
-      agent.registered = true;
-      for (const task of agent.tasks.values()) {
-        if (this.frameworks.has(task.frameworkId)) continue;
-        const framework = new Framework(task.frameworkId, task.frameworkInfo);
-        framework.recovered = true;
-        this.frameworks.set(framework.id, framework);
-      }
-      for (const framework of this.frameworks.values()) if (framework.connected) agent.resendPending(framework.id);
-    }
-    this.scheduleAllocation();
   }
 
   stop(): void {

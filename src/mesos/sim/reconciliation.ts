@@ -13,7 +13,7 @@ export interface ReconcileView {
 const REASON = 'REASON_RECONCILIATION';
 
 function latest(task: SimTask): TaskStatus {
-  const state = task.statusUpdateState ?? task.latestState;
+  const state = task.statusUpdateState ?? task.masterState;
   return masterStatus(task.info.task_id.value, state, REASON, 'Reconciliation: Latest task state', task.agentId);
 }
 
@@ -21,10 +21,13 @@ export function reconcileImplicit(view: ReconcileView, framework: Framework): Ta
   return view.activeTasks(framework.id).map(latest);
 }
 
-/** Unknown tasks on agents still re-registering after a master restart get no answer at all. */
+/**
+ * Unknown tasks on agents the master recovered from its registry but that have not re-registered
+ * yet get no answer at all; agents the master does not know (in-memory registry) are unknown agents.
+ */
 export function reconcileExplicit(view: ReconcileView, framework: Framework, tasks: readonly { task_id: { value: string }; agent_id?: { value: string } }[]): TaskStatus[] {
   const answers: TaskStatus[] = [];
-  const recovering = view.agents.filter((a) => !a.registered);
+  const recovering = view.agents.filter((a) => a.registration === 'recovered');
   for (const { task_id, agent_id } of tasks) {
     const task = view.findTask(framework.id, task_id.value);
     if (task) {
@@ -34,7 +37,7 @@ export function reconcileExplicit(view: ReconcileView, framework: Framework, tas
     const agentId = agent_id?.value;
     if (agentId !== undefined && recovering.some((a) => a.id === agentId)) continue;
     if (agentId === undefined && recovering.length > 0) continue;
-    const partitioned = view.agents.find((a) => a.id === agentId && a.registered && a.unreachableSince !== null);
+    const partitioned = view.agents.find((a) => a.id === agentId && a.registration === 'registered' && a.unreachableSince !== null);
     if (partitioned) {
       const status = masterStatus(task_id.value, framework.partitionAware ? 'TASK_UNREACHABLE' : 'TASK_LOST', REASON, 'Reconciliation: Task is unreachable', agentId);
       if (framework.partitionAware) status.unreachable_time = { nanoseconds: partitioned.unreachableSince! * 1e6 };

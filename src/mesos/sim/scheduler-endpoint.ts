@@ -4,7 +4,7 @@ import { handleCall } from './calls.js';
 import { parseCall } from './call-parsing.js';
 import { validateCall } from './call-validation.js';
 import type { Master } from './master.js';
-import { readBody, sendJson, sendText } from './http-io.js';
+import { readBody, sendText } from './http-io.js';
 
 interface MediaRange {
   type: string;
@@ -65,7 +65,13 @@ export async function handleScheduler(master: Master, req: IncomingMessage, res:
   if (streamId !== framework.stream!.streamId) {
     return sendText(res, 400, `The stream ID '${streamId}' included in this request didn't match the stream ID currently associated with framework ID ${frameworkId}`);
   }
+  if ((call.type as string) === 'UNKNOWN') {
+    // The real master counts the call in its per-framework metrics first, which has no slot for
+    // UNKNOWN: the CHECK fails and the master process aborts (API-FACTS R1).
+    req.socket.destroy();
+    master.abort(`Check failed: call_types.contains(callType) (a call of type UNKNOWN from framework ${frameworkId})`);
+    return;
+  }
   const result = handleCall(master, framework, call);
-  if (result.json !== undefined) return sendJson(res, result.status, result.json);
   return sendText(res, result.status, result.body ?? '');
 }

@@ -1,5 +1,6 @@
 import type { ContainerInfo, FrameworkInfo, TaskInfo, TaskState, TaskStatus } from '../types.js';
 import { TERMINAL_TASK_STATES } from '../types.js';
+import type { ExecutorLog } from './executor-log.js';
 import type { Resources } from './resources.js';
 import type { TaskProcess } from './task-process.js';
 import type { TaskUpdateStream } from './update-stream.js';
@@ -20,14 +21,22 @@ export interface SimTask {
   readonly container: ContainerInfo | undefined;
   /** Tasks of one LAUNCH_GROUP share this id; the default executor kills them together. */
   readonly groupId: string | undefined;
-  /** The agent's current state (what /master/state shows). */
+  /** The agent's current state. */
   latestState: TaskState;
+  /**
+   * The state as the master knows it (what /master/state shows): the agent's state when it last
+   * forwarded an update (Mesos' `latest_state`) or re-registered. While an earlier update waits
+   * for its ack, a task that already finished still shows, and holds its resources, as before.
+   */
+  masterState: TaskState;
   /** The state of the latest update forwarded to the master (what reconciliation reports). */
   statusUpdateState: TaskState | undefined;
   /** Updates the master has seen, for /master/state. */
   readonly statuses: TaskStatus[];
   readonly updates: TaskUpdateStream;
   process: TaskProcess | undefined;
+  /** The command executor's glog lines in the sandbox stderr (absent for task groups). */
+  readonly executorLog: ExecutorLog | undefined;
   killRequested: boolean;
   /** Removed from the master's active set once its terminal update is acknowledged. */
   terminalAcknowledged: boolean;

@@ -1,13 +1,12 @@
 /** A task's command as a real process in its own process group, logs in the sandbox. */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import type { CommandInfo } from '../types.js';
 
 export interface ProcessExit {
   code: number | null;
   signal: NodeJS.Signals | null;
-  /** Set when the command could not be started at all. */
-  error?: string;
 }
 
 const SIGNAL_TEXT: Partial<Record<NodeJS.Signals, string>> = {
@@ -19,12 +18,37 @@ const SIGNAL_TEXT: Partial<Record<NodeJS.Signals, string>> = {
   SIGABRT: 'Aborted',
 };
 
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
 /** The command executor's wording for how the command ended. */
 export function describeExit(exit: ProcessExit): string {
-  if (exit.error) return `Failed to launch command: ${exit.error}`;
   if (exit.signal) return `Command terminated with signal ${SIGNAL_TEXT[exit.signal] ?? exit.signal}`;
   return `Command exited with status ${exit.code ?? 0}`;
 }
+
+/** Why execvp(file) would fail, in strerror words; undefined when it would run. */
+export function execFailure(file: string, cwd: string, pathEnv: string | undefined): string | undefined {
+  if (file === '') return 'No such file or directory';
+  const candidates = file.includes('/') ? [isAbsolute(file) ? file : join(cwd, file)] : (pathEnv ?? DEFAULT_PATH).split(':').map((dir) => join(dir === '' ? cwd : dir, file));
+  let denied = false;
+  for (const candidate of candidates) {
+    try {
+      if (statSync(candidate).isDirectory()) {
+        denied = true;
+        continue;
+      }
+      accessSync(candidate, constants.X_OK);
+      return undefined;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EACCES') denied = true;
+    }
+  }
+  return denied ? 'Permission denied' : 'No such file or directory';
+}
+
+// The real command executor forks, the exec fails in the child, which reports it and exits 1:
+// a task that started and then failed, not a launch error. This child does exactly that.
+const EXEC_FAILED_SCRIPT = 'printf "Failed to execute command: %s\\n" "$1" >&2; exit 1';
 
 export class TaskProcess {
   private killTimer: NodeJS.Timeout | undefined;
@@ -35,11 +59,16 @@ export class TaskProcess {
   static start(command: CommandInfo, cwd: string, env: NodeJS.ProcessEnv, stdoutPath: string, stderrPath: string, onExit: (exit: ProcessExit) => void): TaskProcess {
     const out = openSync(stdoutPath, 'a');
     const err = openSync(stderrPath, 'a');
+    const options = { cwd, env, stdio: ['ignore', out, err] as ['ignore', number, number], detached: true };
     const shell = command.shell ?? true;
     const argv = command.arguments ?? [];
+    const file = command.value ?? '';
+    const failure = shell ? undefined : execFailure(file, cwd, env.PATH);
     const child = shell
-      ? spawn('/bin/sh', ['-c', command.value ?? ''], { cwd, env, stdio: ['ignore', out, err], detached: true })
-      : spawn(command.value ?? '', argv.slice(1), { cwd, env, stdio: ['ignore', out, err], detached: true, argv0: argv[0] ?? command.value ?? '' });
+      ? spawn('/bin/sh', ['-c', file], options)
+      : failure !== undefined
+        ? spawn('/bin/sh', ['-c', EXEC_FAILED_SCRIPT, 'sh', failure], options)
+        : spawn(file, argv.slice(1), { ...options, argv0: argv[0] ?? file });
     closeSync(out);
     closeSync(err);
     const proc = new TaskProcess(child.pid);
@@ -49,7 +78,8 @@ export class TaskProcess {
       if (proc.killTimer) clearTimeout(proc.killTimer);
       onExit(exit);
     };
-    child.once('error', (e) => finish({ code: null, signal: null, error: e.message }));
+    // Only a race (the binary vanished after the check) gets here: treated like the failed exec above.
+    child.once('error', () => finish({ code: 1, signal: null }));
     child.once('exit', (code, signal) => finish({ code, signal }));
     return proc;
   }
