@@ -14,13 +14,14 @@ export interface MesosSettings {
 }
 
 export type BackendSettings =
-  | { kind: 'local'; dataDir: string; resources?: Partial<Resources> }
+  | { kind: 'local'; dataDir: string; resources?: Partial<Resources>; attributes?: Record<string, string>; maxLogBytes?: number }
   | { kind: 'mesos'; mesos: MesosSettings };
 
 export function backendOpener(settings: BackendSettings): (ctx: BackendContext) => Promise<Backend> {
   return async (ctx) => {
     if (settings.kind === 'local') {
-      return new LocalBackend({ dataDir: settings.dataDir, post: ctx.post, now: ctx.clock, ...(settings.resources ? { resources: settings.resources } : {}) });
+      const { kind: _local, ...options } = settings;
+      return new LocalBackend({ ...options, post: ctx.post, now: ctx.clock });
     }
     return new MesosBackend({
       ...settings.mesos,

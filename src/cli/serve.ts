@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { parseDuration } from '../core/duration.js';
 import { startServer } from '../app/start-server.js';
@@ -38,6 +38,8 @@ export const SERVE_FLAGS = {
   auth: { type: 'string', help: '"none" to serve beyond loopback without authentication (behind your own proxy)' },
   cpus: { type: 'string', help: 'CPUs the local backend offers (default: all)' },
   mem: { type: 'string', help: 'memory in MiB the local backend offers (default: all)' },
+  attributes: { type: 'string', help: 'local backend: this host\'s attributes for job constraints, k=v,k2=v2 (hostname is always one)' },
+  'max-log-size': { type: 'string', default: '64MiB', help: 'local backend: each run\'s stdout and stderr are cut here, the rest discarded and marked (0: no limit)' },
   'unreachable-timeout': {
     type: 'string',
     default: '5m',
@@ -104,6 +106,8 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
   if (leaderTimeoutMs < 1000 || leaderTimeoutMs > 60_000) throw new CliError(`--leader-timeout must be between 1s and 60s, not "${s['leader-timeout']}"`);
   const keep = Number(s['history-keep']);
   if (!Number.isInteger(keep) || keep < 1) throw new CliError(`--history-keep must be a positive integer, not "${s['history-keep']}"`);
+  const maxLogBytes = parseSize('max-log-size', s['max-log-size']!);
+  const attributes = s.attributes === undefined ? {} : parseAttributes(s.attributes);
   const resources: { cpus?: number; mem?: number } = {};
   for (const key of ['cpus', 'mem'] as const) {
     if (s[key] === undefined) continue;
@@ -113,6 +117,7 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
   }
   const seed = s.seed ? await readSeed(s.seed) : undefined;
   const logger = pino({ level: s['log-level']!, base: { pid: process.pid } });
+  exitOnUnexpectedErrors(logger);
   const dataDir = resolve(s['data-dir']!);
   const server = await startServer({
     host: s.host!,
@@ -133,7 +138,7 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
               failoverTimeoutSeconds: Math.round(duration('failover-timeout') / 1000),
             },
           }
-        : { kind: 'local', dataDir, resources },
+        : { kind: 'local', dataDir, resources, attributes, maxLogBytes },
     scheduler: {
       misfireThresholdMs: duration('misfire-threshold'),
       housekeepingIntervalMs: Math.max(1000, duration('prune-interval')),
@@ -170,4 +175,37 @@ async function readSeed(path: string): Promise<{ source: string; specs: JobSpec[
   const result = readJobFile(text, path);
   if (!result.ok) throw new CliError(`--seed ${result.errors[0]!.field}: ${result.errors[0]!.message}`);
   return { source: path, specs: result.value };
+}
+
+/**
+ * Crash-only: an error nobody handled leaves the scheduler in a state nobody knows, so the
+ * process says what it was and exits non-zero; a supervisor restarts it or a standby takes
+ * over, and the store brings back everything that was decided.
+ */
+function exitOnUnexpectedErrors(logger: Logger): void {
+  const die = (what: string) => (error: unknown) => {
+    logger.fatal({ err: error }, `${what}: ${error instanceof Error ? error.message : String(error)}; exiting so a restart or a standby takes over`);
+    process.exit(70);
+  };
+  process.on('unhandledRejection', die('unhandled promise rejection'));
+  process.on('uncaughtException', die('uncaught exception'));
+}
+
+/** "64MiB", "512KiB", "1GiB", "1048576" (bytes); KB/MB/GB mean the same binary units. */
+function parseSize(flag: string, text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:([KMG])i?B?)?\s*$/i.exec(text);
+  if (!m) throw new CliError(`--${flag} must be a size such as 64MiB, 512KiB or 0, not "${text}"`);
+  const unit = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(m[2] ?? '').toUpperCase() as '' | 'K' | 'M' | 'G'];
+  return Math.floor(Number(m[1]) * unit);
+}
+
+/** "rack=r1,zone=eu" */
+function parseAttributes(text: string): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new CliError(`--attributes takes k=v pairs separated by commas, not "${pair}"`);
+    attributes[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  return attributes;
 }

@@ -1,6 +1,13 @@
 /**
  * The central vocabulary of moroccron: jobs, runs, messages into the loop and the
  * effects it asks the shell to carry out. Every time is epoch milliseconds (UTC).
+ *
+ * Glossary (docs/architecture.md has the long form): an *occurrence* is one scheduled time
+ * of a job, `(job, key)`; a *run* is one attempt at it; a *claim* stores the run before
+ * anything is launched, and the store refuses a second claim of a key; a job's *cursor* is
+ * the last occurrence dealt with; the *epoch* numbers a term of leadership, and *fencing*
+ * refuses writes of an older one; *messages* go into update(), *effects* come out as data,
+ * and the *shell* (loop, interpreters, backends) carries them out without deciding anything.
  */
 import type { JobSpec } from './job-spec.js';
 

@@ -1,7 +1,8 @@
 /**
- * The Store contract every state backend implements (SQLite now; PostgreSQL, ZooKeeper
- * and etcd next). Writes are fenced: each carries the writer's epoch and is refused with
- * FencedError once a newer epoch has begun, so a deposed scheduler cannot write.
+ * The Store contract every state backend implements: SQLite (the embedded default),
+ * PostgreSQL, ZooKeeper and etcd, each passing test/helpers/store-contract.ts. Writes are
+ * fenced: each carries the writer's epoch and is refused with FencedError once a newer epoch
+ * has begun, so a deposed scheduler cannot write.
  */
 import type { BlacklistEntry, Millis, Run, RunStatus, StoreOp, StoredJob } from '../core/types.js';
 

@@ -9,6 +9,8 @@ export const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
+  /** Resolves with the exit code once the process has exited. */
+  exited: Promise<number | null>;
   output: () => string;
   /** SIGKILL and wait for the exit. */
   kill(): Promise<void>;
@@ -21,10 +23,14 @@ export function tempDir(prefix = 'moroccron-test-'): { path: string; remove: () 
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-export async function startServerProcess(dataDir: string, extraArgs: string[] = []): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
+export async function startServerProcess(
+  dataDir: string,
+  extraArgs: string[] = [],
+  options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {},
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, 'serve', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, MOROCCRON_LOG_LEVEL: 'info' },
+    env: { ...process.env, MOROCCRON_LOG_LEVEL: 'info', ...options.env },
   });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -48,6 +54,7 @@ export async function startServerProcess(dataDir: string, extraArgs: string[] = 
   return {
     url,
     child,
+    exited: exited.then(() => child.exitCode),
     output: () => out,
     kill: async () => {
       child.kill('SIGKILL');

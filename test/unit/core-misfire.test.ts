@@ -196,3 +196,36 @@ test('run-all: occurrences beyond the catch-up bound (MAX_CATCH_UP) are recorded
   assert.equal(iso(skipped[0]!.scheduledAt), '2026-01-01T10:00:01.000Z');
   assert.match(skipped[0]!.reason ?? '', /missed 800 occurrence/);
 });
+
+test('run-all with forbid after a crash under full capacity: what came due while down queues behind the waiting run', () => {
+  // One cpu, held by a long run; `tick` waits for it with a queued run when the server dies.
+  const fake = new FakeScheduler({ start: '2026-01-01T10:00:00.000Z', agent: { cpus: 1 } });
+  fake.putJobs(
+    spec({ name: 'hog', resources: { cpus: 1 } }),
+    spec({ name: 'tick', schedule: '* * * * * *', resources: { cpus: 1 }, concurrency: 'forbid', misfire: { policy: 'run-all', window: '1h' } }),
+  );
+  const hog = fake.command({ kind: 'run-job', name: 'hog' });
+  assert.ok(hog.ok);
+  fake.started(hog.value.id);
+  fake.advanceTo('2026-01-01T10:00:02.000Z');
+  const waiting = fake.store.runsOf('tick').filter((r) => r.status === 'queued');
+  assert.equal(waiting.length, 1, 'one run waits for capacity; the next on-time one is skipped (forbid)');
+
+  // Down from 10:00:02 to 10:00:06: 10:00:03-05 are late by less than the threshold, but no scheduler ran.
+  fake.restart('2026-01-01T10:00:06.000Z');
+  const runs = fake.store.runsOf('tick');
+  const downtime = runs.filter((r) => r.scheduledAt > at('2026-01-01T10:00:02.000Z') && r.scheduledAt < at('2026-01-01T10:00:06.000Z'));
+  assert.deepEqual(
+    downtime.map((r) => `${iso(r.scheduledAt)} ${r.status}`),
+    ['2026-01-01T10:00:03.000Z queued', '2026-01-01T10:00:04.000Z queued', '2026-01-01T10:00:05.000Z queued'],
+  );
+  assert.match(downtime[0]!.reason ?? '', /came due while no scheduler was running; waits for run/);
+  // Once capacity frees up they run one after another, never two at once.
+  fake.exited(hog.value.id, 0);
+  for (const run of [waiting[0]!, ...downtime]) {
+    const launched = fake.launches.filter((r) => r.job === 'tick' && fake.store.run(r.id).status === 'launching');
+    assert.deepEqual(launched.map((r) => r.id), [run.id]);
+    fake.started(run.id);
+    fake.exited(run.id, 0);
+  }
+});
