@@ -90,7 +90,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   // A single node leads before it listens, so its first answers already come from the scheduler.
   if (!election) {
-    runtime = await lead(await store.beginEpoch(self.id, clock()));
+    const epoch = await store.beginEpoch(self.id, clock()).catch((error: Error) => {
+      throw new Error(`cannot start leading: the store ${store.description} could not be written: ${error.message}`, { cause: error });
+    });
+    runtime = await lead(epoch);
     void runtime.failed.then((error) => {
       if (error instanceof FencedError) logger.fatal(`stepping down: ${error.message}`);
       else logger.fatal({ err: error }, 'scheduler stopped; a restart resumes from the store');

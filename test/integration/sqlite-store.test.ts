@@ -1,8 +1,7 @@
 /** The SQLite store: the shared Store contract, plus its file-level behaviour. */
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
@@ -10,6 +9,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { openStore } from '../../src/store/open-store.js';
 import { tempDir } from '../helpers/server-process.js';
 import { run, storeContract, storedJob } from '../helpers/store-contract.js';
+import { mountSmallDisk, smallDiskUnavailable } from '../helpers/small-disk.js';
 
 const dir = tempDir('moroccron-sqlite-');
 after(() => dir.remove());
@@ -67,38 +67,20 @@ test('runs stored before migration 3 read back with no labels', async () => {
   await store.close();
 });
 
-/** Why a small tmpfs cannot be mounted here (Linux, as root), or null; under CI that is an error. */
-function smallDiskUnavailable(): string | null {
-  if (process.platform === 'linux' && process.getuid?.() === 0) return null;
-  const why = 'mounting a small tmpfs needs Linux and root';
-  if (process.env.CI === 'true') throw new Error(why);
-  return why;
-}
-
 test('beginEpoch on a full disk fails with SQLite\'s own error and raises nothing', { skip: smallDiskUnavailable() ?? false }, async () => {
-  const mountPoint = join(dir.path, `small-disk-${++n}`);
-  mkdirSync(mountPoint);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint]);
-  const store = new SqliteStore(join(mountPoint, 'moroccron.db'));
+  const disk = mountSmallDisk(join(dir.path, `small-disk-${++n}`), 1);
+  const store = new SqliteStore(join(disk.path, 'moroccron.db'));
   try {
     const first = await store.beginEpoch('a', 0);
-    const filler = join(mountPoint, 'filler');
-    const fd = openSync(filler, 'w');
-    try {
-      for (const block = Buffer.alloc(4096); ; ) writeSync(fd, block);
-    } catch (error) {
-      assert.equal((error as NodeJS.ErrnoException).code, 'ENOSPC');
-    } finally {
-      closeSync(fd);
-    }
+    disk.fill();
     await assert.rejects(store.beginEpoch('b', 1), (e: unknown) => (e as { code?: string }).code === 'SQLITE_FULL');
-    rmSync(filler);
+    disk.free();
     const epoch = await store.beginEpoch('c', 2);
     assert.equal(epoch, first + 1, 'the failed raise left no trace in the file');
     await store.write(epoch, [{ op: 'put-meta', key: 'k', value: 'v' }]);
     assert.equal(await store.getMeta('k'), 'v');
   } finally {
     await store.close();
-    execFileSync('umount', [mountPoint]);
+    disk.unmount();
   }
 });
