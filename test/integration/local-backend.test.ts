@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
@@ -270,6 +270,26 @@ test('a container job is launch-failed', async (t) => {
   assert.equal(existsSync(h.runDir(run.id)), false);
 });
 
+test('a command line too long to start (E2BIG), or with a NUL byte, is launch-failed with the reason', async (t) => {
+  const h = new Harness(t);
+  const backend = h.backend();
+  const cases = [
+    { run: makeRun('r-long-command'), spec: makeSpec({ command: `echo ${'x'.repeat(200 * 1024)}` }) }, // one string > 128 KiB
+    { run: makeRun('r-long-args'), spec: makeSpec({ args: ['echo', ...Array.from({ length: 40 }, () => 'y'.repeat(100 * 1024))] }) }, // 4 MB in all
+    { run: makeRun('r-long-env'), spec: makeSpec({ command: 'true', env: { BIG: 'z'.repeat(200 * 1024) } }) },
+  ];
+  for (const { run, spec } of cases) backend.launch(run, spec);
+  for (const { run } of cases) {
+    const failed = await h.next(run.id, 'launch-failed');
+    assert.match(failed.reason, /too long for the system \(E2BIG/, run.id);
+    await sleep(50);
+    assert.deepEqual(h.of(run.id).map((m) => m.type), ['launch-failed'], run.id);
+  }
+  const nul = makeRun('r-nul');
+  backend.launch(nul, makeSpec({ args: ['echo', 'a\0b'] }));
+  assert.match((await h.next(nul.id, 'launch-failed')).reason, /contains a NUL byte/);
+});
+
 // ---------------------------------------------------------------------------------------
 // killing
 
@@ -443,7 +463,7 @@ test('reattach: no run dir, or a dir without a pid file, is run-not-started', as
 
 test('forget removes run dirs; agents() describes this host', async (t) => {
   const h = new Harness(t);
-  const backend = h.backend({ resources: { cpus: 3 } });
+  const backend = h.backend({ resources: { cpus: 3 }, attributes: { rack: 'r1', zone: 'eu-1' } });
   const run = makeRun('r-forget');
   backend.launch(run, makeSpec({ command: 'echo hi' }));
   await h.next(run.id, 'run-exited');
@@ -460,4 +480,12 @@ test('forget removes run dirs; agents() describes this host', async (t) => {
   assert.ok(agent.resources.mem > 0);
   assert.ok(agent.resources.disk >= 0);
   assert.equal(agent.resources.gpus, 0);
+  assert.deepEqual(agent.attributes, { hostname: hostname(), rack: 'r1', zone: 'eu-1' });
+  assert.equal(agent.used, null, 'the scheduler accounts for local capacity itself');
+  // The report is a copy.
+  agent.attributes.rack = 'changed';
+  assert.equal(backend.agents()[0]!.attributes.rack, 'r1');
+  // A configured hostname wins, as Mesos' --hostname does; no attributes: just the hostname.
+  assert.deepEqual(h.backend({ attributes: { hostname: 'batch-1' } }).agents()[0]!.attributes, { hostname: 'batch-1' });
+  assert.deepEqual(h.backend().agents()[0]!.attributes, { hostname: hostname() });
 });

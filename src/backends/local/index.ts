@@ -1,2 +1,4 @@
-export { LocalBackend, defaultResources } from './local-backend.js';
+export { LocalBackend } from './local-backend.js';
 export type { LocalBackendOptions } from './local-backend.js';
+export { defaultResources } from './host-agent.js';
+export { DEFAULT_MAX_LOG_BYTES } from './log-cap.js';

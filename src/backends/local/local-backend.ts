@@ -1,11 +1,15 @@
 /**
  * The local backend: this host is the only agent and runs every job as a local process
- * under a crash-safe /bin/sh wrapper (see process-launcher.ts), one working dir per run
+ * under a crash-safe /bin/sh wrapper (see wrapper-script.ts), one working dir per run
  * under `<dataDir>/runs/<runId>/` (see run-dir.ts).
  *
  * It only carries out what the loop decided and reports back through `post`:
  * - launch: `run-started` once the wrapper is spawned (pid known), `launch-failed` for a
- *   container job, a job without command/args or a spawn error; later `run-exited`.
+ *   container job, a job without command/args or a spawn error (E2BIG included: a command
+ *   line too long to start); later `run-exited`.
+ * - each of a run's logs (stdout, stderr) is capped at `maxLogBytes`: the wrapper keeps the
+ *   first bytes, discards the rest and ends the log with a marker line; the job is not
+ *   affected (see wrapper-script.ts).
  * - while the server lives it is the wrapper's parent and uses the child's exit event;
  *   after a restart `reattach` adopts surviving wrappers (pid + /proc start time) and
  *   polls them, then reads the `exit` file.
@@ -13,20 +17,25 @@
  *   started, sh reports it as exit code 127 (not found) or 126 (not executable), and the
  *   backend posts `run-exited` with that code (the message is in the run's stderr).
  * - exit status 128+N (sh's way of saying "killed by signal N") is reported as that
- *   signal (exitCode null), both live and from an exit file.
+ *   signal (exitCode null), both live and from an exit file. A wrapper killed after it
+ *   recorded the job's status (waiting for the job's output to drain) reports that status.
  *
  * Messages are posted asynchronously (queued as microtasks, in order), never from inside
  * the call that caused them.
  */
 import type { ChildProcess } from 'node:child_process';
-import { statfsSync } from 'node:fs';
-import { availableParallelism, hostname, totalmem } from 'node:os';
-import type { AgentInfo, JobSpec, Message, Millis, Resources, Run } from '../../core/types.js';
-import type { Backend, LogChunk, LogStream, Post } from '../types.js';
+import { hostname } from 'node:os';
+import type { JobSpec, Message, Millis, Resources, Run } from '../../core/types.js';
+import type { AgentReport, Backend, LogChunk, LogStream, Post } from '../types.js';
 import { exitOutcome } from './exit-status.js';
 import type { ExitOutcome } from './exit-status.js';
+import { defaultResources, hostAttributes } from './host-agent.js';
+import { findHostTools, teeCannotCap } from './host-tools.js';
+import type { HostTools } from './host-tools.js';
+import { logCap } from './log-cap.js';
+import type { LogCap } from './log-cap.js';
 import { readLogChunk } from './log-reader.js';
-import { SHELL, findMv, spawnWrapped } from './process-launcher.js';
+import { SHELL, describeSpawnError, spawnWrapped } from './process-launcher.js';
 import { groupExists, isAlive, processStartTime, signalGroup } from './process-probe.js';
 import { RunDirs, fileExists, isSafeRunId, readExitFile, readPidFile, writeFileAtomic } from './run-dir.js';
 import type { PidInfo } from './run-dir.js';
@@ -43,13 +52,19 @@ export interface LocalBackendOptions {
    * (0 if it cannot be read), gpus = 0.
    */
   resources?: Partial<Resources>;
+  /** This host's attributes for placement constraints; `hostname` (os.hostname()) is added unless given. */
+  attributes?: Record<string, string>;
+  /**
+   * Cap on each of a run's two logs, in bytes (rounded up to a multiple of 512); the rest of
+   * the stream is discarded and a marker line ends the log. Default 64 MiB; 0 = unlimited.
+   * A cap needs GNU tee 8.24+; the constructor throws if it is missing or the value is bad.
+   */
+  maxLogBytes?: number;
   /** How often adopted (re-attached) processes are checked; default 1000 ms. */
   pollIntervalMs?: number;
   /** How long reattach waits for a wrapper that has a run dir but no pid file yet; default 1000 ms. */
   startupWaitMs?: number;
 }
-
-const MIB = 1024 * 1024;
 
 interface Tracked {
   runId: string;
@@ -59,17 +74,6 @@ interface Tracked {
   child: ChildProcess | null;
   poller: NodeJS.Timeout | null;
   done: boolean;
-}
-
-export function defaultResources(dataDir: string): Resources {
-  let disk = 0;
-  try {
-    const fs = statfsSync(dataDir);
-    disk = Math.floor((Number(fs.bavail) * Number(fs.bsize)) / MIB);
-  } catch {
-    disk = 0;
-  }
-  return { cpus: availableParallelism(), mem: Math.floor(totalmem() / MIB), disk, gpus: 0 };
 }
 
 const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -84,14 +88,20 @@ export class LocalBackend implements Backend {
   private readonly now: () => Millis;
   private readonly agentId: string;
   private readonly resources: Resources;
+  private readonly attributes: Record<string, string>;
+  private readonly logCap: LogCap;
   private readonly pollIntervalMs: number;
   private readonly startupWaitMs: number;
-  private readonly mvPath: string;
+  private readonly tools: HostTools;
   private readonly tracked = new Map<string, Tracked>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
 
   constructor(options: LocalBackendOptions) {
+    this.logCap = logCap(options.maxLogBytes);
+    this.tools = findHostTools();
+    const teeProblem = this.logCap.bytes > 0 ? teeCannotCap(this.tools.tee) : null;
+    if (teeProblem !== null) throw new Error(`${teeProblem}; or leave run logs unlimited (max log size 0)`);
     this.dirs = new RunDirs(options.dataDir);
     this.dirs.init();
     this.post = options.post;
@@ -100,11 +110,11 @@ export class LocalBackend implements Backend {
     this.resources = { ...defaultResources(options.dataDir), ...options.resources };
     this.pollIntervalMs = Math.max(10, options.pollIntervalMs ?? 1000);
     this.startupWaitMs = Math.max(0, options.startupWaitMs ?? 1000);
-    this.mvPath = findMv();
+    this.attributes = hostAttributes(options.attributes);
   }
 
-  agents(): AgentInfo[] {
-    return [{ id: this.agentId, resources: { ...this.resources } }];
+  agents(): AgentReport[] {
+    return [{ id: this.agentId, resources: { ...this.resources }, attributes: { ...this.attributes }, used: null }];
   }
 
   // -------------------------------------------------------------------------------------
@@ -143,16 +153,17 @@ export class LocalBackend implements Backend {
         stderrPath: paths.stderr,
         argv,
         env: this.environment(run, spec),
-        mvPath: this.mvPath,
+        tools: this.tools,
+        logCap: this.logCap,
       });
     } catch (e) {
-      this.launchFailed(run, `cannot start the process: ${errorMessage(e)}`);
+      this.launchFailed(run, describeSpawnError(e));
       return;
     }
 
     const pid = child.pid;
     if (pid === undefined) {
-      child.once('error', (e) => this.launchFailed(run, `cannot start the process: ${errorMessage(e)}`));
+      child.once('error', (e) => this.launchFailed(run, describeSpawnError(e)));
       return;
     }
     child.on('error', () => {
@@ -301,7 +312,18 @@ export class LocalBackend implements Backend {
   private finished(tracked: Tracked, outcome: ExitOutcome): void {
     if (tracked.done) return;
     this.stopWatching(tracked);
-    this.emitExit(tracked.runId, outcome);
+    this.emitExit(tracked.runId, outcome.signal !== null ? this.recordedOutcome(tracked.runId) ?? outcome : outcome);
+  }
+
+  /**
+   * The job's status from the exit file. A wrapper killed by a signal may have recorded it
+   * first (the KILL came while it waited for the job's output to drain): the job's own
+   * status is the truth, and it is what a restarted server reads too.
+   */
+  private recordedOutcome(runId: string): ExitOutcome | null {
+    if (!this.dirs.exists(runId)) return null;
+    const status = readExitFile(this.dirs.paths(runId).exit);
+    return status === null ? null : exitOutcome(status, null);
   }
 
   private stopWatching(tracked: Tracked): void {

@@ -1,58 +1,17 @@
 /**
- * Starting a job under the crash-safe /bin/sh wrapper.
- *
- * The wrapper runs detached (own session and process group, so it outlives the server
- * and a kill can reach the whole group), with cwd = the run dir and stdout/stderr on
- * files the parent opened (no pipes: nothing breaks when the server dies). It
- *   1. writes "<its pid> <its start time>" to `pid` (tmp + mv) before anything else,
- *   2. runs the job as its child (`(exec "$@")`: a subshell that execs the program, so a
- *      program named like a shell builtin is still looked up in PATH),
- *   3. writes the job's status to `exit` (tmp + mv) and exits with it.
- * It ignores HUP/INT/TERM with a no-op trap (the job gets default dispositions back on
- * exec) so that a TERM sent to the group ends the job and still lets the wrapper record
- * the status; only SIGKILL stops it from writing `exit`.
- *
- * If the pid file cannot be written the job is not started and the wrapper exits 125.
+ * Starting a job under the crash-safe /bin/sh wrapper (wrapper-script.ts): detached (own
+ * session and process group, so it outlives the server and a kill can reach the whole
+ * group), cwd = the run dir, stdout/stderr on log files the server opened (no pipes to
+ * the server: nothing breaks when it dies).
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants as fsConstants, openSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { closeSync, openSync } from 'node:fs';
+import type { HostTools } from './host-tools.js';
+import type { LogCap } from './log-cap.js';
+import { WRAPPER_SCRIPT, wrapperParameters } from './wrapper-script.js';
 
 export const SHELL = '/bin/sh';
-
-/** Exit status of the wrapper when it could not record its pid (the job never ran). */
-export const WRAPPER_SETUP_FAILED = 125;
-
-export const WRAPPER_SCRIPT = [
-  'mv=$1; shift',
-  'set -f',
-  "trap ':' HUP INT TERM",
-  'st=',
-  '_st() { shift 19; st=$1; }',
-  // Field 22 of /proc/$$/stat: drop "pid (comm) ", then field 22 is word 20.
-  'if [ -r /proc/$$/stat ] && read -r s < /proc/$$/stat; then _st ${s##*) }; fi',
-  `printf '%s %s\\n' "$$" "$st" > pid.tmp && "$mv" -f pid.tmp pid || { echo "moroccron: cannot write the pid file in $PWD" >&2; exit ${WRAPPER_SETUP_FAILED}; }`,
-  '(exec "$@")',
-  'c=$?',
-  `printf '%s\\n' "$c" > exit.tmp && "$mv" -f exit.tmp exit`,
-  'exit "$c"',
-].join('\n');
-
-/** Absolute path of `mv` on this host (the job's env may change PATH, the wrapper's mv must not move). */
-export function findMv(path = process.env.PATH ?? ''): string {
-  for (const dir of path.split(delimiter)) {
-    if (dir === '' || !dir.startsWith('/')) continue;
-    const candidate = join(dir, 'mv');
-    try {
-      accessSync(candidate, fsConstants.X_OK);
-      return candidate;
-    } catch {
-      // keep looking
-    }
-  }
-  return '/bin/mv';
-}
 
 export interface LaunchRequest {
   /** The run dir: the wrapper's and the job's cwd. */
@@ -62,19 +21,29 @@ export interface LaunchRequest {
   /** The job's program and arguments (for a shell command: /bin/sh -c <command>). */
   argv: readonly string[];
   env: NodeJS.ProcessEnv;
-  mvPath: string;
+  tools: HostTools;
+  logCap: LogCap;
 }
 
 /**
- * Spawn the wrapper. Throws on failures before the spawn (opening the log files);
- * spawn failures themselves arrive as the child's 'error' event with `pid` undefined.
+ * Spawn the wrapper. Throws on failures before the spawn (opening the log files) and on
+ * spawn failures Node reports synchronously (E2BIG, a NUL byte in an argument); others
+ * arrive as the child's 'error' event with `pid` undefined.
  */
 export function spawnWrapped(request: LaunchRequest): ChildProcess {
   const out = openSync(request.stdoutPath, 'a');
   let err: number | null = null;
   try {
     err = openSync(request.stderrPath, 'a');
-    return spawn(SHELL, ['-c', WRAPPER_SCRIPT, 'moroccron', request.mvPath, ...request.argv], {
+    const parameters = wrapperParameters({
+      ...request.tools,
+      logCapBlocks: request.logCap.blocks,
+      marker: request.logCap.marker,
+      stdoutPath: request.stdoutPath,
+      stderrPath: request.stderrPath,
+      argv: request.argv,
+    });
+    return spawn(SHELL, ['-c', WRAPPER_SCRIPT, ...parameters], {
       cwd: request.cwd,
       env: request.env,
       stdio: ['ignore', out, err],
@@ -84,4 +53,18 @@ export function spawnWrapped(request: LaunchRequest): ChildProcess {
     closeSync(out);
     if (err !== null) closeSync(err);
   }
+}
+
+/** Why a spawn failed, in words a job's owner can act on. */
+export function describeSpawnError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  const message = e instanceof Error ? e.message : String(e);
+  if (code === 'E2BIG') {
+    return 'cannot start the process: its command or args and environment are too long for the system (E2BIG: each argument or NAME=value must stay under 128 KiB, all of them together under ARG_MAX, usually 2 MiB)';
+  }
+  if (code === 'ERR_INVALID_ARG_VALUE' && message.includes('null bytes')) {
+    // Node's own message names the argument by its index in the wrapper's argv: not the job's.
+    return 'cannot start the process: an argument or environment value contains a NUL byte, which no program can receive';
+  }
+  return `cannot start the process: ${message}`;
 }

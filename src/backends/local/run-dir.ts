@@ -7,7 +7,9 @@
  * - `exit`   "<status>\n", the job's exit status as sh reports it (128+N: signal N),
  *            written (tmp + rename) by the wrapper after the job ended;
  * - `killed` written by the backend right before it SIGKILLs the process group, so a run
- *            whose exit went unseen (server died meanwhile) is reported as killed, not lost.
+ *            whose exit went unseen (server died meanwhile) is reported as killed, not lost;
+ * - `.stdout.pipe`, `.stderr.pipe`  the FIFOs the job writes to when logs are capped (see
+ *            wrapper-script.ts); dot names keep them out of the job's `*` globs.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -27,7 +29,10 @@ export interface PidInfo {
   startTime: string | null;
 }
 
-const BOOKKEEPING = ['pid', 'pid.tmp', 'exit', 'exit.tmp', 'killed', 'killed.tmp'];
+export const STDOUT_PIPE = '.stdout.pipe';
+export const STDERR_PIPE = '.stderr.pipe';
+
+const BOOKKEEPING = ['pid', 'pid.tmp', 'exit', 'exit.tmp', 'killed', 'killed.tmp', STDOUT_PIPE, STDERR_PIPE];
 
 /** Run ids become directory names: refuse anything that could leave `runs/`. */
 export function isSafeRunId(runId: string): boolean {

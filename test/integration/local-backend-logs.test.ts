@@ -1,0 +1,372 @@
+/**
+ * The local backend's per-run log cap, against real processes: what reaches the logs, what
+ * the job sees (nothing), what survives a TERM and a server restart, and how many processes
+ * a run takes. Each test gets its own data dir and kills whatever it left running.
+ *
+ * Run: node --import tsx --test test/integration/local-backend-logs.test.ts
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { TestContext } from 'node:test';
+import type { JobSpec, Message, Run } from '../../src/core/types.js';
+import { LocalBackend } from '../../src/backends/local/index.js';
+import type { LocalBackendOptions } from '../../src/backends/local/index.js';
+import { findHostTools, teeCannotCap } from '../../src/backends/local/host-tools.js';
+import { groupExists, isAlive, signalGroup } from '../../src/backends/local/process-probe.js';
+import { readPidFile } from '../../src/backends/local/run-dir.js';
+
+// ---------------------------------------------------------------------------------------
+// fixtures
+
+const KIB = 1024;
+const CAP = 64 * KIB;
+const MARKER = '\n[moroccron: output beyond 64 KiB discarded]\n';
+
+function makeRun(id: string): Run {
+  return {
+    id,
+    job: 'chatty',
+    key: `m:${id}`,
+    trigger: 'manual',
+    scheduledAt: 0,
+    claimedAt: 0,
+    startedAt: null,
+    finishedAt: null,
+    attempt: 1,
+    status: 'launching',
+    exitCode: null,
+    reason: null,
+    agent: null,
+    taskId: null,
+    rootId: id,
+    deadline: null,
+    killReason: null,
+    labels: {},
+  };
+}
+
+function makeSpec(over: Partial<JobSpec>): JobSpec {
+  return {
+    name: 'chatty',
+    timezone: 'UTC',
+    env: {},
+    resources: { cpus: 0.1, mem: 128, disk: 0, gpus: 0 },
+    constraints: [],
+    placement: 'one',
+    after: [],
+    concurrency: 'forbid',
+    misfire: { policy: 'run-once', window: '1h' },
+    retries: { max: 0, backoff: '30s', factor: 2, maxBackoff: '1h', jitter: 0.2 },
+    killGracePeriod: '10s',
+    owners: [],
+    notify: { onFailure: [], onSuccess: [], onRecovery: [], onRetriesExhausted: [], onLate: [] },
+    triggers: { onSuccess: [], onFailure: [] },
+    priority: 0,
+    paused: false,
+    labels: {},
+    ...over,
+  };
+}
+
+/** What `seq first last` prints. */
+function seqOutput(first: number, last: number): string {
+  const lines: string[] = [];
+  const step = first <= last ? 1 : -1;
+  for (let i = first; i !== last + step; i += step) lines.push(`${i}\n`);
+  return lines.join('');
+}
+
+const SEQ_UP = seqOutput(1, 200_000); // ~1.2 MiB
+const SEQ_DOWN = seqOutput(200_000, 1);
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== null && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** The processes in process group `pgid`, by command name (from /proc). */
+function groupMembers(pgid: number): string[] {
+  const names: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    const close = stat.lastIndexOf(')');
+    const fields = stat.slice(close + 2).split(' '); // fields[0] is field 3 (state), [2] is field 5 (pgrp)
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z') names.push(stat.slice(stat.indexOf('(') + 1, close));
+  }
+  return names.sort();
+}
+
+/** Bytes the file takes on disk (allocated blocks, not its length). */
+const diskUse = (path: string): number => statSync(path).blocks * 512;
+
+class Harness {
+  readonly dataDir: string;
+  readonly messages: Message[] = [];
+  private readonly backends: LocalBackend[] = [];
+
+  constructor(t: TestContext) {
+    this.dataDir = mkdtempSync(join(realpathSync(tmpdir()), 'moroccron-logs-'));
+    t.after(() => this.cleanup());
+  }
+
+  backend(options: Partial<LocalBackendOptions> = {}): LocalBackend {
+    const backend = new LocalBackend({
+      dataDir: this.dataDir,
+      post: (message) => this.messages.push(message),
+      now: () => 1_000,
+      agentId: 'test-agent',
+      pollIntervalMs: 50,
+      maxLogBytes: CAP,
+      ...options,
+    });
+    this.backends.push(backend);
+    return backend;
+  }
+
+  runDir(runId: string): string {
+    return join(this.dataDir, 'runs', runId);
+  }
+
+  log(runId: string, stream: 'stdout' | 'stderr'): string {
+    return readFileSync(join(this.runDir(runId), stream), 'latin1');
+  }
+
+  pidOf(runId: string): number {
+    const info = readPidFile(join(this.runDir(runId), 'pid'));
+    assert.ok(info, `pid file of ${runId}`);
+    return info.pid;
+  }
+
+  async next<T extends Message['type']>(runId: string, type: T, timeoutMs = 10_000): Promise<Extract<Message, { type: T }>> {
+    return until(
+      `${type} for ${runId}`,
+      () => this.messages.find((m): m is Extract<Message, { type: T }> => m.type === type && 'runId' in m && m.runId === runId),
+      timeoutMs,
+    );
+  }
+
+  async fileAppears(runId: string, name: string): Promise<void> {
+    await until(`${runId}/${name}`, () => existsSync(join(this.runDir(runId), name)));
+  }
+
+  private async cleanup(): Promise<void> {
+    for (const backend of this.backends) await backend.close();
+    const runs = join(this.dataDir, 'runs');
+    if (existsSync(runs)) {
+      for (const runId of readdirSync(runs)) {
+        const info = readPidFile(join(runs, runId, 'pid'));
+        // By group, not by wrapper: processes a job left behind may outlive it.
+        if (info !== null && groupExists(info.pid)) signalGroup(info.pid, 'SIGKILL');
+      }
+    }
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+const outcome = (m: Extract<Message, { type: 'run-exited' }>) => ({ exitCode: m.exitCode, signal: m.signal });
+
+// ---------------------------------------------------------------------------------------
+// the cap
+
+test('output over the cap: each log keeps the first 64 KiB and a marker; the job runs on and exits with its own status', async (t) => {
+  const h = new Harness(t);
+  const backend = h.backend();
+  const run = makeRun('r-over');
+  // Any failed write (EPIPE, EFBIG) or SIGPIPE/SIGXFSZ would end seq early and show in the exit code.
+  backend.launch(run, makeSpec({ command: 'seq 1 200000 || exit 90; seq 200000 -1 1 >&2 || exit 91; echo wrote-all > after; exit 3' }));
+  assert.deepEqual(outcome(await h.next(run.id, 'run-exited')), { exitCode: 3, signal: null });
+  assert.equal(readFileSync(join(h.runDir(run.id), 'after'), 'utf8'), 'wrote-all\n');
+  assert.equal(readFileSync(join(h.runDir(run.id), 'exit'), 'utf8'), '3\n');
+
+  assert.equal(h.log(run.id, 'stdout'), SEQ_UP.slice(0, CAP) + MARKER);
+  assert.equal(h.log(run.id, 'stderr'), SEQ_DOWN.slice(0, CAP) + MARKER);
+  for (const stream of ['stdout', 'stderr']) {
+    const use = diskUse(join(h.runDir(run.id), stream));
+    assert.ok(use <= CAP + 8 * KIB, `${stream} takes ${use} bytes on disk`);
+  }
+  // The API reads the capped log like any other.
+  const tail = await backend.readLogs(run, 'stdout', CAP, 1000);
+  assert.equal(tail?.data, MARKER);
+});
+
+test('output under the cap, or exactly at it, is kept whole and unmarked; one byte more is marked', async (t) => {
+  const h = new Harness(t);
+  const backend = h.backend();
+  const small = makeRun('r-small');
+  const exact = makeRun('r-exact');
+  const overByOne = makeRun('r-over-by-one');
+  backend.launch(small, makeSpec({ command: 'seq 1 1000; printf "no newline at the end" >&2' }));
+  backend.launch(exact, makeSpec({ command: `head -c ${CAP} /dev/zero | tr '\\0' a` }));
+  backend.launch(overByOne, makeSpec({ command: `head -c ${CAP + 1} /dev/zero | tr '\\0' b` }));
+  for (const run of [small, exact, overByOne]) assert.deepEqual(outcome(await h.next(run.id, 'run-exited')), { exitCode: 0, signal: null });
+
+  assert.equal(h.log(small.id, 'stdout'), seqOutput(1, 1000));
+  assert.equal(h.log(small.id, 'stderr'), 'no newline at the end');
+  assert.equal(h.log(exact.id, 'stdout'), 'a'.repeat(CAP));
+  assert.equal(h.log(overByOne.id, 'stdout'), 'b'.repeat(CAP) + MARKER);
+  assert.equal(h.log(overByOne.id, 'stderr'), '');
+});
+
+test('a job that traps TERM and prints while shutting down keeps that output; the capped part stays capped', async (t) => {
+  const h = new Harness(t);
+  const backend = h.backend();
+  const run = makeRun('r-term-trap');
+  backend.launch(
+    run,
+    makeSpec({ command: 'trap \'echo got TERM; seq 1 200000; echo bye >&2; exit 5\' TERM; echo started; touch ready; while :; do sleep 0.05; done' }),
+  );
+  await h.fileAppears(run.id, 'ready');
+  backend.kill(run, 5_000, 'test');
+  assert.deepEqual(outcome(await h.next(run.id, 'run-exited')), { exitCode: 5, signal: null });
+  assert.equal(h.log(run.id, 'stdout'), ('started\ngot TERM\n' + SEQ_UP).slice(0, CAP) + MARKER);
+  assert.match(h.log(run.id, 'stderr'), /bye\n$/);
+});
+
+test('the server dies while a job writes over the cap: the job and its logging go on, a new server re-attaches', async (t) => {
+  const h = new Harness(t);
+  const first = h.backend();
+  const run = makeRun('r-restart');
+  // ~1.2 MiB on each stream, written over a second or so.
+  first.launch(
+    run,
+    makeSpec({ command: 'i=0; while [ $i -lt 40 ]; do seq 1 5000 || exit 90; seq 1 5000 >&2 || exit 91; i=$((i+1)); sleep 0.03; done; exit 6' }),
+  );
+  await h.next(run.id, 'run-started');
+  const stdout = join(h.runDir(run.id), 'stdout');
+  await until('the cap reached', () => existsSync(stdout) && statSync(stdout).size >= CAP);
+  await first.close(); // the "server" dies; the job, its copiers and its wrapper must not
+  const pid = h.pidOf(run.id);
+  assert.ok(isAlive(pid, null), 'the wrapper outlives the server');
+  assert.ok(!existsSync(join(h.runDir(run.id), 'exit')), 'the job still runs');
+
+  const before = h.messages.length;
+  const second = h.backend();
+  second.reattach({ ...run, status: 'running' }, null);
+  const later = () => h.messages.slice(before);
+  await until('re-attached', () => later().find((m) => m.type === 'run-started'));
+  const exited = await until('run-exited', () => later().find((m): m is Extract<Message, { type: 'run-exited' }> => m.type === 'run-exited'));
+  assert.deepEqual(outcome(exited), { exitCode: 6, signal: null });
+  const expected = seqOutput(1, 5000).repeat(40).slice(0, CAP) + MARKER;
+  assert.equal(h.log(run.id, 'stdout'), expected);
+  assert.equal(h.log(run.id, 'stderr'), expected);
+});
+
+test('a job killed by a signal is reported as that signal; KILL after the grace period still ends everything', async (t) => {
+  const h = new Harness(t);
+  const backend = h.backend();
+  const usr1 = makeRun('r-usr1');
+  const stubborn = makeRun('r-stubborn');
+  backend.launch(usr1, makeSpec({ command: 'seq 1 200000; kill -USR1 $$' }));
+  backend.launch(stubborn, makeSpec({ command: "trap '' TERM; seq 1 200000; touch ready; sleep 30" }));
+  assert.deepEqual(outcome(await h.next(usr1.id, 'run-exited')), { exitCode: null, signal: 'SIGUSR1' });
+  assert.equal(readFileSync(join(h.runDir(usr1.id), 'exit'), 'utf8'), '138\n');
+  assert.equal(h.log(usr1.id, 'stdout'), SEQ_UP.slice(0, CAP) + MARKER);
+
+  await h.fileAppears(stubborn.id, 'ready');
+  const pid = h.pidOf(stubborn.id);
+  backend.kill(stubborn, 300, 'timeout');
+  assert.deepEqual(outcome(await h.next(stubborn.id, 'run-exited')), { exitCode: null, signal: 'SIGKILL' });
+  await until('the whole group gone, copiers included', () => !groupExists(pid));
+  assert.equal(h.log(stubborn.id, 'stdout'), SEQ_UP.slice(0, CAP), 'the copier was killed before it could mark the log');
+});
+
+test('processes per run: the wrapper, the job and one copier per stream; none extra with the cap at 0', async (t) => {
+  const h = new Harness(t);
+  const capped = h.backend();
+  const unlimited = h.backend({ maxLogBytes: 0 });
+  const a = makeRun('r-count-capped');
+  const b = makeRun('r-count-unlimited');
+  capped.launch(a, makeSpec({ args: ['sleep', '30'] }));
+  unlimited.launch(b, makeSpec({ args: ['sleep', '30'] }));
+  await h.next(a.id, 'run-started');
+  await h.next(b.id, 'run-started');
+  await until('capped run settled', () => groupMembers(h.pidOf(a.id)).join() === 'sh,sleep,tee,tee');
+  await until('unlimited run settled', () => groupMembers(h.pidOf(b.id)).join() === 'sh,sleep');
+  await sleep(200);
+  assert.deepEqual(groupMembers(h.pidOf(a.id)), ['sh', 'sleep', 'tee', 'tee']);
+  assert.deepEqual(groupMembers(h.pidOf(b.id)), ['sh', 'sleep']);
+  assert.equal(existsSync(join(h.runDir(b.id), '.stdout.pipe')), false, 'no FIFOs without a cap');
+  capped.kill(a, 0, 'done');
+  unlimited.kill(b, 0, 'done');
+  await h.next(a.id, 'run-exited');
+  await h.next(b.id, 'run-exited');
+});
+
+test('cap 0: logs are unlimited', async (t) => {
+  const h = new Harness(t);
+  const backend = h.backend({ maxLogBytes: 0 });
+  const run = makeRun('r-unlimited');
+  backend.launch(run, makeSpec({ command: 'seq 1 200000; seq 200000 -1 1 >&2; exit 2' }));
+  assert.deepEqual(outcome(await h.next(run.id, 'run-exited')), { exitCode: 2, signal: null });
+  assert.equal(h.log(run.id, 'stdout'), SEQ_UP);
+  assert.equal(h.log(run.id, 'stderr'), SEQ_DOWN);
+});
+
+test("a run ends once the job's output is closed: a child left holding it keeps the run going, one that let go does not", async (t) => {
+  const h = new Harness(t);
+  const backend = h.backend();
+  const holding = makeRun('r-holding');
+  const detached = makeRun('r-let-go');
+  backend.launch(holding, makeSpec({ command: '(sleep 0.6; echo late) & echo early' }));
+  backend.launch(detached, makeSpec({ command: 'sleep 30 > /dev/null 2>&1 & echo $! > bg.pid; echo early' }));
+  const t0 = Date.now();
+  assert.deepEqual(outcome(await h.next(detached.id, 'run-exited')), { exitCode: 0, signal: null });
+  assert.deepEqual(outcome(await h.next(holding.id, 'run-exited')), { exitCode: 0, signal: null });
+  assert.ok(Date.now() - t0 >= 500, 'waited for the child holding stdout');
+  assert.equal(h.log(holding.id, 'stdout'), 'early\nlate\n');
+  assert.equal(h.log(detached.id, 'stdout'), 'early\n');
+  const leftover = Number(readFileSync(join(h.runDir(detached.id), 'bg.pid'), 'utf8'));
+  assert.ok(isAlive(leftover, null), 'the child that let go runs on (the cleanup kills its group)');
+});
+
+test("a wrapper KILLed while a leftover child holds the job's output reports the job's own status", async (t) => {
+  const h = new Harness(t);
+  const backend = h.backend();
+  const run = makeRun('r-killed-draining');
+  backend.launch(run, makeSpec({ command: "(trap '' TERM; echo child; exec sleep 30) & touch ready; exit 4" }));
+  await h.fileAppears(run.id, 'exit');
+  await h.fileAppears(run.id, 'ready');
+  const pid = h.pidOf(run.id);
+  assert.ok(isAlive(pid, null), 'the wrapper waits for the output to be closed');
+  backend.kill(run, 300, 'test');
+  // The wrapper died of the KILL, but it had recorded the job's exit: the same answer a
+  // restarted server would read from the run dir.
+  assert.deepEqual(outcome(await h.next(run.id, 'run-exited')), { exitCode: 4, signal: null });
+  assert.equal(h.log(run.id, 'stdout'), 'child\n');
+  await until('the group gone', () => !groupExists(pid));
+});
+
+// ---------------------------------------------------------------------------------------
+// configuration
+
+test('the cap is rounded up to 512-byte blocks; a bad value or a tee that cannot cap is refused', async (t) => {
+  const h = new Harness(t);
+  const backend = h.backend({ maxLogBytes: 1000 });
+  const run = makeRun('r-rounded');
+  backend.launch(run, makeSpec({ command: 'seq 1 1000' }));
+  await h.next(run.id, 'run-exited');
+  assert.equal(h.log(run.id, 'stdout'), seqOutput(1, 1000).slice(0, 1024) + '\n[moroccron: output beyond 1 KiB discarded]\n');
+
+  for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+    assert.throws(() => h.backend({ maxLogBytes: bad }), RangeError, String(bad));
+  }
+  assert.equal(teeCannotCap(findHostTools().tee), null);
+  assert.match(teeCannotCap('/nonexistent/tee') ?? '', /GNU tee with --output-error.*cannot run/);
+  assert.match(teeCannotCap('/bin/false') ?? '', /GNU tee with --output-error.*exit status 1/);
+});
