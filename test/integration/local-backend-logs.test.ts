@@ -6,17 +6,14 @@
  * Run: node --import tsx --test test/integration/local-backend-logs.test.ts
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { TestContext } from 'node:test';
-import type { JobSpec, Message, Run } from '../../src/core/types.js';
-import { LocalBackend } from '../../src/backends/local/index.js';
-import type { LocalBackendOptions } from '../../src/backends/local/index.js';
+import type { Message } from '../../src/core/types.js';
 import { findHostTools, teeCannotCap } from '../../src/backends/local/host-tools.js';
-import { groupExists, isAlive, signalGroup } from '../../src/backends/local/process-probe.js';
-import { readPidFile } from '../../src/backends/local/run-dir.js';
+import { groupExists, isAlive } from '../../src/backends/local/process-probe.js';
+import { Harness, jobFixtures, sleep } from '../helpers/local-backend-harness.js';
+import type { HarnessOptions } from '../helpers/local-backend-harness.js';
 
 // ---------------------------------------------------------------------------------------
 // fixtures
@@ -25,51 +22,10 @@ const KIB = 1024;
 const CAP = 64 * KIB;
 const MARKER = '\n[moroccron: output beyond 64 KiB discarded]\n';
 
-function makeRun(id: string): Run {
-  return {
-    id,
-    job: 'chatty',
-    key: `m:${id}`,
-    trigger: 'manual',
-    scheduledAt: 0,
-    claimedAt: 0,
-    startedAt: null,
-    finishedAt: null,
-    attempt: 1,
-    status: 'launching',
-    exitCode: null,
-    reason: null,
-    agent: null,
-    taskId: null,
-    rootId: id,
-    deadline: null,
-    killReason: null,
-    labels: {},
-  };
-}
+const { makeRun, makeSpec } = jobFixtures('chatty');
 
-function makeSpec(over: Partial<JobSpec>): JobSpec {
-  return {
-    name: 'chatty',
-    timezone: 'UTC',
-    env: {},
-    resources: { cpus: 0.1, mem: 128, disk: 0, gpus: 0 },
-    constraints: [],
-    placement: 'one',
-    after: [],
-    concurrency: 'forbid',
-    misfire: { policy: 'run-once', window: '1h' },
-    retries: { max: 0, backoff: '30s', factor: 2, maxBackoff: '1h', jitter: 0.2 },
-    killGracePeriod: '10s',
-    owners: [],
-    notify: { onFailure: [], onSuccess: [], onRecovery: [], onRetriesExhausted: [], onLate: [] },
-    triggers: { onSuccess: [], onFailure: [] },
-    priority: 0,
-    paused: false,
-    labels: {},
-    ...over,
-  };
-}
+/** Backends with the cap on; the cleanup also kills what a job left behind after its wrapper went. */
+const HARNESS: HarnessOptions = { prefix: 'moroccron-logs-', timeoutMs: 10_000, backend: { maxLogBytes: CAP }, reap: 'group' };
 
 /** What `seq first last` prints. */
 function seqOutput(first: number, last: number): string {
@@ -81,18 +37,6 @@ function seqOutput(first: number, last: number): string {
 
 const SEQ_UP = seqOutput(1, 200_000); // ~1.2 MiB
 const SEQ_DOWN = seqOutput(200_000, 1);
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== null && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** The processes in process group `pgid`, by command name (from /proc). */
 function groupMembers(pgid: number): string[] {
@@ -115,77 +59,13 @@ function groupMembers(pgid: number): string[] {
 /** Bytes the file takes on disk (allocated blocks, not its length). */
 const diskUse = (path: string): number => statSync(path).blocks * 512;
 
-class Harness {
-  readonly dataDir: string;
-  readonly messages: Message[] = [];
-  private readonly backends: LocalBackend[] = [];
-
-  constructor(t: TestContext) {
-    this.dataDir = mkdtempSync(join(realpathSync(tmpdir()), 'moroccron-logs-'));
-    t.after(() => this.cleanup());
-  }
-
-  backend(options: Partial<LocalBackendOptions> = {}): LocalBackend {
-    const backend = new LocalBackend({
-      dataDir: this.dataDir,
-      post: (message) => this.messages.push(message),
-      now: () => 1_000,
-      agentId: 'test-agent',
-      pollIntervalMs: 50,
-      maxLogBytes: CAP,
-      ...options,
-    });
-    this.backends.push(backend);
-    return backend;
-  }
-
-  runDir(runId: string): string {
-    return join(this.dataDir, 'runs', runId);
-  }
-
-  log(runId: string, stream: 'stdout' | 'stderr'): string {
-    return readFileSync(join(this.runDir(runId), stream), 'latin1');
-  }
-
-  pidOf(runId: string): number {
-    const info = readPidFile(join(this.runDir(runId), 'pid'));
-    assert.ok(info, `pid file of ${runId}`);
-    return info.pid;
-  }
-
-  async next<T extends Message['type']>(runId: string, type: T, timeoutMs = 10_000): Promise<Extract<Message, { type: T }>> {
-    return until(
-      `${type} for ${runId}`,
-      () => this.messages.find((m): m is Extract<Message, { type: T }> => m.type === type && 'runId' in m && m.runId === runId),
-      timeoutMs,
-    );
-  }
-
-  async fileAppears(runId: string, name: string): Promise<void> {
-    await until(`${runId}/${name}`, () => existsSync(join(this.runDir(runId), name)));
-  }
-
-  private async cleanup(): Promise<void> {
-    for (const backend of this.backends) await backend.close();
-    const runs = join(this.dataDir, 'runs');
-    if (existsSync(runs)) {
-      for (const runId of readdirSync(runs)) {
-        const info = readPidFile(join(runs, runId, 'pid'));
-        // By group, not by wrapper: processes a job left behind may outlive it.
-        if (info !== null && groupExists(info.pid)) signalGroup(info.pid, 'SIGKILL');
-      }
-    }
-    rmSync(this.dataDir, { recursive: true, force: true });
-  }
-}
-
 const outcome = (m: Extract<Message, { type: 'run-exited' }>) => ({ exitCode: m.exitCode, signal: m.signal });
 
 // ---------------------------------------------------------------------------------------
 // the cap
 
 test('output over the cap: each log keeps the first 64 KiB and a marker; the job runs on and exits with its own status', async (t) => {
-  const h = new Harness(t);
+  const h = new Harness(t, HARNESS);
   const backend = h.backend();
   const run = makeRun('r-over');
   // Any failed write (EPIPE, EFBIG) or SIGPIPE/SIGXFSZ would end seq early and show in the exit code.
@@ -206,7 +86,7 @@ test('output over the cap: each log keeps the first 64 KiB and a marker; the job
 });
 
 test('output under the cap, or exactly at it, is kept whole and unmarked; one byte more is marked', async (t) => {
-  const h = new Harness(t);
+  const h = new Harness(t, HARNESS);
   const backend = h.backend();
   const small = makeRun('r-small');
   const exact = makeRun('r-exact');
@@ -224,7 +104,7 @@ test('output under the cap, or exactly at it, is kept whole and unmarked; one by
 });
 
 test('a job that traps TERM and prints while shutting down keeps that output; the capped part stays capped', async (t) => {
-  const h = new Harness(t);
+  const h = new Harness(t, HARNESS);
   const backend = h.backend();
   const run = makeRun('r-term-trap');
   backend.launch(
@@ -239,7 +119,7 @@ test('a job that traps TERM and prints while shutting down keeps that output; th
 });
 
 test('the server dies while a job writes over the cap: the job and its logging go on, a new server re-attaches', async (t) => {
-  const h = new Harness(t);
+  const h = new Harness(t, HARNESS);
   const first = h.backend();
   const run = makeRun('r-restart');
   // ~1.2 MiB on each stream, written over a second or so.
@@ -249,7 +129,7 @@ test('the server dies while a job writes over the cap: the job and its logging g
   );
   await h.next(run.id, 'run-started');
   const stdout = join(h.runDir(run.id), 'stdout');
-  await until('the cap reached', () => existsSync(stdout) && statSync(stdout).size >= CAP);
+  await h.until('the cap reached', () => existsSync(stdout) && statSync(stdout).size >= CAP);
   await first.close(); // the "server" dies; the job, its copiers and its wrapper must not
   const pid = h.pidOf(run.id);
   assert.ok(isAlive(pid, null), 'the wrapper outlives the server');
@@ -259,8 +139,8 @@ test('the server dies while a job writes over the cap: the job and its logging g
   const second = h.backend();
   second.reattach({ ...run, status: 'running' }, null);
   const later = () => h.messages.slice(before);
-  await until('re-attached', () => later().find((m) => m.type === 'run-started'));
-  const exited = await until('run-exited', () => later().find((m): m is Extract<Message, { type: 'run-exited' }> => m.type === 'run-exited'));
+  await h.until('re-attached', () => later().find((m) => m.type === 'run-started'));
+  const exited = await h.until('run-exited', () => later().find((m): m is Extract<Message, { type: 'run-exited' }> => m.type === 'run-exited'));
   assert.deepEqual(outcome(exited), { exitCode: 6, signal: null });
   const expected = seqOutput(1, 5000).repeat(40).slice(0, CAP) + MARKER;
   assert.equal(h.log(run.id, 'stdout'), expected);
@@ -268,7 +148,7 @@ test('the server dies while a job writes over the cap: the job and its logging g
 });
 
 test('a job killed by a signal is reported as that signal; KILL after the grace period still ends everything', async (t) => {
-  const h = new Harness(t);
+  const h = new Harness(t, HARNESS);
   const backend = h.backend();
   const usr1 = makeRun('r-usr1');
   const stubborn = makeRun('r-stubborn');
@@ -282,12 +162,12 @@ test('a job killed by a signal is reported as that signal; KILL after the grace 
   const pid = h.pidOf(stubborn.id);
   backend.kill(stubborn, 300, 'timeout');
   assert.deepEqual(outcome(await h.next(stubborn.id, 'run-exited')), { exitCode: null, signal: 'SIGKILL' });
-  await until('the whole group gone, copiers included', () => !groupExists(pid));
+  await h.until('the whole group gone, copiers included', () => !groupExists(pid));
   assert.equal(h.log(stubborn.id, 'stdout'), SEQ_UP.slice(0, CAP), 'the copier was killed before it could mark the log');
 });
 
 test('processes per run: the wrapper, the job and one copier per stream; none extra with the cap at 0', async (t) => {
-  const h = new Harness(t);
+  const h = new Harness(t, HARNESS);
   const capped = h.backend();
   const unlimited = h.backend({ maxLogBytes: 0 });
   const a = makeRun('r-count-capped');
@@ -296,8 +176,8 @@ test('processes per run: the wrapper, the job and one copier per stream; none ex
   unlimited.launch(b, makeSpec({ args: ['sleep', '30'] }));
   await h.next(a.id, 'run-started');
   await h.next(b.id, 'run-started');
-  await until('capped run settled', () => groupMembers(h.pidOf(a.id)).join() === 'sh,sleep,tee,tee');
-  await until('unlimited run settled', () => groupMembers(h.pidOf(b.id)).join() === 'sh,sleep');
+  await h.until('capped run settled', () => groupMembers(h.pidOf(a.id)).join() === 'sh,sleep,tee,tee');
+  await h.until('unlimited run settled', () => groupMembers(h.pidOf(b.id)).join() === 'sh,sleep');
   await sleep(200);
   assert.deepEqual(groupMembers(h.pidOf(a.id)), ['sh', 'sleep', 'tee', 'tee']);
   assert.deepEqual(groupMembers(h.pidOf(b.id)), ['sh', 'sleep']);
@@ -309,7 +189,7 @@ test('processes per run: the wrapper, the job and one copier per stream; none ex
 });
 
 test('cap 0: logs are unlimited', async (t) => {
-  const h = new Harness(t);
+  const h = new Harness(t, HARNESS);
   const backend = h.backend({ maxLogBytes: 0 });
   const run = makeRun('r-unlimited');
   backend.launch(run, makeSpec({ command: 'seq 1 200000; seq 200000 -1 1 >&2; exit 2' }));
@@ -319,7 +199,7 @@ test('cap 0: logs are unlimited', async (t) => {
 });
 
 test("a run ends once the job's output is closed: a child left holding it keeps the run going, one that let go does not", async (t) => {
-  const h = new Harness(t);
+  const h = new Harness(t, HARNESS);
   const backend = h.backend();
   const holding = makeRun('r-holding');
   const detached = makeRun('r-let-go');
@@ -336,7 +216,7 @@ test("a run ends once the job's output is closed: a child left holding it keeps 
 });
 
 test("a wrapper KILLed while a leftover child holds the job's output reports the job's own status", async (t) => {
-  const h = new Harness(t);
+  const h = new Harness(t, HARNESS);
   const backend = h.backend();
   const run = makeRun('r-killed-draining');
   backend.launch(run, makeSpec({ command: "(trap '' TERM; echo child; exec sleep 30) & touch ready; exit 4" }));
@@ -349,14 +229,14 @@ test("a wrapper KILLed while a leftover child holds the job's output reports the
   // restarted server would read from the run dir.
   assert.deepEqual(outcome(await h.next(run.id, 'run-exited')), { exitCode: 4, signal: null });
   assert.equal(h.log(run.id, 'stdout'), 'child\n');
-  await until('the group gone', () => !groupExists(pid));
+  await h.until('the group gone', () => !groupExists(pid));
 });
 
 // ---------------------------------------------------------------------------------------
 // configuration
 
 test('the cap is rounded up to 512-byte blocks; a bad value or a tee that cannot cap is refused', async (t) => {
-  const h = new Harness(t);
+  const h = new Harness(t, HARNESS);
   const backend = h.backend({ maxLogBytes: 1000 });
   const run = makeRun('r-rounded');
   backend.launch(run, makeSpec({ command: 'seq 1 1000' }));

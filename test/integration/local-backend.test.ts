@@ -5,142 +5,20 @@
  * Run: node --import tsx --test test/integration/local-backend.test.ts
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { TestContext } from 'node:test';
-import type { JobSpec, Message, Run } from '../../src/core/types.js';
-import { LocalBackend } from '../../src/backends/local/index.js';
-import type { LocalBackendOptions } from '../../src/backends/local/index.js';
 import { isAlive, signalGroup } from '../../src/backends/local/process-probe.js';
 import { readPidFile } from '../../src/backends/local/run-dir.js';
+import { Harness, jobFixtures, sleep, until } from '../helpers/local-backend-harness.js';
 
 // ---------------------------------------------------------------------------------------
 // fixtures
 
 const SCHEDULED_AT = Date.UTC(2024, 0, 2, 3, 4, 5);
 
-function makeRun(id: string, over: Partial<Run> = {}): Run {
-  return {
-    id,
-    job: 'nightly',
-    key: `m:${id}`,
-    trigger: 'manual',
-    scheduledAt: SCHEDULED_AT,
-    claimedAt: SCHEDULED_AT,
-    startedAt: null,
-    finishedAt: null,
-    attempt: 2,
-    status: 'launching',
-    exitCode: null,
-    reason: null,
-    agent: null,
-    taskId: null,
-    rootId: id,
-    deadline: null,
-    killReason: null,
-    labels: {},
-    ...over,
-  };
-}
-
-function makeSpec(over: Partial<JobSpec>): JobSpec {
-  return {
-    name: 'nightly',
-    timezone: 'UTC',
-    env: {},
-    resources: { cpus: 0.1, mem: 128, disk: 0, gpus: 0 },
-    constraints: [],
-    placement: 'one',
-    after: [],
-    concurrency: 'forbid',
-    misfire: { policy: 'run-once', window: '1h' },
-    retries: { max: 0, backoff: '30s', factor: 2, maxBackoff: '1h', jitter: 0.2 },
-    killGracePeriod: '10s',
-    owners: [],
-    notify: { onFailure: [], onSuccess: [], onRecovery: [], onRetriesExhausted: [], onLate: [] },
-    triggers: { onSuccess: [], onFailure: [] },
-    priority: 0,
-    paused: false,
-    labels: {},
-    ...over,
-  };
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== null && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
-/** A data dir, a message log and backends on it; everything is cleaned up after the test. */
-class Harness {
-  readonly dataDir: string;
-  readonly messages: Message[] = [];
-  clock = 1_000;
-  private readonly backends: LocalBackend[] = [];
-
-  constructor(t: TestContext) {
-    this.dataDir = mkdtempSync(join(realpathSync(tmpdir()), 'moroccron-local-'));
-    t.after(() => this.cleanup());
-  }
-
-  backend(options: Partial<LocalBackendOptions> = {}): LocalBackend {
-    const backend = new LocalBackend({
-      dataDir: this.dataDir,
-      post: (message) => this.messages.push(message),
-      now: () => this.clock,
-      agentId: 'test-agent',
-      pollIntervalMs: 50,
-      ...options,
-    });
-    this.backends.push(backend);
-    return backend;
-  }
-
-  runDir(runId: string): string {
-    return join(this.dataDir, 'runs', runId);
-  }
-
-  pidOf(runId: string): number {
-    const info = readPidFile(join(this.runDir(runId), 'pid'));
-    assert.ok(info, `pid file of ${runId}`);
-    return info.pid;
-  }
-
-  of(runId: string, messages: Message[] = this.messages): Message[] {
-    return messages.filter((m) => 'runId' in m && m.runId === runId);
-  }
-
-  async next<T extends Message['type']>(runId: string, type: T, timeoutMs = 5000): Promise<Extract<Message, { type: T }>> {
-    return until(`${type} for ${runId}`, () =>
-      this.messages.find((m): m is Extract<Message, { type: T }> => m.type === type && 'runId' in m && m.runId === runId),
-    timeoutMs);
-  }
-
-  async fileAppears(runId: string, name: string, timeoutMs = 5000): Promise<void> {
-    await until(`${runId}/${name}`, () => existsSync(join(this.runDir(runId), name)), timeoutMs);
-  }
-
-  private async cleanup(): Promise<void> {
-    for (const backend of this.backends) await backend.close();
-    const runs = join(this.dataDir, 'runs');
-    if (existsSync(runs)) {
-      for (const runId of readdirSync(runs)) {
-        const info = readPidFile(join(runs, runId, 'pid'));
-        if (info !== null && isAlive(info.pid, info.startTime)) signalGroup(info.pid, 'SIGKILL');
-      }
-    }
-    rmSync(this.dataDir, { recursive: true, force: true });
-  }
-}
+const { makeRun, makeSpec } = jobFixtures('nightly', { scheduledAt: SCHEDULED_AT, claimedAt: SCHEDULED_AT, attempt: 2 });
 
 // ---------------------------------------------------------------------------------------
 // launching
