@@ -11,13 +11,15 @@
  */
 import { update } from '../core/update.js';
 import type { SchedulerState } from '../core/state.js';
-import type { Command, CommandResult, Effect, Message, Millis, StoreOp } from '../core/types.js';
+import type { Command, CommandFailure, CommandResult, Effect, Message, Millis, StoreOp } from '../core/types.js';
 import { FencedError, type WriteResult } from '../store/types.js';
 
 /** Messages handled before their effects are carried out together. */
 const MAX_BATCH = 500;
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 5_000;
+/** The answer to commands the loop will not handle: they were pending, or came, when it stopped. */
+const STOPPING: CommandFailure = { ok: false, status: 409, code: 'stopping', message: 'the scheduler is stopping' };
 
 export interface LoopStats {
   /** Seconds from a batch's first message to its effects being carried out. */
@@ -89,6 +91,8 @@ export class Loop {
 
   /** Run an API command through the queue; resolves once its writes are durable. */
   command<C extends Command>(command: C): Promise<CommandResult<C['kind']>> {
+    // A stopped loop handles no more messages: answer now rather than never.
+    if (this.stopped) return Promise.resolve(STOPPING);
     const requestId = this.nextRequestId++;
     return new Promise((resolve) => {
       // update() answers a command of kind K with a CommandResult<K>: the reply carries its request id.
@@ -100,9 +104,7 @@ export class Loop {
   stop(): void {
     this.stopped = true;
     this.queue.length = 0;
-    for (const resolve of this.pending.values()) {
-      resolve({ ok: false, status: 409, code: 'stopping', message: 'the scheduler is stopping' });
-    }
+    for (const resolve of this.pending.values()) resolve(STOPPING);
     this.pending.clear();
     this.settleAwaited(this.awaited.keys(), false);
     this.wakeRetry?.();
@@ -129,8 +131,8 @@ export class Loop {
         this.stats?.observeBatch((performance.now() - started) / 1000, batch.length);
       }
     } catch (error) {
-      this.stopped = true;
-      this.settleAwaited(this.awaited.keys(), false);
+      // Stop as stop() does: commands waiting in the batch or the queue get their 409, durable posts false.
+      this.stop();
       this.onFatal(error as Error);
     } finally {
       this.draining = false;
@@ -165,6 +167,8 @@ export class Loop {
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await this.effects.write(ops);
+        // Stopped while the write was in flight: whatever it committed, this loop carries out nothing more.
+        if (this.stopped) return null;
         if (this.failing) {
           this.failing = null;
           this.effects.writeRecovered(attempt);
@@ -173,6 +177,7 @@ export class Loop {
       } catch (error) {
         // A fenced write never succeeds later: another scheduler leads now.
         if (error instanceof FencedError) throw error;
+        if (this.stopped) return null;
         const delay = Math.min(RETRY_FIRST_MS * 2 ** (attempt - 1), RETRY_MAX_MS);
         this.failing ??= { since: this.clock(), error: (error as Error).message };
         this.failing.error = (error as Error).message;

@@ -11,6 +11,9 @@
  * connection was cut before the answer came back (the answer is kept in `lostResults`).
  * 'before-commit': the call throws without reaching the real store.
  * Each armed fault is spent by the next write() call; arm several to fail several in a row.
+ * A fault armed with failWriteWhere() waits for the first write whose ops match, which is
+ * how a test aims at one particular batch (say, the claim of one occurrence) of a running
+ * scheduler whose other writes it cannot time.
  * Every other method goes straight to the real store.
  */
 import type { Millis, Run, StoreOp, StoredJob } from '../../src/core/types.js';
@@ -44,7 +47,7 @@ export class FaultyStore implements Store {
   readonly writes: WriteCounts = { calls: 0, committed: 0, faults: 0 };
   /** The real store's answers to the writes whose answer was lost, oldest first. */
   readonly lostResults: WriteResult[] = [];
-  private readonly armed: WriteFault[] = [];
+  private readonly armed: { fault: WriteFault; match: ((ops: StoreOp[]) => boolean) | null }[] = [];
 
   constructor(readonly inner: Store) {
     this.description = inner.description;
@@ -52,7 +55,16 @@ export class FaultyStore implements Store {
 
   /** Make the next write() call fail this way (after any faults armed before). */
   failNextWrite(fault: WriteFault): this {
-    this.armed.push(fault);
+    this.armed.push({ fault, match: null });
+    return this;
+  }
+
+  /**
+   * Make the first write() whose ops `match` fail this way; writes that do not match go
+   * through. (A write is failed by the first armed fault that applies to it.)
+   */
+  failWriteWhere(fault: WriteFault, match: (ops: StoreOp[]) => boolean): this {
+    this.armed.push({ fault, match });
     return this;
   }
 
@@ -63,7 +75,8 @@ export class FaultyStore implements Store {
 
   async write(epoch: number, ops: StoreOp[]): Promise<WriteResult> {
     this.writes.calls++;
-    const fault = this.armed.shift();
+    const index = this.armed.findIndex((a) => a.match === null || a.match(ops));
+    const fault = index < 0 ? undefined : this.armed.splice(index, 1)[0]!.fault;
     if (fault === 'before-commit') throw this.inject(fault);
     const result = await this.inner.write(epoch, ops);
     this.writes.committed++;
