@@ -1,12 +1,12 @@
 /**
  * The store as route handlers see it. A store that does not answer is a 503 naming it
- * (the operator's problem to fix, the client's to retry), not an "internal error"; a write
- * fenced by a newer leader is a 503 too, since leadership has moved.
+ * (the operator's problem to fix, the client's to retry), not an "internal error".
  */
-import { FencedError, type Store } from '../store/types.js';
+import type { Store } from '../store/types.js';
 import { ApiError } from './errors.js';
 
-export type RouteStore = Pick<Store, 'description' | 'listJobs' | 'getJob' | 'getRun' | 'listRuns' | 'getMeta' | 'listBlacklist' | 'write'>;
+/** Reads only: every change goes through the leader's loop as a command. */
+export type RouteStore = Pick<Store, 'description' | 'listJobs' | 'getJob' | 'getRun' | 'listRuns' | 'getMeta'>;
 
 export function routeStore(store: Store): RouteStore {
   const answering =
@@ -15,7 +15,6 @@ export function routeStore(store: Store): RouteStore {
       try {
         return await method.apply(store, args);
       } catch (error) {
-        if (error instanceof FencedError) throw new ApiError(503, 'no_leader', `leadership moved while writing (${error.message}); retry`);
         throw new ApiError(503, 'store_unavailable', `the store ${store.description} did not answer: ${(error as Error).message}`);
       }
     };
@@ -26,7 +25,5 @@ export function routeStore(store: Store): RouteStore {
     getRun: answering(store.getRun),
     listRuns: answering(store.listRuns),
     getMeta: answering(store.getMeta),
-    listBlacklist: answering(store.listBlacklist),
-    write: answering(store.write),
   };
 }
