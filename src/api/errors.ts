@@ -23,4 +23,8 @@ export class ApiError extends Error {
 export const invalid = (details: FieldError[], what = 'request'): ApiError =>
   new ApiError(400, 'invalid', `${what} is invalid: ${details.map((d) => `${d.field}: ${d.message}`).slice(0, 3).join('; ')}`, details);
 
+/** An error about one field (or header, or the body as a whole). */
+export const fieldError = (status: number, code: string, field: string, message: string): ApiError =>
+  new ApiError(status, code, `${field}: ${message}`, [{ field, message }]);
+
 export const notFound = (what: string): ApiError => new ApiError(404, 'not_found', `${what} not found`);

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { fieldErrors } from '../core/job-spec.js';
-import { ApiError, invalid } from './errors.js';
+import { fieldError, invalid } from './errors.js';
 
 export interface Reply {
   status: number;
@@ -51,6 +51,20 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, what: string
 }
 
 /**
+ * A handler that takes the raw body (parseBody) still never sees a documented field of the wrong
+ * type: each field of an object body is first checked against the field of the documented schema.
+ */
+function checkDocumentedFields(schema: z.ZodType, raw: unknown): void {
+  if (!(schema instanceof z.ZodObject) || raw === null || typeof raw !== 'object' || Array.isArray(raw)) return;
+  const shape = schema.shape as Record<string, z.ZodType>;
+  const errors = Object.entries(raw).flatMap(([key, value]) => {
+    const result = Object.hasOwn(shape, key) ? shape[key]!.safeParse(value) : undefined;
+    return result && !result.success ? fieldErrors(result.error, [key]) : [];
+  });
+  if (errors.length > 0) throw invalid(errors, 'body');
+}
+
+/**
  * `beforeWrite` runs ahead of validation for every non-GET route: a standby sends a write
  * to the leader as it came, and the leader is the one to judge it.
  */
@@ -64,7 +78,8 @@ export function register(app: FastifyInstance, def: AnyRoute, beforeWrite: () =>
       const query = parse(def.query, request.query, 'query');
       let body: unknown = undefined;
       if (def.body || def.parseBody) {
-        if (request.body === undefined || request.body === null) throw new ApiError(400, 'invalid', 'request body is missing');
+        if (request.body === undefined || request.body === null) throw fieldError(400, 'invalid', '(body)', 'is missing; send a JSON or YAML body');
+        if (def.parseBody && def.body) checkDocumentedFields(def.body, request.body);
         body = def.parseBody ? def.parseBody(request.body) : parse(def.body as z.ZodType, request.body, 'body');
       }
       const answer = await def.handler({ params, query, body, request, reply });

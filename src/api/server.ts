@@ -1,10 +1,11 @@
 /** The HTTP server: JSON and YAML bodies, one error shape, the routes and their OpenAPI document. */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { parseJobDocuments } from '../core/job-file.js';
 import { z } from 'zod';
+import { registerBodyParsers } from './body-parsers.js';
 import { LeaderElsewhere, requireLeader, type ApiContext } from './context.js';
 import { ApiError } from './errors.js';
+import { answerClientError, fromFastifyError } from './framework-errors.js';
 import { openApiDocument, register, route, type AnyRoute } from './route.js';
 import { jobRoutes } from './routes/jobs.js';
 import { runRoutes } from './routes/runs.js';
@@ -12,19 +13,29 @@ import { systemRoutes } from './routes/system.js';
 
 export const BODY_LIMIT_BYTES = 1 << 20;
 
+/** Fastify's default; names are at most 100 characters. */
+const MAX_PARAM_LENGTH = 100;
+
+/** A request (headers and body) slower than this is answered 408, so a short body cannot hold a connection forever. */
+const REQUEST_TIMEOUT_MS = 60_000;
+
 export function buildApi(api: ApiContext, logger: Logger): FastifyInstance {
+  let routePaths: string[] = [];
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    requestTimeout: REQUEST_TIMEOUT_MS,
     // One log line per request would drown the scheduler's own lines; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const answer = fromFastifyError(error, request, routePaths, MAX_PARAM_LENGTH);
+      reply.code(answer.status).send(answer.body());
+    },
+    clientErrorHandler: answerClientError,
   });
 
-  app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string' }, (_req, body, done) => {
-    const parsed = parseJobDocuments(body as string);
-    if (parsed.ok) done(null, parsed.value);
-    else done(new ApiError(400, 'invalid_yaml', `YAML ${parsed.errors[0]!.field}: ${parsed.errors[0]!.message}`, parsed.errors), undefined);
-  });
+  registerBodyParsers(app);
 
   app.setErrorHandler((error: FastifyError | ApiError | LeaderElsewhere, request, reply) => {
     if (error instanceof ApiError) return reply.code(error.status).send(error.body());
@@ -38,7 +49,8 @@ export function buildApi(api: ApiContext, logger: Logger): FastifyInstance {
       request.log.error({ err: error, url: request.url }, 'request failed');
       return reply.code(500).send(new ApiError(500, 'internal', 'internal error; see the server log').body());
     }
-    return reply.code(status).send(new ApiError(status, codeOf(error), error.message).body());
+    const answer = fromFastifyError(error, request, routePaths, MAX_PARAM_LENGTH);
+    return reply.code(answer.status).send(answer.body());
   });
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send(new ApiError(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`).body());
@@ -54,22 +66,9 @@ export function buildApi(api: ApiContext, logger: Logger): FastifyInstance {
     responses: { 200: { description: 'OpenAPI 3.1', schema: z.object({ openapi: z.string() }).passthrough() } },
     handler: async () => ({ status: 200, body: document }),
   });
+  routePaths = [...routes, docRoute].map((def) => def.path);
   const document = openApiDocument([...routes, docRoute], info);
   for (const def of [...routes, docRoute]) register(app, def, () => requireLeader(api));
   app.get('/', async () => ({ name: 'moroccron', version: api.version, api: '/api/v1', openapi: '/openapi.json', metrics: '/metrics' }));
   return app;
-}
-
-function codeOf(error: FastifyError): string {
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return 'too_large';
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return 'unsupported_media_type';
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return 'invalid_json';
-    default:
-      return error.statusCode === 400 && error instanceof SyntaxError ? 'invalid_json' : 'bad_request';
-  }
 }

@@ -2,7 +2,8 @@
 /** The `moroccron` command: `serve`, and client verbs against a running server. */
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { Client, CliError } from './client.js';
+import { parseDuration } from '../core/duration.js';
+import { Client, CliError, DEFAULT_TIMEOUT_MS } from './client.js';
 import { MESOS_SIM_FLAGS, mesosSim } from './mesos-sim.js';
 import { SERVE_FLAGS, serve } from './serve.js';
 import * as verbs from './verbs.js';
@@ -11,6 +12,7 @@ const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.me
 
 const CLIENT_FLAGS = {
   server: { type: 'string' },
+  timeout: { type: 'string' },
   json: { type: 'boolean', default: false },
 } as const;
 
@@ -32,7 +34,8 @@ Usage:
   moroccron mesos-sim [--port 5050 --agents 3 --cpus 4 --mem 8192]   a fake Mesos master with agents
   moroccron version
 
-Client flags: --server URL (or MOROCCRON_SERVER; default http://127.0.0.1:8080), --json.
+Client flags: --server URL (or MOROCCRON_SERVER; default http://127.0.0.1:8080), --json,
+--timeout 30s (or MOROCCRON_TIMEOUT: how long each request may take; logs --follow polls on).
 API token from MOROCCRON_TOKEN.`;
 
 type FlagTable = Record<string, { type: 'string'; help: string; default?: string }>;
@@ -55,7 +58,39 @@ function stringFlags(verb: string, args: string[], flags: FlagTable, footer = ''
 }
 
 function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
-  return parseArgs({ args, options, allowPositionals: true, strict: true });
+  return parseArgs({ args: negativeNumbersAttached(args, options), options, allowPositionals: true, strict: true });
+}
+
+/**
+ * parseArgs calls `--limit -1` ambiguous (the value starts with "-"). No flag starts with a
+ * digit, so a string flag followed by "-<digit>" gets it as its value, and the flag's own
+ * check says what is wrong with it.
+ */
+function negativeNumbersAttached(args: string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') return [...out, ...args.slice(i)];
+    const long = arg.startsWith('--') ? options[arg.slice(2)] : undefined;
+    const short = /^-\w$/.test(arg) ? Object.values(options).find((o) => o.short === arg[1]) : undefined;
+    const value = args[i + 1];
+    if ((long ?? short)?.type === 'string' && value !== undefined && /^-\.?\d/.test(value)) {
+      out.push(long ? `${arg}=${value}` : `${arg}${value}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+/** --timeout, else MOROCCRON_TIMEOUT, else 30 s. */
+function requestTimeoutMs(flag: string | undefined): number {
+  const [source, text] = flag !== undefined ? ['--timeout', flag] : ['MOROCCRON_TIMEOUT', process.env.MOROCCRON_TIMEOUT];
+  if (text === undefined || text === '') return DEFAULT_TIMEOUT_MS;
+  const parsed = parseDuration(/^\d+(\.\d+)?$/.test(text) ? Number(text) : text);
+  if (!parsed.ok || parsed.ms < 1) throw new CliError(`${source} must be a duration such as 30s or 2m, not "${text}"`);
+  return parsed.ms;
 }
 
 function positional(positionals: string[], what: string, verb: string): string {
@@ -94,7 +129,11 @@ async function main(argv: string[]): Promise<void> {
     blacklist: { reason: { type: 'string' } },
   } as const;
   const { values, positionals } = parse(rest, { ...CLIENT_FLAGS, ...(extra[verb as keyof typeof extra] ?? {}) });
-  const client = new Client({ server: values.server ?? process.env.MOROCCRON_SERVER ?? 'http://127.0.0.1:8080', token: process.env.MOROCCRON_TOKEN });
+  const client = new Client({
+    server: values.server ?? process.env.MOROCCRON_SERVER ?? 'http://127.0.0.1:8080',
+    token: process.env.MOROCCRON_TOKEN,
+    timeoutMs: requestTimeoutMs(values.timeout),
+  });
   const ctx: verbs.VerbContext = { client, json: values.json, out: (text) => process.stdout.write(`${text}\n`) };
   const v = values as Record<string, unknown>;
 
@@ -135,8 +174,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const usage = error instanceof CliError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  const usage = (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ?? false;
   const detail = process.env.MOROCCRON_DEBUG ? ((error as Error).stack ?? String(error)) : String((error as Error).message ?? error).split('\n')[0];
   process.stderr.write(`moroccron: ${detail}\n`);
-  process.exit(usage ? 2 : 1);
+  process.exit(error instanceof CliError ? error.exitCode : usage ? 2 : 1);
 });

@@ -9,11 +9,17 @@ export type DurationInput = string | number;
 
 const MAX_DURATION_MS = 10 * 365 * 24 * 3600 * 1000;
 
-/** Milliseconds, or an error message that names what is wrong. */
+const NOT_A_DURATION = 'is not a duration (try "30s", "5m", "2h", "1d" or "PT1H")';
+
+/** Milliseconds, or an error message that names what is wrong. Never throws, whatever the input. */
 export function parseDuration(input: DurationInput): { ok: true; ms: number } | { ok: false; message: string } {
   let value: number | undefined;
   if (typeof input === 'number') {
     value = input * 1000;
+  } else if (typeof input !== 'string') {
+    return { ok: false, message: `${typeof input} ${NOT_A_DURATION}` };
+  } else if (input.trim() === '') {
+    return { ok: false, message: `an empty string ${NOT_A_DURATION}` };
   } else if (/^P/i.test(input.trim())) {
     try {
       const d = parseIsoDuration(input.trim().toUpperCase());
@@ -28,10 +34,10 @@ export function parseDuration(input: DurationInput): { ok: true; ms: number } | 
     }
   } else {
     // ms("5") means 5 ms; we want a unit from the user unless they give a number.
-    value = /^\s*\d+(\.\d+)?\s*$/.test(input) ? undefined : ms(input as ms.StringValue);
+    value = /^\s*\d+(\.\d+)?\s*$/.test(input) ? undefined : ms(input.trim() as ms.StringValue);
   }
   if (value === undefined || !Number.isFinite(value)) {
-    return { ok: false, message: `"${input}" is not a duration (try "30s", "5m", "2h", "1d" or "PT1H")` };
+    return { ok: false, message: `"${input}" ${NOT_A_DURATION}` };
   }
   if (value < 0) return { ok: false, message: `"${input}" is negative` };
   if (value > MAX_DURATION_MS) return { ok: false, message: `"${input}" is longer than ten years` };

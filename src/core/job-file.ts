@@ -5,10 +5,24 @@
  * and a bad --seed file names its file and field.
  */
 import { parseAllDocuments } from 'yaml';
+import { inputShapeErrors } from './input-shape.js';
 import { validateJobSpec, type FieldError, type JobSpec, type Validated } from './job-spec.js';
 
-/** The documents of a YAML or JSON text, flattened into one value (a list when there are several). */
-export function parseJobDocuments(text: string, source = 'body'): Validated<unknown> {
+/**
+ * The documents of a YAML or JSON text, flattened into one value (a list when there are several),
+ * refused by field when a key or the nesting is unsafe (see input-shape.ts). `file` names the
+ * file in errors (`file:line:col`, `file: env.__proto__`); a request body's errors name the
+ * body's fields alone, like every other answer about a body.
+ */
+export function parseJobDocuments(text: string, file?: string): Validated<unknown> {
+  const parsed = parseYamlDocuments(text, file);
+  if (!parsed.ok) return parsed;
+  const shapeErrors = inputShapeErrors(parsed.value).map((e) => (file === undefined ? e : { ...e, field: `${file}: ${e.field}` }));
+  return shapeErrors.length > 0 ? { ok: false, errors: shapeErrors } : parsed;
+}
+
+/** parseJobDocuments without the check of keys and nesting: only syntax errors, named `file:line:col`. */
+export function parseYamlDocuments(text: string, file?: string): Validated<unknown> {
   const docs = parseAllDocuments(text, { prettyErrors: true });
   if (!Array.isArray(docs)) return { ok: true, value: null };
   const values: unknown[] = [];
@@ -17,8 +31,9 @@ export function parseJobDocuments(text: string, source = 'body'): Validated<unkn
     const problem = doc.errors[0];
     if (problem) {
       const where = problem.linePos?.[0] ? `:${problem.linePos[0].line}:${problem.linePos[0].col}` : '';
-      return { ok: false, errors: [{ field: `${source}${where}`, message: problem.message.split('\n')[0]! }] };
+      return { ok: false, errors: [{ field: `${file ?? 'body'}${where}`, message: problem.message.split('\n')[0]! }] };
     }
+    // toJS keeps a `__proto__` key as an own property, for parseJobDocuments to refuse by name.
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
     if (value === null || value === undefined) continue;
     if (isJobsWrapper(value)) values.push(...value.jobs);
@@ -41,14 +56,14 @@ export function withoutState(raw: unknown): unknown {
   return raw;
 }
 
-/** One job or a list of jobs, every one valid, or every error with its field (`[i].` prefixed in a list). */
+/** One job or a list of jobs, every one valid, or every error with its field (`[i]` prefixed in a list). */
 export function validateJobList(raw: unknown): Validated<JobSpec[]> {
   const list = Array.isArray(raw) ? raw : [raw];
   if (list.length === 0) return { ok: false, errors: [{ field: '(body)', message: 'no jobs given' }] };
   const errors: FieldError[] = [];
   const specs: JobSpec[] = [];
   list.forEach((item, i) => {
-    const result = validateJobSpec(withoutState(item), Array.isArray(raw) ? `[${i}].` : '');
+    const result = validateJobSpec(withoutState(item), Array.isArray(raw) ? [i] : []);
     if (result.ok) specs.push(result.value);
     else errors.push(...result.errors);
   });

@@ -3,9 +3,14 @@
  * also what the OpenAPI document describes.
  */
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from './duration.js';
+import { execFootprint, execStringProblem, execTotalProblem, MAX_EXEC_STRING_BYTES } from './exec-limits.js';
+import { fieldPath, type FieldError, type Validated } from './field-error.js';
+import { inputShapeErrors } from './input-shape.js';
 import { isValidTimeZone } from './schedule/time-zone.js';
 import { parseSchedule } from './schedule/index.js';
+
+export { fieldPath, type FieldError, type Validated };
 
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_.-]*$/;
 
@@ -17,13 +22,30 @@ export const name = (what: string) =>
     .regex(NAME_PATTERN, `${what} must match [a-z0-9][a-z0-9_.-]* (lower case, no "/")`)
     .refine((n) => !n.includes('..'), `${what} must not contain ".."`);
 
-export const duration = z
-  .union([z.string().min(1), z.number().nonnegative()])
-  .superRefine((value, ctx) => {
-    const parsed = parseDuration(value);
-    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
-  })
-  .describe('Duration: "30s", "5m", "2h", "1d", ISO 8601 "PT1H", or a number of seconds');
+const DURATION_FORMS = '"30s", "5m", "2h", "1d", ISO 8601 "PT1H", or a number of seconds';
+
+/** A duration that is at least `minMs` once rounded to whole milliseconds. */
+export const durationAtLeast = (minMs: number) =>
+  z
+    .union([z.string(), z.number()], { error: `expected a duration such as ${DURATION_FORMS}` })
+    .superRefine((value, ctx) => {
+      const parsed = parseDuration(value);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
+      else if (parsed.ms < minMs) {
+        const shown = typeof value === 'number' ? `${value} seconds` : `"${value}"`;
+        ctx.addIssue({ code: 'custom', message: `${shown} is ${parsed.ms} ms; it must be at least ${formatDuration(minMs)}` });
+      }
+    })
+    .describe(`Duration: ${DURATION_FORMS}${minMs > 0 ? `; at least ${formatDuration(minMs)}` : ''}`);
+
+export const duration = durationAtLeast(0);
+
+/** A string handed to the job's program (argv or environment): see exec-limits.ts. */
+const execString = () =>
+  z.string().superRefine((s, ctx) => {
+    const problem = execStringProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const CONSTRAINT_OPERATORS = ['EQUALS', 'LIKE', 'UNLIKE', 'UNIQUE', 'CLUSTER', 'GROUP_BY', 'MAX_PER'] as const;
 
@@ -66,9 +88,25 @@ export const jobSpecSchema = z
       })
       .optional()
       .describe('Daylight-saving rule. Absent: fixed-time jobs (e.g. "30 2 * * *") run once and right after a gap; interval jobs ("*/5 * * * *") run at both repeated times and skip missing ones'),
-    command: z.string().min(1).optional().describe('Shell command, run with /bin/sh -c'),
-    args: z.array(z.string()).min(1).optional().describe('Program and arguments, run without a shell'),
-    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are [A-Za-z_][A-Za-z0-9_]*'), z.string()).default({}),
+    command: execString().min(1).optional().describe(`Shell command, run with /bin/sh -c; no NUL bytes, at most ${MAX_EXEC_STRING_BYTES} bytes`),
+    args: z
+      .array(execString())
+      .min(1)
+      .superRefine((args, ctx) => {
+        if (args[0] === '') ctx.addIssue({ code: 'custom', path: [0], message: 'the program must not be empty' });
+      })
+      .optional()
+      .describe(`Program and arguments, run without a shell; each without NUL bytes and at most ${MAX_EXEC_STRING_BYTES} bytes`),
+    env: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are [A-Za-z_][A-Za-z0-9_]*'), execString())
+      .superRefine((env, ctx) => {
+        for (const [key, value] of Object.entries(env)) {
+          const problem = value.includes('\0') ? null : execStringProblem(`${key}=${value}`);
+          if (problem) ctx.addIssue({ code: 'custom', path: [key], message: `${key}=<value> ${problem}` });
+        }
+      })
+      .default({})
+      .describe(`Environment variables; each NAME=value at most ${MAX_EXEC_STRING_BYTES} bytes, no NUL bytes`),
     container: z
       .strictObject({
         image: z.string().min(1),
@@ -91,20 +129,20 @@ export const jobSpecSchema = z
     misfire: z
       .strictObject({
         policy: z.enum(['skip', 'run-once', 'run-all']).default('run-once'),
-        window: duration.default('1h').describe('Occurrences missed by more than this are skipped whatever the policy'),
+        window: duration.default('1h').describe('Occurrences missed by more than this are skipped whatever the policy; 0 = none is caught up'),
       })
       .prefault({}),
     retries: z
       .strictObject({
         max: z.number().int().min(0).max(100).default(0),
-        backoff: duration.default('30s'),
+        backoff: duration.default('30s').describe('Delay before the first retry; 0 = retry at once'),
         factor: z.number().min(1).max(10).default(2),
-        maxBackoff: duration.default('1h'),
+        maxBackoff: duration.default('1h').describe('Longest delay between retries; 0 = retry at once'),
         jitter: z.number().min(0).max(1).default(0.2).describe('Fraction of the delay drawn at random either way'),
       })
       .prefault({}),
-    timeout: duration.optional().describe('Kill the run after this long'),
-    killGracePeriod: duration.default('10s').describe('Between TERM and KILL'),
+    timeout: durationAtLeast(1).optional().describe('Kill the run after this long; at least 1ms (leave it out for no timeout)'),
+    killGracePeriod: duration.default('10s').describe('Between TERM and KILL; 0 = KILL at once'),
     owners: z.array(name('owners[]')).default([]),
     notify: z
       .strictObject({
@@ -120,14 +158,14 @@ export const jobSpecSchema = z
       .prefault({}),
     sla: z
       .strictObject({
-        lateAfter: duration.optional().describe('A run not started this long after its scheduled time is late'),
-        maxDuration: duration.optional().describe('A run still going after this long is late'),
+        lateAfter: durationAtLeast(1000).optional().describe('A run not started this long after its scheduled time is late; at least 1s (less would call every run late)'),
+        maxDuration: durationAtLeast(1000).optional().describe('A run still going after this long is late; at least 1s (less would call every run late)'),
       })
       .optional(),
     history: z
       .strictObject({
         keep: z.number().int().min(1).max(100_000).optional().describe('Keep at most this many finished runs'),
-        maxAge: duration.optional().describe('Forget finished runs older than this'),
+        maxAge: durationAtLeast(60_000).optional().describe('Forget finished runs older than this; at least 1m (less would forget a run as it ends)'),
       })
       .optional(),
     priority: z.number().int().min(-1000).max(1000).default(0),
@@ -151,23 +189,17 @@ export const jobSpecSchema = z
       }
     }
     if (spec.after.includes(spec.name)) ctx.addIssue({ code: 'custom', path: ['after'], message: 'a job cannot depend on itself' });
+    const footprint = execFootprint(spec);
+    const tooBig = execTotalProblem(footprint.argv + footprint.env);
+    if (tooBig) ctx.addIssue({ code: 'custom', path: [footprint.env > footprint.argv ? 'env' : spec.command !== undefined ? 'command' : 'args'], message: tooBig });
   });
 
 export type JobSpec = z.output<typeof jobSpecSchema>;
 export type JobSpecInput = z.input<typeof jobSpecSchema>;
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
-
-export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
-
-export function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
-  const fieldOf = (path: PropertyKey[]): string => {
-    const joined = path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
-    return prefix + joined || '(body)';
-  };
+/** Zod's issues as field errors; `prefix` is where the validated value sits (e.g. `[1]` in a list). */
+export function fieldErrors(error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldError[] {
+  const fieldOf = (path: readonly PropertyKey[]): string => fieldPath([...prefix, ...path]);
   return error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => ({ field: fieldOf([...issue.path, key]), message: 'unknown field' }))
@@ -175,7 +207,9 @@ export function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
   );
 }
 
-export function validateJobSpec(input: unknown, prefix = ''): Validated<JobSpec> {
+export function validateJobSpec(input: unknown, prefix: readonly (string | number)[] = []): Validated<JobSpec> {
+  const shapeErrors = inputShapeErrors(input, prefix);
+  if (shapeErrors.length > 0) return { ok: false, errors: shapeErrors };
   const result = jobSpecSchema.safeParse(input);
   return result.success ? { ok: true, value: result.data } : { ok: false, errors: fieldErrors(result.error, prefix) };
 }

@@ -3,6 +3,7 @@
  * never a 5xx, and the server keeps running and keeps its jobs.
  */
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { api, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
@@ -23,6 +24,8 @@ interface ErrorJson {
 }
 
 const job = (fields: Record<string, unknown>) => ({ name: 'x', schedule: '@hourly', command: 'true', ...fields });
+
+const deeplyNested = (depth: number): string => `${'['.repeat(depth)}"x"${']'.repeat(depth)}`;
 
 const cases: { what: string; method?: string; path?: string; body: unknown; contentType?: string; status: number; field?: string; says?: RegExp }[] = [
   { what: 'malformed JSON', body: '{"name":', status: 400, says: /JSON/i },
@@ -64,6 +67,48 @@ const cases: { what: string; method?: string; path?: string; body: unknown; cont
   { what: 'kill unknown run', method: 'POST', path: '/api/v1/runs/nope/kill', body: undefined, status: 404 },
   { what: 'run unknown job', method: 'POST', path: '/api/v1/jobs/nope/run', body: undefined, status: 404 },
   { what: 'unknown route', method: 'GET', path: '/api/v1/nothing', body: undefined, status: 404 },
+
+  // 1. bad input that used to be a 500
+  { what: 'empty timeout', body: job({ timeout: '' }), status: 400, field: 'timeout', says: /empty/ },
+  { what: 'empty retries.backoff', body: job({ retries: { backoff: '' } }), status: 400, field: 'retries.backoff' },
+  { what: 'empty killGracePeriod in YAML', body: 'name: x\ncommand: "true"\nkillGracePeriod: ""\n', contentType: 'application/yaml', status: 400, field: 'killGracePeriod' },
+  { what: 'PUT whose name is an object', method: 'PUT', path: '/api/v1/jobs/x', body: '{"name":{"toString":1},"command":"true"}', status: 400, field: 'name' },
+  { what: 'PUT whose name is a nested array', method: 'PUT', path: '/api/v1/jobs/x', body: `{"name":${deeplyNested(10)},"command":"true"}`, status: 400, field: 'name' },
+  { what: 'PUT whose name is a deeply nested array', method: 'PUT', path: '/api/v1/jobs/x', body: `{"name":${deeplyNested(100_000)},"command":"true"}`, status: 400, says: /nested more than 32 levels/ },
+  { what: 'POST whose name is an object', body: '{"name":{"toString":1},"command":"true"}', status: 400, field: 'name' },
+
+  // 2. accepted, but could never run
+  { what: 'NUL in command', body: job({ command: 'echo a\0b' }), status: 400, field: 'command', says: /NUL/ },
+  { what: 'NUL in an args item', body: { name: 'x', args: ['/bin/echo', 'a\0b'] }, status: 400, field: 'args[1]', says: /NUL/ },
+  { what: 'NUL in an env value', body: job({ env: { A: 'a\0b' } }), status: 400, field: 'env.A', says: /NUL/ },
+  { what: 'NUL in an env name', body: job({ env: { 'A\0B': 'x' } }), status: 400, field: 'env.A\0B' },
+  { what: 'command over MAX_ARG_STRLEN', body: job({ command: 'x'.repeat(131_072) }), status: 400, field: 'command', says: /MAX_ARG_STRLEN/ },
+  { what: 'argument over MAX_ARG_STRLEN', body: { name: 'x', args: ['/bin/echo', 'x'.repeat(131_072)] }, status: 400, field: 'args[1]', says: /MAX_ARG_STRLEN/ },
+  { what: 'env entry over MAX_ARG_STRLEN', body: job({ env: { AB: 'x'.repeat(131_070) } }), status: 400, field: 'env.AB', says: /MAX_ARG_STRLEN/ },
+  { what: 'args over the ARG_MAX share', body: { name: 'x', args: ['/bin/true', ...Array<string>(120_000).fill('')] }, status: 400, field: 'args', says: /ARG_MAX/ },
+  { what: 'timeout 0', body: job({ timeout: 0 }), status: 400, field: 'timeout', says: /at least 1ms/ },
+  { what: 'timeout "0s"', body: job({ timeout: '0s' }), status: 400, field: 'timeout', says: /at least 1ms/ },
+  { what: 'timeout 0.0001 s', body: job({ timeout: 0.0001 }), status: 400, field: 'timeout', says: /at least 1ms/ },
+  { what: 'sla.lateAfter under 1 s', body: job({ sla: { lateAfter: '100ms' } }), status: 400, field: 'sla.lateAfter' },
+  { what: 'history.maxAge under 1 minute', body: job({ history: { maxAge: 0 } }), status: 400, field: 'history.maxAge' },
+
+  // 3. Fastify's own errors, in our shape, naming the field
+  { what: 'path parameter over maxParamLength', method: 'GET', path: `/api/v1/jobs/${'a'.repeat(101)}`, body: undefined, status: 414, field: 'name' },
+  { what: 'run id over maxParamLength', method: 'GET', path: `/api/v1/runs/${'a'.repeat(101)}/logs`, body: undefined, status: 414, field: 'id' },
+  { what: 'malformed percent-encoding in the path', method: 'GET', path: '/api/v1/jobs/%E0%A4%A', body: undefined, status: 400, field: 'name', says: /percent-encoding/ },
+  { what: 'unsupported content type names content-type', body: 'name=x', contentType: 'application/x-www-form-urlencoded', status: 415, field: 'content-type' },
+  { what: 'oversize body names the body', body: JSON.stringify(job({ description: 'x'.repeat(2 << 20) })), status: 413, field: '(body)' },
+  { what: 'empty JSON body names the body', body: '', status: 400, field: '(body)' },
+  { what: 'blank JSON body', body: ' \n', status: 400, field: '(body)' },
+  { what: 'malformed JSON names the body', body: '{"name":', status: 400, field: '(body)', says: /not valid JSON/ },
+  { what: '__proto__ key at the top is valid JSON and an unknown field', body: '{"name":"x","command":"true","__proto__":{"polluted":1}}', status: 400, field: '__proto__', says: /unknown field/ },
+  { what: '__proto__ key in env', body: '{"name":"x","command":"true","env":{"__proto__":{"A":"b"}}}', status: 400, field: 'env.__proto__', says: /unknown field/ },
+  { what: 'constructor key in labels', body: job({ labels: { constructor: 'x' } }), status: 400, field: 'labels.constructor' },
+  { what: '__proto__ in a list item', body: '[{"name":"x","command":"true","__proto__":{}}]', status: 400, field: '[0].__proto__' },
+  { what: 'YAML env: {__proto__: {A: b}}', body: 'name: x\ncommand: "true"\nenv: {__proto__: {A: b}}\n', contentType: 'application/yaml', status: 400, field: 'env.__proto__' },
+  { what: 'YAML prototype key', body: 'name: x\ncommand: "true"\nlabels:\n  prototype: y\n', contentType: 'application/yaml', status: 400, field: 'labels.prototype' },
+  { what: 'list item that is a number', body: [1, 'x'], status: 400, field: '[0]' },
+  { what: 'list item that is a string', body: [1, 'x'], status: 400, field: '[1]' },
 ];
 
 for (const c of cases) {
@@ -81,6 +126,52 @@ for (const c of cases) {
       );
     }
     if (c.says) assert.match(error.message + JSON.stringify(error.details), c.says);
+  });
+}
+
+/** One request as raw bytes, for what fetch cannot send; the answer's status and JSON body. */
+function rawRequest(text: string, { halfClose = false } = {}): Promise<{ status: number; body: ErrorJson }> {
+  const { hostname, port } = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(text);
+      if (halfClose) socket.end();
+    });
+    let answer = '';
+    socket.setTimeout(10_000, () => socket.destroy(new Error(`no answer in 10 s; got ${JSON.stringify(answer)}`)));
+    socket.on('data', (chunk) => (answer += chunk.toString()));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]);
+      try {
+        resolve({ status, body: JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as ErrorJson });
+      } catch {
+        reject(new Error(`not our JSON error shape: ${JSON.stringify(answer)}`));
+      }
+    });
+  });
+}
+
+const jobBody = JSON.stringify(job({ name: 'raw' }));
+const post = (headers: string, body = jobBody) => `POST /api/v1/jobs HTTP/1.1\r\nHost: h\r\nConnection: close\r\n${headers}\r\n${body}`;
+
+const rawCases: { what: string; request: string; halfClose?: boolean; status: number; field: string }[] = [
+  { what: '64 KiB header', request: `GET /api/v1/jobs HTTP/1.1\r\nHost: h\r\nX-Big: ${'a'.repeat(64 << 10)}\r\n\r\n`, status: 431, field: 'headers' },
+  { what: 'Content-Length that is not a number', request: post(`Content-Type: application/json\r\nContent-Length: abc\r\n`), status: 400, field: 'content-length' },
+  { what: 'two different Content-Lengths', request: post(`Content-Type: application/json\r\nContent-Length: ${jobBody.length}\r\nContent-Length: ${jobBody.length + 1}\r\n`), status: 400, field: 'content-length' },
+  { what: 'Content-Length larger than the body', request: post(`Content-Type: application/json\r\nContent-Length: ${jobBody.length + 50}\r\n`), halfClose: true, status: 400, field: 'content-length' },
+  { what: 'Content-Length with Transfer-Encoding', request: post(`Content-Type: application/json\r\nContent-Length: ${jobBody.length}\r\nTransfer-Encoding: chunked\r\n`), status: 400, field: 'transfer-encoding' },
+  { what: 'a body without Content-Type', request: post(`Content-Length: ${jobBody.length}\r\n`), status: 415, field: 'content-type' },
+  { what: 'not HTTP at all', request: 'HELLO\r\n\r\n', status: 400, field: '(request)' },
+];
+
+for (const c of rawCases) {
+  test(`bad input (raw HTTP): ${c.what} -> ${c.status}`, async () => {
+    const { status, body } = await rawRequest(c.request, { halfClose: c.halfClose ?? false });
+    assert.equal(status, c.status, JSON.stringify(body));
+    assert.equal(typeof body.error.code, 'string');
+    assert.equal(typeof body.error.message, 'string');
+    assert.deepEqual(body.error.details.map((d) => d.field), [c.field], JSON.stringify(body));
   });
 }
 

@@ -5,7 +5,7 @@ import { validateJobList, withoutState } from '../../core/job-file.js';
 import { jobSpecSchema, name, type JobSpec } from '../../core/job-spec.js';
 import type { JobView } from '../../core/types.js';
 import { runCommand, type ApiContext } from '../context.js';
-import { ApiError, invalid, notFound } from '../errors.js';
+import { fieldError, invalid, notFound } from '../errors.js';
 import { route, type AnyRoute } from '../route.js';
 import { jobView, runView } from '../views.js';
 import { errorSchema, jobSchema, runListQuery, runPageSchema, runSchema, toRunQuery } from './schemas.js';
@@ -82,7 +82,7 @@ export function jobRoutes(api: ApiContext): AnyRoute[] {
       },
       handler: async ({ params, body }) => {
         const raw = withoutState(body);
-        if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ApiError(400, 'invalid', 'body must be one job object');
+        if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw fieldError(400, 'invalid', '(body)', 'must be one job object');
         const record = raw as Record<string, unknown>;
         if (typeof record.name === 'string' && record.name !== params.name) {
           throw invalid([{ field: 'name', message: `${JSON.stringify(record.name)} differs from the name in the path "${params.name}"` }], 'job spec');
