@@ -4,7 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { createApi } from './api.js';
-import { EveryAgentFramework } from './framework.js';
+import { startEveryAgentFramework } from './framework.js';
 
 const { values } = parseArgs({
   options: {
@@ -14,14 +14,16 @@ const { values } = parseArgs({
   },
 });
 
-const framework = new EveryAgentFramework(values.master, values.command);
+const framework = startEveryAgentFramework(values.master, values.command);
 const api = createApi(framework);
 api.listen(Number(values.port), '127.0.0.1', () => {
   console.log(`every-agent API on http://127.0.0.1:${(api.address() as AddressInfo).port}`);
 });
 
-void framework.done.then(() => {
+void framework.done.then((error) => {
+  if (error) console.error(`stopped: ${error.message}`);
   api.close();
-  process.exit();
+  process.exit(error ? 1 : 0);
 });
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void framework.stop());
+// TEARDOWN on the way out: the master kills our tasks and forgets the framework.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void framework.close({ teardown: true }));

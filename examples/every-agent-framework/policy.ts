@@ -1,79 +1,78 @@
 /**
- * The framework's own decisions: one task on every agent, none on blacklisted agents.
- * It runs inside the reducer's `onCustom` hook, so it sees its messages in the same
- * order as the Mesos events, and answers with launch and kill requests.
+ * The framework's own decisions, as hooks: one task on every agent, none on blacklisted
+ * agents. They read what they need from the framework's view (its tasks, pending requests
+ * and blacklist) and answer with reactions; the only state of their own is a counter for
+ * task ids.
  */
-import type { FrameworkView, LaunchRequest } from '../../src/mesos/framework/index.js';
+import { blacklist, effect, kill, launch, type FrameworkHooks, type FrameworkView, type LaunchRequest, type Reaction } from '../../src/mesos/framework/index.js';
 
-export type AgentMessage =
-  | { kind: 'start' }
-  | { kind: 'blacklist'; agentId: string }
-  | { kind: 'unblacklist'; agentId: string }
-  | { kind: 'task-launched'; taskId: string; agentId: string }
-  | { kind: 'task-ended'; taskId: string };
+export type AgentMessage = { kind: 'blacklist'; agentId: string } | { kind: 'unblacklist'; agentId: string };
 
-/** What the policy asks for; the shell turns these into `launch` and `kill` messages. */
-export type PolicyEffect = { type: 'launch'; request: LaunchRequest } | { type: 'kill'; taskId: string };
+/** A line for the console: the example's only effect of its own. */
+export type Say = { type: 'say'; text: string };
+
+type Reactions = Reaction<Say>[];
 
 const TASK_PREFIX = 'every-agent-';
 
 export const isOurTask = (taskId: string): boolean => taskId.startsWith(TASK_PREFIX);
 
+const say = (text: string): Reaction<Say> => effect<Say>({ type: 'say', text });
+
+/** Agents with a live task of ours, or a request waiting to go there. */
+function coveredAgents(view: FrameworkView): Set<string> {
+  const covered = new Set<string>();
+  for (const task of view.tasks.values()) if (!task.terminal && task.agentId !== null) covered.add(task.agentId);
+  for (const request of view.pending.values()) if (request.agentId !== undefined) covered.add(request.agentId);
+  return covered;
+}
+
+/**
+ * The request for "any agent without a task": the only one not pinned to an agent. It is
+ * always pending, so offers are never suppressed and a new agent gets a task as soon as it
+ * is offered; the framework declines covered agents' offers with a long filter.
+ */
+const newcomerOf = (view: FrameworkView): LaunchRequest | undefined => [...view.pending.values()].find((r) => r.agentId === undefined);
+
 export class EveryAgentPolicy {
-  readonly blacklist = new Set<string>();
-  /** The task kept on each agent we cover, from its launch until it has ended. */
-  private readonly taskOnAgent = new Map<string, string>();
-  /**
-   * A request that lands on any agent we do not cover yet. It is always pending, so
-   * offers are never suppressed and a new agent is offered to us as soon as it joins;
-   * the reducer declines the covered agents' offers with a long filter.
-   */
-  private newcomer: string | null = null;
   private launches = 0;
 
   constructor(private readonly command: string) {}
 
-  readonly onCustom = (_view: FrameworkView, message: AgentMessage): PolicyEffect[] => {
-    switch (message.kind) {
-      case 'start':
-        return this.renewNewcomer();
-      case 'task-launched':
-        if (message.taskId !== this.newcomer) return [];
-        this.taskOnAgent.set(message.agentId, message.taskId);
-        this.newcomer = null;
-        return this.renewNewcomer();
-      case 'task-ended':
-        return this.onTaskEnded(message.taskId);
-      case 'blacklist': {
-        if (this.blacklist.has(message.agentId)) return [];
-        this.blacklist.add(message.agentId);
-        const taskId = this.taskOnAgent.get(message.agentId);
-        // The agent stays covered until its task has ended, so nothing is relaunched there.
-        return [...(taskId ? [{ type: 'kill' as const, taskId }] : []), ...this.renewNewcomer()];
-      }
-      case 'unblacklist':
-        if (!this.blacklist.delete(message.agentId)) return [];
-        // A task still being killed there is relaunched when it ends; otherwise the newcomer goes there.
-        return this.renewNewcomer();
-    }
+  readonly hooks: FrameworkHooks<AgentMessage, Say> = {
+    onSubscribed: (view) => (newcomerOf(view) ? [] : this.renewNewcomer(view)),
+    onCustom: (view, message) => (message.kind === 'blacklist' ? this.onBlacklist(view, message.agentId) : this.onUnblacklist(view, message.agentId)),
+    onTaskLaunched: (view, launched) => [say(`launched ${launched.taskId} on ${launched.agentId}`), ...(newcomerOf(view) ? [] : this.renewNewcomer(view))],
+    onTaskStatus: (view, news) => {
+      const line = say(`${news.taskId}: ${news.status.state}${news.status.message ? ` (${news.status.message})` : ''}`);
+      return [line, ...(news.terminal && news.agentId !== null ? this.relaunch(view, news.agentId) : [])];
+    },
   };
 
-  private onTaskEnded(taskId: string): PolicyEffect[] {
-    const agentId = [...this.taskOnAgent].find(([, id]) => id === taskId)?.[0];
-    if (agentId === undefined) return [];
-    this.taskOnAgent.delete(agentId);
-    if (this.blacklist.has(agentId)) return [];
-    const relaunch = this.request({ agentId });
-    this.taskOnAgent.set(agentId, relaunch.taskId);
-    return [{ type: 'launch', request: relaunch }];
+  /** A task ended on an agent: start another there, unless it is blacklisted or covered again. */
+  private relaunch(view: FrameworkView, agentId: string): Reactions {
+    if (view.blacklist.has(agentId) || coveredAgents(view).has(agentId)) return [];
+    return [launch(this.request({ agentId }))];
+  }
+
+  /** The framework places nothing there any more; the task running there is ours to kill. */
+  private onBlacklist(view: FrameworkView, agentId: string): Reactions {
+    if (view.blacklist.has(agentId)) return [];
+    const there = [...view.tasks.values()].filter((t) => t.agentId === agentId && !t.terminal);
+    const waiting = [...view.pending.values()].filter((r) => r.agentId === agentId);
+    return [blacklist([...view.blacklist, agentId]), ...[...there, ...waiting].map((t) => kill(t.taskId))];
+  }
+
+  /** A task still being killed there is relaunched when it ends; otherwise a new newcomer may go there. */
+  private onUnblacklist(view: FrameworkView, agentId: string): Reactions {
+    if (!view.blacklist.has(agentId)) return [];
+    return [blacklist([...view.blacklist].filter((a) => a !== agentId)), ...this.renewNewcomer(view)];
   }
 
   /** A pending request cannot be changed: kill the old newcomer and ask for a new one. */
-  private renewNewcomer(): PolicyEffect[] {
-    const effects: PolicyEffect[] = this.newcomer ? [{ type: 'kill', taskId: this.newcomer }] : [];
-    const request = this.request({ excludedAgents: [...this.taskOnAgent.keys(), ...this.blacklist] });
-    this.newcomer = request.taskId;
-    return [...effects, { type: 'launch', request }];
+  private renewNewcomer(view: FrameworkView): Reactions {
+    const old = newcomerOf(view);
+    return [...(old ? [kill(old.taskId)] : []), launch(this.request({ excludedAgents: [...coveredAgents(view)] }))];
   }
 
   private request(placement: Pick<LaunchRequest, 'agentId' | 'excludedAgents'>): LaunchRequest {

@@ -21,7 +21,7 @@ export interface LogChunk {
   size: number;
 }
 
-/** An agent as the backend sees it; `used` is null where the scheduler accounts for it (local). */
+/** An agent as the backend sees it; `used` is null where the scheduler accounts for it (local) or not known yet (Mesos). */
 export interface AgentReport extends AgentInfo {
   used: Resources | null;
 }

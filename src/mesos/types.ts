@@ -173,6 +173,10 @@ export type OfferOperation =
   | { type: 'LAUNCH'; launch: { task_infos: TaskInfo[] } }
   | { type: 'LAUNCH_GROUP'; launch_group: { executor: unknown; task_group: { tasks: TaskInfo[] } } };
 
+/**
+ * The calls a framework sends. UNKNOWN is left out on purpose: a real 1.12 master aborts on
+ * it (API-FACTS R1), so no code built on these types can send it.
+ */
 export type CallType =
   | 'SUBSCRIBE'
   | 'TEARDOWN'
@@ -218,3 +222,7 @@ export type Event =
   | { type: 'HEARTBEAT' };
 
 export type EventType = Event['type'];
+
+/** ERROR texts after which re-subscribing with the same framework id is pointless (API-FACTS §5.3). */
+export const FRAMEWORK_FAILED_OVER = 'Framework failed over';
+export const FRAMEWORK_REMOVED = 'Framework has been removed';

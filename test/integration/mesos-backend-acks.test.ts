@@ -28,7 +28,7 @@ interface FrameworkJson {
 }
 const frameworks = () => (sim.state() as { frameworks: FrameworkJson[] }).frameworks;
 
-function backend(over: Partial<MesosBackendOptions> & Pick<MesosBackendOptions, 'postDurably' | 'frameworkId' | 'persistFrameworkId'>): MesosBackend {
+function backend(over: Partial<MesosBackendOptions> & Pick<MesosBackendOptions, 'postDurably' | 'frameworkId'>): MesosBackend {
   return new MesosBackend({
     masters: sim.url,
     frameworkName: 'acks-test',
@@ -41,10 +41,18 @@ function backend(over: Partial<MesosBackendOptions> & Pick<MesosBackendOptions, 
     now: Date.now,
     logger: pino({ level: 'silent' }),
     onFatal: (error) => assert.fail(error),
-    isRunActive: () => true,
     reconcile: { initialDelayMs: 200, maxDelayMs: 1000 },
     ...over,
   });
+}
+
+/** Stores the framework ID the backend posts; every other message as `others` says. */
+function storing(onFrameworkId: (id: string | null) => void, others: (m: Message) => Promise<boolean>): (m: Message) => Promise<boolean> {
+  return (m) => {
+    if (m.type !== 'framework-id') return others(m);
+    onFrameworkId(m.frameworkId);
+    return Promise.resolve(true);
+  };
 }
 
 test('a terminal update not yet stored stays unacknowledged, and the next scheduler gets it', async () => {
@@ -55,11 +63,13 @@ test('a terminal update not yet stored stays unacknowledged, and the next schedu
   // The first scheduler hears the run end but dies before its store write commits.
   const first = backend({
     frameworkId: null,
-    persistFrameworkId: async (id) => void (frameworkId = id),
-    postDurably: (m) => {
-      seen.push(m);
-      return m.type === 'run-exited' ? new Promise<boolean>(() => {}) : Promise.resolve(true);
-    },
+    postDurably: storing(
+      (id) => (frameworkId = id),
+      (m) => {
+        seen.push(m);
+        return m.type === 'run-exited' ? new Promise<boolean>(() => {}) : Promise.resolve(true);
+      },
+    ),
   });
   first.launch(task, job);
   const exited = await eventually(async () => seen.find((m) => m.type === 'run-exited'), 20_000, 'the first scheduler to hear the run end');
@@ -71,12 +81,14 @@ test('a terminal update not yet stored stays unacknowledged, and the next schedu
   const again: Message[] = [];
   const second = backend({
     frameworkId,
-    persistFrameworkId: async () => {},
     activeRuns: [{ ...task, status: 'running' }],
-    postDurably: async (m) => {
-      again.push(m);
-      return true;
-    },
+    postDurably: storing(
+      () => {},
+      async (m) => {
+        again.push(m);
+        return true;
+      },
+    ),
   });
   try {
     const redelivered = await eventually(async () => again.find((m) => m.type === 'run-exited' || m.type === 'run-lost'), 20_000, 'the update to come again');

@@ -1,98 +1,39 @@
 /**
- * The framework reducer, driven by scripted message sequences with fake time.
+ * The framework reducer, driven by scripted message sequences with fake time: subscription,
+ * reconciliation, offers, acknowledgements, kills and teardown. Hooks, reactions, master
+ * errors, the blacklist, GPUs and TASK_UNKNOWN: mesos-framework-hooks.test.ts.
  *
  * Run: node --import tsx --test test/unit/mesos-framework.test.ts
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { FrameworkConfig } from '../../src/mesos/framework/config.js';
-import { TIMER_IMPLICIT, TIMER_RECONCILE } from '../../src/mesos/framework/context.js';
-import { frameworkInfo, newFrameworkState, subscribeCall, type FrameworkState, type RestoredTask } from '../../src/mesos/framework/state.js';
-import type { FrameworkEffect, FrameworkMessage, LaunchRequest } from '../../src/mesos/framework/types.js';
-import { frameworkUpdate } from '../../src/mesos/framework/update.js';
-import type { Call, Offer, TaskState, TaskStatus } from '../../src/mesos/types.js';
-
-type Custom = { kind: 'ping'; n: number };
-type MyEffect = { type: 'pong'; n: number; tasks: number };
-type Effect = FrameworkEffect | MyEffect;
-type State = FrameworkState<Custom, MyEffect>;
-
-const T0 = 1_000_000;
-const FID = 'fw-0001';
-const UUID = 'PyuMHppNTm+LIXxdDp+hIw==';
-
-function setup(over: Partial<FrameworkConfig<Custom, MyEffect>> = {}, tasks: RestoredTask[] = []): State {
-  return newFrameworkState<Custom, MyEffect>(
-    { user: 'cron', name: 'moroccron-test', roles: ['cron'], isOurs: (id) => id.startsWith('ours-'), ...over },
-    { frameworkId: null, tasks },
-  );
-}
-
-const run = (s: State, m: FrameworkMessage<Custom>): Effect[] => frameworkUpdate(s, m);
-const ev = (s: State, event: Parameters<typeof evMsg>[0], now = s.now): Effect[] => run(s, evMsg(event, now));
-const evMsg = (event: Extract<FrameworkMessage<Custom>, { type: 'event' }>['event'], now: number): FrameworkMessage<Custom> => ({ type: 'event', event, now });
-const subscribed = (s: State, now = T0, id = FID): Effect[] => ev(s, { type: 'SUBSCRIBED', subscribed: { framework_id: { value: id }, heartbeat_interval_seconds: 15 } }, now);
-const timer = (s: State, name: string, now: number): Effect[] => run(s, { type: 'timer', name, now });
-const offers = (s: State, list: Offer[], now = s.now): Effect[] => ev(s, { type: 'OFFERS', offers: { offers: list } }, now);
-const update = (s: State, status: Partial<TaskStatus> & { id: string; state: TaskState }, now = s.now): Effect[] => {
-  const { id, ...rest } = status;
-  return ev(s, { type: 'UPDATE', update: { status: { task_id: { value: id }, ...rest } } }, now);
-};
-
-const callsOf = (effects: Effect[]): Call[] => effects.flatMap((e) => (e.type === 'call' ? [e.call] : []));
-const callTypes = (effects: Effect[]): string[] => callsOf(effects).map((c) => c.type);
-const only = <K extends Effect['type']>(effects: Effect[], type: K): Extract<Effect, { type: K }>[] =>
-  effects.filter((e): e is Extract<Effect, { type: K }> => e.type === type);
-const statuses = (effects: Effect[]): [string, TaskState, boolean][] => only(effects, 'task-status').map((e) => [e.taskId, e.status.state, e.terminal]);
-
-function offer(id: string, agent = 'a1', cpus = 4, hostname = `${agent}.example`): Offer {
-  const alloc = { allocation_info: { role: 'cron' } };
-  return {
-    id: { value: id },
-    framework_id: { value: FID },
-    agent_id: { value: agent },
-    hostname,
-    ...alloc,
-    resources: [
-      { name: 'cpus', type: 'SCALAR', scalar: { value: cpus }, ...alloc },
-      { name: 'mem', type: 'SCALAR', scalar: { value: 4096 }, ...alloc },
-      { name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 31000, end: 31010 }] }, ...alloc },
-    ],
-  };
-}
-
-function launch(taskId: string, over: Partial<LaunchRequest> = {}): FrameworkMessage<Custom> {
-  return {
-    type: 'launch',
-    request: {
-      taskId,
-      group: 'job',
-      resources: { cpus: 1, mem: 128, disk: 0, gpus: 0, ports: 0 },
-      constraints: [],
-      priority: 0,
-      dueAt: 0,
-      taskInfo: { name: taskId, command: { shell: true, value: 'true' } },
-      ...over,
-    },
-  };
-}
-
-/** Subscribed, nothing to reconcile, offers suppressed. */
-function ready(over: Partial<FrameworkConfig<Custom, MyEffect>> = {}): State {
-  const s = setup(over);
-  subscribed(s);
-  assert.equal(s.suppressed, true);
-  return s;
-}
-
-/** A task launched on a1 and running. */
-function withRunning(taskId = 't1'): State {
-  const s = ready();
-  run(s, launch(taskId));
-  offers(s, [offer('o1')]);
-  update(s, { id: taskId, state: 'TASK_RUNNING', agent_id: { value: 'a1' }, uuid: UUID });
-  return s;
-}
+import { TIMER_IMPLICIT, TIMER_RECHECK, TIMER_RECONCILE, cancelTimer, effect, frameworkInfo, setTimer, subscribeCall } from '../../src/mesos/framework/index.js';
+import type { LaunchRequest } from '../../src/mesos/framework/index.js';
+import type { Call } from '../../src/mesos/types.js';
+import {
+  FID,
+  T0,
+  UUID,
+  callTypes,
+  callsOf,
+  ev,
+  launch,
+  launchedOf,
+  newsOf,
+  offer,
+  offers,
+  only,
+  ready,
+  run,
+  setup,
+  statuses,
+  subscribed,
+  timer,
+  update,
+  withRunning,
+  type AppEffect,
+  type Effect,
+} from '../helpers/framework-harness.js';
 
 test('FrameworkInfo: roles, capabilities, one-week failover, checkpoint; the id is reused once known', () => {
   const s = setup({ gpuResources: true, principal: 'p', labels: { team: 'ops' } });
@@ -114,7 +55,7 @@ test('FrameworkInfo: roles, capabilities, one-week failover, checkpoint; the id 
 });
 
 test('SUBSCRIBED: persist the id first, reconcile every live task, arm implicit reconciliation, suppress', () => {
-  const s = setup({}, [{ taskId: 'r1', group: 'job', agentId: 'a1', state: 'TASK_RUNNING' }, { taskId: 'r2' }]);
+  const s = setup({}, { tasks: [{ taskId: 'r1', group: 'job', agentId: 'a1', state: 'TASK_RUNNING' }, { taskId: 'r2' }] });
   const effects = subscribed(s);
   assert.deepEqual(effects[0], { type: 'persist-framework-id', frameworkId: FID });
   assert.deepEqual(callsOf(effects), [
@@ -137,7 +78,7 @@ test('the `connected` message subscribes like the SUBSCRIBED event', () => {
 });
 
 test('explicit reconciliation: rounds back off 1, 2, 4 s ... up to the cap until every task answered', () => {
-  const s = setup({ reconcile: { maxDelayMs: 10_000 } }, [{ taskId: 'r1', agentId: 'a1' }, { taskId: 'r2', agentId: 'a2' }]);
+  const s = setup({ reconcile: { maxDelayMs: 10_000 } }, { tasks: [{ taskId: 'r1', agentId: 'a1' }, { taskId: 'r2', agentId: 'a2' }] });
   subscribed(s);
   let now = T0;
   const delays: number[] = [];
@@ -162,7 +103,7 @@ test('explicit reconciliation: rounds back off 1, 2, 4 s ... up to the cap until
 });
 
 test('while reconciling after a subscription, offers are declined with a short filter; then packed', () => {
-  const s = setup({}, [{ taskId: 'r1', agentId: 'a1' }]);
+  const s = setup({}, { tasks: [{ taskId: 'r1', agentId: 'a1' }] });
   subscribed(s);
   run(s, launch('t1'));
   const declined = offers(s, [offer('o1')]);
@@ -200,7 +141,7 @@ test('several pending tasks go into one ACCEPT per offer; unusable offers are de
     ],
   });
   assert.deepEqual(decline, { type: 'DECLINE', decline: { offer_ids: [{ value: 'o2' }], filters: { refuse_seconds: 3600 } }, framework_id: { value: FID } });
-  assert.deepEqual(only(effects, 'task-launched').map((e) => [e.taskId, e.agentId, e.hostname, e.offerId, e.ports]), [
+  assert.deepEqual(launchedOf(effects).map((e) => [e.taskId, e.agentId, e.hostname, e.offerId, e.ports]), [
     ['t2', 'a1', 'a1.example', 'o1', []],
     ['t1', 'a1', 'a1.example', 'o1', [31000]],
   ]);
@@ -214,9 +155,9 @@ test('launched tasks count for constraints of later offers', () => {
   const unique = { constraints: [['hostname', 'UNIQUE']] as LaunchRequest['constraints'] };
   run(s, launch('t1', unique));
   run(s, launch('t2', unique));
-  assert.deepEqual(only(offers(s, [offer('o1')]), 'task-launched').map((e) => e.taskId), ['t1']);
+  assert.deepEqual(launchedOf(offers(s, [offer('o1')])).map((e) => e.taskId), ['t1']);
   assert.deepEqual(callTypes(offers(s, [offer('o2')])), ['DECLINE']);
-  assert.deepEqual(only(offers(s, [offer('o3', 'a2')]), 'task-launched').map((e) => e.taskId), ['t2']);
+  assert.deepEqual(launchedOf(offers(s, [offer('o3', 'a2')])).map((e) => e.taskId), ['t2']);
 });
 
 test('suppress once when idle, revive on demand, suppress again after a re-subscription', () => {
@@ -263,7 +204,7 @@ test('ACKNOWLEDGE every update with a uuid (with its agent id), never one withou
   assert.deepEqual(callTypes(update(s, { id: 'stranger', state: 'TASK_FINISHED', agent_id: { value: 'a2' }, uuid: UUID })), ['ACKNOWLEDGE']);
 });
 
-test('duplicate updates are acknowledged again but reported once; health changes are reported', () => {
+test('duplicate updates are acknowledged again but reported once; health changes are reported; an ended task is forgotten', () => {
   const s = ready();
   run(s, launch('t1'));
   offers(s, [offer('o1')]);
@@ -274,8 +215,7 @@ test('duplicate updates are acknowledged again but reported once; health changes
   assert.deepEqual(callTypes(again), ['ACKNOWLEDGE']);
   assert.deepEqual(statuses(update(s, { ...running, healthy: false })), [['t1', 'TASK_RUNNING', false]]);
   assert.deepEqual(statuses(update(s, { ...running, state: 'TASK_FINISHED' })), [['t1', 'TASK_FINISHED', true]]);
-  assert.deepEqual(statuses(update(s, { ...running, state: 'TASK_FINISHED' })), []);
-  assert.deepEqual(statuses(update(s, { ...running, state: 'TASK_RUNNING', uuid: undefined })), [], 'an ended task stays ended');
+  assert.equal(s.tasks.has('t1'), false, 'acknowledged on receipt: the master forgets an ended task, and so do we');
 });
 
 test("acknowledge 'by-application': news waits for the application, repeats of it too; the rest is acknowledged at once", () => {
@@ -286,7 +226,7 @@ test("acknowledge 'by-application': news waits for the application, repeats of i
   const first = update(s, running);
   assert.deepEqual(callTypes(first), [], 'not acknowledged on receipt');
   const token = { agentId: 'a1', taskId: 't1', uuid: UUID };
-  assert.deepEqual(only(first, 'task-status').map((e) => e.ack), [token]);
+  assert.deepEqual(newsOf(first).map((n) => n.ack), [token]);
   assert.deepEqual(callTypes(update(s, running)), [], 'the agent re-sent it before the application acknowledged: still waiting');
   assert.deepEqual(callsOf(run(s, { type: 'acknowledge', ack: token })), [
     { type: 'ACKNOWLEDGE', acknowledge: { agent_id: { value: 'a1' }, task_id: { value: 't1' }, uuid: UUID }, framework_id: { value: FID } },
@@ -296,8 +236,23 @@ test("acknowledge 'by-application': news waits for the application, repeats of i
   assert.deepEqual(callTypes(update(s, { id: 'stranger', state: 'TASK_FINISHED', agent_id: { value: 'a2' }, uuid: other })), ['ACKNOWLEDGE'], 'not ours: nothing to wait for');
   const adopted = update(s, { id: 'ours-9', state: 'TASK_FINISHED', agent_id: { value: 'a2' }, uuid: other });
   assert.deepEqual(callTypes(adopted), [], 'an adopted task is news for the application');
-  assert.deepEqual(only(adopted, 'task-status').map((e) => e.ack?.taskId), ['ours-9']);
-  assert.deepEqual(only(update(s, { ...running, uuid: undefined, state: 'TASK_FAILED' }), 'task-status').map((e) => e.ack), [null], 'a master update has nothing to acknowledge');
+  assert.deepEqual(newsOf(adopted).map((n) => n.ack?.taskId), ['ours-9']);
+  assert.deepEqual(newsOf(update(s, { ...running, uuid: undefined, state: 'TASK_FAILED' })).map((n) => n.ack), [null], 'a master update has nothing to acknowledge');
+  assert.equal(s.tasks.has('t1'), false, 'ended, nothing awaited: forgotten');
+});
+
+test("acknowledge 'by-application': an ended task stays (and stays ended) until its last update is acknowledged", () => {
+  const s = ready({ acknowledge: 'by-application' });
+  run(s, launch('t1'));
+  offers(s, [offer('o1')]);
+  const finished = { id: 't1', state: 'TASK_FINISHED' as const, agent_id: { value: 'a1' }, uuid: UUID };
+  const token = newsOf(update(s, finished))[0]!.ack!;
+  assert.equal(s.tasks.get('t1')!.terminal, true);
+  const copy = update(s, finished);
+  assert.deepEqual([statuses(copy), callTypes(copy)], [[], []], 'a copy while waiting: not news, not acknowledged');
+  assert.deepEqual(statuses(update(s, { ...finished, state: 'TASK_RUNNING', uuid: undefined })), [], 'an ended task stays ended');
+  assert.deepEqual(callTypes(run(s, { type: 'acknowledge', ack: token })), ['ACKNOWLEDGE']);
+  assert.equal(s.tasks.has('t1'), false);
 });
 
 test("a task the master says ended while its agent was unreachable waits for the agent's own update", () => {
@@ -308,7 +263,7 @@ test("a task the master says ended while its agent was unreachable waits for the
   assert.equal(s.tasks.get('t1')!.terminal, false);
   const agent = update(s, { id: 't1', state: 'TASK_FAILED', agent_id: { value: 'a1' }, uuid: UUID, message: 'Command exited with status 3' });
   assert.deepEqual(statuses(agent), [['t1', 'TASK_FAILED', true]]);
-  assert.equal(only(agent, 'task-status')[0]!.status.message, 'Command exited with status 3');
+  assert.equal(newsOf(agent)[0]!.status.message, 'Command exited with status 3');
 });
 
 test('partition-aware states: UNREACHABLE, UNKNOWN and KILLING keep the task; the others end it', () => {
@@ -320,7 +275,7 @@ test('partition-aware states: UNREACHABLE, UNKNOWN and KILLING keep the task; th
   for (const state of ['TASK_DROPPED', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR', 'TASK_LOST', 'TASK_ERROR', 'TASK_FAILED', 'TASK_KILLED', 'TASK_FINISHED'] as const) {
     const s = withRunning();
     assert.deepEqual(statuses(update(s, { id: 't1', state, agent_id: { value: 'a1' } })), [['t1', state, true]]);
-    assert.equal(s.tasks.get('t1')!.terminal, true);
+    assert.equal(s.tasks.has('t1'), false);
   }
 });
 
@@ -391,18 +346,27 @@ test('killing a pending request drops it and reports TASK_KILLED from the framew
   const s = ready();
   run(s, launch('t1'));
   const effects = run(s, { type: 'kill', taskId: 't1' });
-  assert.deepEqual(only(effects, 'task-status'), [
-    { type: 'task-status', taskId: 't1', status: { task_id: { value: 't1' }, state: 'TASK_KILLED', source: 'SOURCE_FRAMEWORK', message: 'killed before launch' }, terminal: true, ack: null },
+  assert.deepEqual(newsOf(effects), [
+    {
+      taskId: 't1',
+      status: { task_id: { value: 't1' }, state: 'TASK_KILLED', source: 'SOURCE_FRAMEWORK', message: 'killed before launch' },
+      terminal: true,
+      started: false,
+      agentId: null,
+      ack: null,
+    },
   ]);
   assert.equal(s.pending.size, 0);
   assert.deepEqual(callTypes(offers(s, [offer('o1')])), ['DECLINE']);
 });
 
-test('forget stops tracking a task', () => {
+test('forget stops tracking a task: it is not reconciled or killed any more', () => {
   const s = withRunning();
-  update(s, { id: 't1', state: 'TASK_FINISHED', agent_id: { value: 'a1' } });
   run(s, { type: 'forget', taskId: 't1' });
   assert.equal(s.tasks.size, 0);
+  assert.deepEqual(callTypes(run(s, { type: 'kill', taskId: 't1' })), []);
+  run(s, { type: 'disconnected', reason: 'eof', now: T0 + 1 });
+  assert.deepEqual(callTypes(subscribed(s, T0 + 2)), ['SUPPRESS']);
 });
 
 test('launch requests reusing a task id are refused', () => {
@@ -412,20 +376,27 @@ test('launch requests reusing a task id are refused', () => {
   assert.equal(only(effects, 'log')[0]!.level, 'error');
 });
 
-test('custom messages and custom timers reach the author hooks with a read-only view', () => {
+test("custom messages and the application's timers reach its hooks with a read-only view", () => {
   const seen: string[] = [];
   const s = ready({
-    onCustom: (view, message) => [{ type: 'pong', n: message.n, tasks: view.tasks.size }, { type: 'log', level: 'info', message: `connected=${view.connected}` }],
+    onCustom: (view, message) => [effect<AppEffect>({ type: 'pong', n: message.n, tasks: view.tasks.size }), setTimer('app.cleanup', T0 + 50), setTimer('mesos.mine', T0)],
     onTimer: (view, name, now) => {
       seen.push(`${name}@${now}:${view.frameworkId}`);
-      return [];
+      return [cancelTimer('app.other')];
     },
   });
   run(s, launch('t1'));
   offers(s, [offer('o1')]);
   const effects = run(s, { type: 'custom', message: { kind: 'ping', n: 7 } });
-  assert.deepEqual(effects, [{ type: 'pong', n: 7, tasks: 1 }, { type: 'log', level: 'info', message: 'connected=true' }]);
-  timer(s, 'app.cleanup', T0 + 50);
+  assert.deepEqual(
+    effects.filter((e) => e.type !== 'log'),
+    [
+      { type: 'app', effect: { type: 'pong', n: 7, tasks: 1 } },
+      { type: 'set-timer', name: 'app.cleanup', at: T0 + 50 },
+    ],
+  );
+  assert.match(only(effects, 'log')[0]!.message, /"mesos\." are the framework's/);
+  assert.deepEqual(timer(s, 'app.cleanup', T0 + 50), [{ type: 'cancel-timer', name: 'app.other' }]);
   assert.deepEqual(seen, [`app.cleanup@${T0 + 50}:${FID}`]);
 });
 
@@ -457,7 +428,7 @@ test('disconnected: timers cancelled, events from the old stream (offers, update
   const s = withRunning();
   run(s, launch('t2'));
   const effects = run(s, { type: 'disconnected', reason: 'eof', now: T0 + 1 });
-  assert.deepEqual(only(effects, 'cancel-timer').map((e) => e.name), [TIMER_RECONCILE, TIMER_IMPLICIT]);
+  assert.deepEqual(only(effects, 'cancel-timer').map((e) => e.name), [TIMER_RECONCILE, TIMER_IMPLICIT, TIMER_RECHECK]);
   assert.deepEqual(callTypes(effects), []);
   assert.deepEqual(callTypes(offers(s, [offer('o9')])), []);
   assert.deepEqual(callTypes(update(s, { id: 't1', state: 'TASK_FINISHED', uuid: UUID, agent_id: { value: 'a1' } })), []);
@@ -469,4 +440,10 @@ test('disconnected: timers cancelled, events from the old stream (offers, update
   const resub = subscribed(s, T0 + 5);
   assert.deepEqual(callTypes(resub), ['RECONCILE']);
   assert.deepEqual(callTypes(offers(s, [offer('o10')])), ['DECLINE']);
+});
+
+test('R1: no call of type UNKNOWN can be built (a real master aborts on it)', () => {
+  // @ts-expect-error UNKNOWN is not a CallType
+  const unknown: Call = { type: 'UNKNOWN' };
+  assert.equal(unknown.type, 'UNKNOWN');
 });

@@ -1,11 +1,11 @@
 /**
  * The agents moroccron knows of: from the master's /master/state (its `slaves`) and from
- * offers. Gives every-agent jobs their fan-out, `GET /agents` its rows and the log reader
- * each agent's HTTP address.
+ * offers. Gives every-agent jobs their fan-out, `GET /agents` its rows (size, use,
+ * attributes) and the log reader each agent's HTTP address.
  */
 import type { Resources } from '../../core/types.js';
 import type { Offer } from '../../mesos/types.js';
-import { scalarResources } from '../../mesos/offers/index.js';
+import { offerAttributes, scalarResources } from '../../mesos/offers/index.js';
 
 export interface KnownAgent {
   id: string;
@@ -13,9 +13,14 @@ export interface KnownAgent {
   /** http://host:port of the agent (its /files endpoints). */
   url: string | null;
   resources: Resources;
+  /** What its tasks hold (the master's used_resources); null until the master's state is read. */
+  used: Resources | null;
+  /** What placement constraints match, `hostname` included. */
+  attributes: Record<string, string>;
   active: boolean;
 }
 
+/** One of /master/state's `slaves`: resources as {cpus, mem, disk, gpus, ports: "[a-b]"}, attributes by name. */
 interface StateAgent {
   id?: string;
   hostname?: string;
@@ -23,7 +28,21 @@ interface StateAgent {
   pid?: string;
   active?: boolean;
   resources?: Partial<Resources>;
+  used_resources?: Partial<Resources>;
+  attributes?: Record<string, string | number>;
 }
+
+/**
+ * The master writes RANGES as "[a-b, c-d]" and SET as "{x, y}"; offers (and constraints)
+ * read them as "a-b,c-d" and "x,y" (offers/read.ts attributeString).
+ */
+function attributeOf(value: string | number): string {
+  if (typeof value === 'number') return String(value);
+  const listed = /^[[{](.*)[\]}]$/.exec(value);
+  return listed ? listed[1]!.split(',').map((part) => part.trim()).join(',') : value;
+}
+
+const scalarsOf = (r: Partial<Resources> | undefined): Resources => ({ cpus: r?.cpus ?? 0, mem: r?.mem ?? 0, disk: r?.disk ?? 0, gpus: r?.gpus ?? 0 });
 
 export class AgentDirectory {
   private readonly agents = new Map<string, KnownAgent>();
@@ -36,7 +55,7 @@ export class AgentDirectory {
     return this.agents.get(id);
   }
 
-  /** Ids of active agents, sorted: what every-agent jobs fan out to (before the blacklist). */
+  /** Ids of active agents, sorted: what every-agent jobs fan out to (the scheduler takes out the blacklist). */
   activeIds(): string[] {
     return this.list()
       .filter((a) => a.active)
@@ -53,6 +72,8 @@ export class AgentDirectory {
       url: address ? `http://${host}:${address.port}` : (known?.url ?? null),
       // An offer holds what is free, not the agent's size: keep the size from the state when known.
       resources: known?.resources ?? { ...scalarResources(offer) },
+      used: known?.used ?? null,
+      attributes: offerAttributes(offer),
       active: true,
     });
   }
@@ -66,16 +87,16 @@ export class AgentDirectory {
       const hostPort = /@([^:]+):(\d+)$/.exec(slave.pid ?? '');
       const host = hostPort?.[1] ?? slave.hostname ?? '';
       const port = hostPort ? Number(hostPort[2]) : (slave.port ?? 5051);
+      const hostname = slave.hostname ?? host;
+      const attributes: Record<string, string> = {};
+      for (const [name, value] of Object.entries(slave.attributes ?? {})) attributes[name] = attributeOf(value);
       this.agents.set(slave.id, {
         id: slave.id,
-        hostname: slave.hostname ?? host,
+        hostname,
         url: host ? `http://${host}:${port}` : null,
-        resources: {
-          cpus: slave.resources?.cpus ?? 0,
-          mem: slave.resources?.mem ?? 0,
-          disk: slave.resources?.disk ?? 0,
-          gpus: slave.resources?.gpus ?? 0,
-        },
+        resources: scalarsOf(slave.resources),
+        used: scalarsOf(slave.used_resources),
+        attributes: { ...attributes, hostname },
         active: slave.active !== false,
       });
     }

@@ -1,29 +1,28 @@
 /**
  * What a Mesos task status means for the run behind it. A task that never reached
  * STARTING never ran its command, so when Mesos loses or drops it the run may start
- * again; once it has started, losing it is a lost run.
+ * again; once it has started, losing it is a lost run. A task the master cannot see
+ * (UNREACHABLE, or UNKNOWN after a master failover) may still be running.
  */
 import type { Message, Millis } from '../../core/types.js';
-import type { AppTaskStatus } from '../../mesos/framework/index.js';
+import type { TaskNews } from '../../mesos/framework/index.js';
 
-export type RunReport =
-  | Extract<Message, { type: 'run-started' | 'run-exited' | 'run-lost' | 'run-not-started' | 'launch-failed' | 'run-unreachable' }>
-  | null;
+export type RunReport = Extract<Message, { type: 'run-started' | 'run-exited' | 'run-lost' | 'run-not-started' | 'launch-failed' | 'run-unreachable' }>;
 
-export function reportFor(runId: string, status: AppTaskStatus, started: boolean, now: Millis): RunReport {
+export function reportFor(runId: string, news: Pick<TaskNews, 'status' | 'started' | 'agentId'>, now: Millis): RunReport | null {
+  const { status, started } = news;
   const why = status.message ? `${status.state}: ${status.message}` : status.state;
-  const agent = status.agent_id?.value ?? 'unknown';
+  const agent = status.agent_id?.value ?? news.agentId ?? 'unknown';
+  const taskId = status.task_id.value;
   switch (status.state) {
     case 'TASK_RUNNING':
-      return { type: 'run-started', now, runId, agent, taskId: status.task_id.value };
+      return { type: 'run-started', now, runId, agent, taskId };
     case 'TASK_FINISHED':
-      return { type: 'run-exited', now, runId, exitCode: 0, signal: null };
-    case 'TASK_FAILED': {
-      const { exitCode, signal } = exitOf(status.message);
-      return { type: 'run-exited', now, runId, exitCode, signal };
-    }
+      return { type: 'run-exited', now, runId, exitCode: 0, signal: null, taskId };
+    case 'TASK_FAILED':
+      return { type: 'run-exited', now, runId, ...exitOf(status.message), taskId };
     case 'TASK_KILLED':
-      return { type: 'run-exited', now, runId, exitCode: null, signal: status.message ? `Mesos (${status.message})` : 'Mesos (TASK_KILLED)' };
+      return { type: 'run-exited', now, runId, exitCode: null, signal: status.message ? `Mesos (${status.message})` : 'Mesos (TASK_KILLED)', taskId };
     case 'TASK_ERROR':
       return { type: 'launch-failed', now, runId, reason: why };
     case 'TASK_DROPPED':
@@ -32,20 +31,25 @@ export function reportFor(runId: string, status: AppTaskStatus, started: boolean
     case 'TASK_GONE_BY_OPERATOR':
       return started ? { type: 'run-lost', now, runId, reason: why } : { type: 'run-not-started', now, runId };
     case 'TASK_UNREACHABLE': {
-      // A partition: the task may be running still. The scheduler waits a while for it.
+      // A partition: the scheduler waits a while for the agent, from when the master lost it.
       const since = status.unreachable_time ? Math.round(status.unreachable_time.nanoseconds / 1e6) : now;
-      return { type: 'run-unreachable', now, runId, agent, since };
+      return { type: 'run-unreachable', now, runId, agent, since, why: `agent ${agent} unreachable (${why})`, taskId };
     }
     case 'TASK_UNKNOWN':
-      // The master has no record of it: never launched (start it), or gone with its agent.
-      return started ? { type: 'run-lost', now, runId, reason: why } : { type: 'run-not-started', now, runId };
+      // Never on an agent: it never ran. Otherwise the master may just not know its agent yet
+      // (a master failover; the agent re-registers later), so the task may still be running.
+      if (!started && news.agentId === null) return { type: 'run-not-started', now, runId };
+      return { type: 'run-unreachable', now, runId, agent, since: now, why: `the master does not know the task (${why}); its agent may not have re-registered yet`, taskId };
     default:
       // STAGING, STARTING, KILLING: not an outcome yet.
       return null;
   }
 }
 
-/** "Command exited with status 3" / "Command terminated with signal Killed" (the command executor's words). */
+/**
+ * "Command exited with status 3" / "Command terminated with signal Killed" (the command
+ * executor's words). A missing binary with `shell: false` is "exited with status 1" (R4).
+ */
 export function exitOf(message: string | undefined): { exitCode: number | null; signal: string | null } {
   const exited = /exited with status (\d+)/.exec(message ?? '');
   if (exited) return { exitCode: Number(exited[1]), signal: null };

@@ -1,4 +1,8 @@
-/** A run as a Mesos launch request: command or argv, environment, container, resources, constraints. */
+/**
+ * A run as a Mesos launch request: command or argv, environment, container, resources,
+ * constraints, labels. The blacklist is not in it: the framework applies the current one
+ * to every request still waiting for offers.
+ */
 import type { JobSpec, Run } from '../../core/types.js';
 import type { LaunchRequest } from '../../mesos/framework/index.js';
 import type { Constraint } from '../../mesos/offers/index.js';
@@ -6,7 +10,7 @@ import type { CommandInfo, ContainerInfo } from '../../mesos/types.js';
 import { parseDuration } from '../../core/duration.js';
 import { taskIdOf } from './task-ids.js';
 
-export function launchRequestOf(run: Run, spec: JobSpec, excludedAgents: readonly string[]): LaunchRequest {
+export function launchRequestOf(run: Run, spec: JobSpec): LaunchRequest {
   const env: Record<string, string> = {
     ...spec.env,
     MOROCCRON_RUN_ID: run.id,
@@ -29,15 +33,20 @@ export function launchRequestOf(run: Run, spec: JobSpec, excludedAgents: readonl
     priority: spec.priority,
     dueAt: run.scheduledAt,
     ...(run.agent !== null ? { agentId: run.agent } : {}),
-    excludedAgents,
     taskInfo: {
       name: `${run.job} ${run.id}`,
       command,
       ...(spec.container ? { container: containerOf(spec.container) } : {}),
       kill_policy: { grace_period: { nanoseconds: (grace.ok ? grace.ms : 10_000) * 1e6 } },
-      labels: { labels: [{ key: 'moroccron.job', value: run.job }, { key: 'moroccron.run', value: run.id }] },
+      labels: { labels: labelsOf(run) },
     },
   };
+}
+
+/** The job's labels (as they were when the run was claimed), then moroccron's own, which win. */
+function labelsOf(run: Run): { key: string; value: string }[] {
+  const labels = { ...run.labels, 'moroccron.job': run.job, 'moroccron.run': run.id };
+  return Object.entries(labels).map(([key, value]) => ({ key, value }));
 }
 
 /** Images run in the Mesos containerizer (UCR), which pulls Docker images itself. */

@@ -9,7 +9,7 @@ export { ZooKeeperMasterDetector, leaderNode, masterUrlOf } from './zookeeper-de
 export { parseZooKeeperUrl } from '../../lib/zookeeper-url.js';
 export type { MasterDetector } from './master-detector.js';
 export { normalizeMasterUrl, resolveRedirect, SCHEDULER_PATH } from './master-url.js';
-export { FRAMEWORK_FAILED_OVER, FRAMEWORK_REMOVED } from './messages.js';
+export { FRAMEWORK_FAILED_OVER, FRAMEWORK_REMOVED } from '../types.js';
 export type { CallResult, ConnectionMessage, StreamEvent } from './messages.js';
 export { SchedulerConnection } from './scheduler-connection.js';
 export type { SchedulerConnectionOptions } from './scheduler-connection.js';

@@ -4,10 +4,6 @@
  */
 import type { Event, MasterInfo } from '../types.js';
 
-/** ERROR texts after which re-subscribing with the same id is pointless; the caller decides whether to close. */
-export const FRAMEWORK_FAILED_OVER = 'Framework failed over';
-export const FRAMEWORK_REMOVED = 'Framework has been removed';
-
 export type StreamEvent = Exclude<Event, { type: 'SUBSCRIBED' } | { type: 'ERROR' }>;
 
 export type ConnectionMessage =

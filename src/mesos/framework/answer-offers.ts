@@ -6,18 +6,26 @@
 import { pack } from '../offers/pack.js';
 import { offerAttributes } from '../offers/read.js';
 import type { Offer, OfferOperation, TaskInfo } from '../types.js';
-import { emit, log, send, type Ctx } from './context.js';
+import { log, reactTo, send, view, type Ctx } from './context.js';
 import { runningPlacement } from './state.js';
+import type { TaskLaunched } from './types.js';
 
 export function onOffers(ctx: Ctx, offers: readonly Offer[]): void {
   const s = ctx.s;
   if (offers.length === 0) return;
-  for (const offer of offers) s.agents.set(offer.agent_id.value, offerAttributes(offer));
+  for (const offer of offers) {
+    const seen = s.agents.has(offer.agent_id.value);
+    s.agents.set(offer.agent_id.value, offerAttributes(offer));
+    if (!seen) reactTo(ctx, s.config.onAgentSeen?.(view(ctx), offer));
+  }
   if (s.reconciliation?.blocksOffers) {
     decline(ctx, offers.map((o) => o.id.value), s.tuning.refuseWhileReconciling);
     return;
   }
-  const result = pack(offers, [...s.pending.values()], runningPlacement(s));
+  const usable = offers.filter((o) => !s.blacklist.has(o.agent_id.value));
+  const barred = offers.filter((o) => s.blacklist.has(o.agent_id.value)).map((o) => o.id.value);
+  const result = pack(usable, [...s.pending.values()], runningPlacement(s));
+  const launched: TaskLaunched[] = [];
   for (const launch of result.launches) {
     const taskInfos: TaskInfo[] = launch.tasks.map((p) => ({
       ...p.request.taskInfo,
@@ -40,16 +48,19 @@ export function onOffers(ctx: Ctx, offers: readonly Offer[]): void {
         state: 'TASK_STAGING',
         healthy: null,
         confirmed: false,
+        started: false,
         terminal: false,
         kill: null,
       });
-      emit(ctx, { type: 'task-launched', taskId: request.taskId, agentId: launch.agentId, hostname: launch.hostname, offerId: launch.offerIds[0]!, ports });
+      launched.push({ taskId: request.taskId, agentId: launch.agentId, hostname: launch.hostname, offerId: launch.offerIds[0]!, ports });
     }
   }
-  if (result.unused.length > 0) {
-    decline(ctx, result.unused, s.tuning.refuseUnusable);
+  const unused = [...result.unused, ...barred];
+  if (unused.length > 0) {
+    decline(ctx, unused, s.tuning.refuseUnusable);
     s.declinedSinceRevive = true;
   }
+  for (const task of launched) reactTo(ctx, s.config.onTaskLaunched?.(view(ctx), task));
 }
 
 function decline(ctx: Ctx, offerIds: readonly string[], refuseSeconds: number): void {
@@ -58,8 +69,8 @@ function decline(ctx: Ctx, offerIds: readonly string[], refuseSeconds: number): 
 
 /**
  * After every message: SUPPRESS once when nothing is pending; REVIVE when demand is back
- * while suppressed, or when new requests arrive after long-filtered declines (REVIVE
- * clears those filters, so the agents declined for an hour are offered again).
+ * while suppressed, or when requests arrived (or the blacklist changed) after long-filtered
+ * declines: REVIVE clears those filters, so the agents declined for an hour are offered again.
  */
 export function settleSuppression(ctx: Ctx): void {
   const s = ctx.s;
@@ -70,11 +81,11 @@ export function settleSuppression(ctx: Ctx): void {
       send(ctx, { type: 'SUPPRESS', suppress: { roles } });
       s.suppressed = true;
     }
-  } else if (s.suppressed || (s.newDemand && s.declinedSinceRevive)) {
+  } else if (s.suppressed || (s.demandChanged && s.declinedSinceRevive)) {
     send(ctx, { type: 'REVIVE', revive: { roles } });
     log(ctx, 'debug', 'reviving offers', { pending: s.pending.size });
     s.suppressed = false;
     s.declinedSinceRevive = false;
   }
-  s.newDemand = false;
+  s.demandChanged = false;
 }

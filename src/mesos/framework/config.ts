@@ -1,8 +1,28 @@
 /** Framework configuration, its defaults, and the FrameworkInfo built from it. */
-import type { FrameworkCapability, FrameworkInfo } from '../types.js';
-import type { FrameworkEffect, FrameworkView, Millis } from './types.js';
+import type { FrameworkCapability, FrameworkInfo, Offer } from '../types.js';
+import type { Reaction } from './reactions.js';
+import type { FrameworkView, Millis, TaskLaunched, TaskNews } from './types.js';
 
-export interface FrameworkConfig<C = never, E = never> {
+/**
+ * The application's hooks run inside frameworkUpdate(), after the framework has dealt with
+ * what happened, with a read-only view of its state. They answer with reactions: commands
+ * applied at once, and effects for the application's interpreter. Hooks stay pure.
+ */
+export interface FrameworkHooks<C, E> {
+  /** The application's own messages (the runner's `post`). */
+  onCustom?(view: FrameworkView, message: C): readonly Reaction<E>[];
+  /** Timers the application set (names not starting with "mesos."). */
+  onTimer?(view: FrameworkView, name: string, now: Millis): readonly Reaction<E>[];
+  /** A new state of a task of ours (launched, adopted, or a pending request killed). */
+  onTaskStatus?(view: FrameworkView, news: TaskNews): readonly Reaction<E>[];
+  onTaskLaunched?(view: FrameworkView, launched: TaskLaunched): readonly Reaction<E>[];
+  /** Each new subscription, after reconciliation has started. */
+  onSubscribed?(view: FrameworkView): readonly Reaction<E>[];
+  /** The first offer from an agent, before it is packed. */
+  onAgentSeen?(view: FrameworkView, offer: Offer): readonly Reaction<E>[];
+}
+
+export interface FrameworkConfig<C = never, E = never> extends FrameworkHooks<C, E> {
   user: string;
   name: string;
   roles: string[];
@@ -10,7 +30,10 @@ export interface FrameworkConfig<C = never, E = never> {
   hostname?: string;
   webuiUrl?: string;
   labels?: Record<string, string>;
-  /** Declare GPU_RESOURCES (only then do GPU agents offer to the framework). */
+  /**
+   * Declare GPU_RESOURCES from the first SUBSCRIBE (only then do GPU agents offer to the
+   * framework). Without it, the first launch request that asks for gpus declares it.
+   */
   gpuResources?: boolean;
   /** Seconds the master keeps tasks after the framework disconnects; default one week. */
   failoverTimeoutSeconds?: number;
@@ -31,17 +54,13 @@ export interface FrameworkConfig<C = never, E = never> {
   };
   /**
    * When status updates are acknowledged. 'on-receipt' (the default): as they arrive.
-   * 'by-application': an update the application is told of waits for its `acknowledge`
-   * message, so one that arrives just before a crash is delivered again rather than lost;
-   * updates it is not told of (repeats, tasks it has forgotten) are acknowledged at once.
+   * 'by-application': news is acknowledged when `onTaskStatus` (at once or later) returns
+   * `acknowledge(news.ack)`, so an update that arrives just before a crash is delivered again
+   * rather than lost; updates that are not news (repeats) are acknowledged at once.
    */
   acknowledge?: 'on-receipt' | 'by-application';
   /** Does an unknown task id belong to the application? Yes: adopt it; no: kill it. */
   isOurs(taskId: string): boolean;
-  /** The author's own messages, with read-only access to the framework's state. */
-  onCustom?(view: FrameworkView, message: C): (FrameworkEffect | E)[];
-  /** Timers the author set (names not starting with "mesos."). */
-  onTimer?(view: FrameworkView, name: string, now: Millis): (FrameworkEffect | E)[];
 }
 
 export interface Tuning {
@@ -66,9 +85,9 @@ export function tuningOf(config: FrameworkConfig<unknown, unknown>): Tuning {
   };
 }
 
-export function buildFrameworkInfo(config: FrameworkConfig<unknown, unknown>, frameworkId: string | null): FrameworkInfo {
+export function buildFrameworkInfo(config: FrameworkConfig<unknown, unknown>, frameworkId: string | null, gpuResources = config.gpuResources ?? false): FrameworkInfo {
   const capabilities: FrameworkCapability[] = ['MULTI_ROLE', 'PARTITION_AWARE', 'TASK_KILLING_STATE'];
-  if (config.gpuResources) capabilities.push('GPU_RESOURCES');
+  if (gpuResources) capabilities.push('GPU_RESOURCES');
   const labels = Object.entries(config.labels ?? {});
   return {
     user: config.user,

@@ -3,7 +3,7 @@ import type { Event } from '../types.js';
 import { onOffers } from './answer-offers.js';
 import { log, type Ctx } from './context.js';
 import { onUpdate } from './status.js';
-import { onSubscribed } from './subscription.js';
+import { onMasterError, onSubscribed } from './subscription.js';
 
 export function onEvent(ctx: Ctx, event: Event): void {
   if (event.type === 'SUBSCRIBED') {
@@ -30,7 +30,7 @@ export function onEvent(ctx: Ctx, event: Event): void {
     case 'HEARTBEAT':
       break;
     case 'ERROR':
-      log(ctx, 'error', 'master error', { message: event.error.message });
+      onMasterError(ctx, event.error.message, false);
       break;
     case 'FAILURE':
       log(ctx, 'warn', 'agent or executor failure', {

@@ -4,7 +4,7 @@
  * reconciliation at a time. Implicit: an empty RECONCILE on a fixed period; the master
  * then reports every task it has, including ones we do not know.
  */
-import { TIMER_IMPLICIT, TIMER_RECONCILE, emit, log, send, type Ctx } from './context.js';
+import { TIMER_IMPLICIT, TIMER_RECHECK, TIMER_RECONCILE, emit, log, send, type Ctx } from './context.js';
 
 /** Start (or restart: a new one replaces the old) an explicit reconciliation of these tasks. */
 export function startExplicit(ctx: Ctx, taskIds: readonly string[], blocksOffers: boolean): void {
@@ -55,23 +55,23 @@ export function armImplicit(ctx: Ctx): void {
 
 /**
  * The periodic pass: implicit RECONCILE, plus an explicit one (not blocking offers) for
- * tasks left UNREACHABLE or UNKNOWN, which implicit reconciliation does not report.
+ * tasks left UNREACHABLE, which implicit reconciliation does not report. UNKNOWN ones
+ * have rechecks of their own (recheck.ts).
  */
 export function onImplicitTimer(ctx: Ctx): void {
   if (!ctx.s.connected) return;
   send(ctx, { type: 'RECONCILE', reconcile: { tasks: [] } });
   if (!ctx.s.reconciliation) {
-    const doubtful = [...ctx.s.tasks.values()]
-      .filter((t) => !t.terminal && (t.state === 'TASK_UNREACHABLE' || t.state === 'TASK_UNKNOWN'))
-      .map((t) => t.taskId);
-    startExplicit(ctx, doubtful, false);
+    const unreachable = [...ctx.s.tasks.values()].filter((t) => !t.terminal && t.state === 'TASK_UNREACHABLE').map((t) => t.taskId);
+    startExplicit(ctx, unreachable, false);
   }
   armImplicit(ctx);
 }
 
-/** On disconnect: nothing can be sent, so no reconciliation is in flight any more. */
+/** On disconnect or teardown: nothing can be sent, so no reconciliation is in flight any more. */
 export function stopReconciling(ctx: Ctx): void {
   ctx.s.reconciliation = null;
   emit(ctx, { type: 'cancel-timer', name: TIMER_RECONCILE });
   emit(ctx, { type: 'cancel-timer', name: TIMER_IMPLICIT });
+  emit(ctx, { type: 'cancel-timer', name: TIMER_RECHECK });
 }

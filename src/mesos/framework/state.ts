@@ -16,6 +16,12 @@ export interface Reconciliation {
   blocksOffers: boolean;
 }
 
+/** When a task the master answered TASK_UNKNOWN for is asked about again. */
+export interface Recheck {
+  delayMs: Millis;
+  at: Millis;
+}
+
 export interface FrameworkState<C = never, E = never> {
   config: FrameworkConfig<C, E>;
   tuning: Tuning;
@@ -26,18 +32,23 @@ export interface FrameworkState<C = never, E = never> {
   pending: Map<string, LaunchRequest>;
   /** Agent attributes (and hostname) from the offers seen, for constraints on running tasks. */
   agents: Map<string, Record<string, string>>;
+  blacklist: Set<string>;
+  /** GPU_RESOURCES is declared (or is to be, in the next SUBSCRIBE). */
+  gpuResources: boolean;
   /** Offers are suppressed on the master (reset by every subscription). */
   suppressed: boolean;
   /** Offers were declined with the long filter since the last REVIVE. */
   declinedSinceRevive: boolean;
-  /** Launch requests arrived since the last settling of suppression. */
-  newDemand: boolean;
+  /** Launch requests arrived, or the blacklist changed, since suppression was last settled. */
+  demandChanged: boolean;
   reconciliation: Reconciliation | null;
+  /** Tasks the master does not know (TASK_UNKNOWN), reconciled again with backoff. */
+  rechecks: Map<string, Recheck>;
   /** TEARDOWN asked for while disconnected: sent on the next subscription. */
   teardownPending: boolean;
   tornDown: boolean;
-  /** Update uuids handed to the application to acknowledge (`acknowledge: 'by-application'`). */
-  awaitingAck: Set<string>;
+  /** Update uuid → task id, for updates the application is to acknowledge (`acknowledge: 'by-application'`). */
+  awaitingAck: Map<string, string>;
 }
 
 /** What the application knew before a restart, so it is reconciled and not killed. */
@@ -47,12 +58,17 @@ export interface RestoredTask {
   agentId?: string;
   hostname?: string;
   state?: TaskState;
+  /** Its command may have run (it was reported running). */
+  started?: boolean;
 }
 
-export function newFrameworkState<C = never, E = never>(
-  config: FrameworkConfig<C, E>,
-  restored: { frameworkId?: string | null; tasks?: readonly RestoredTask[] } = {},
-): FrameworkState<C, E> {
+export interface RestoredFramework {
+  frameworkId?: string | null;
+  tasks?: readonly RestoredTask[];
+  blacklist?: readonly string[];
+}
+
+export function newFrameworkState<C = never, E = never>(config: FrameworkConfig<C, E>, restored: RestoredFramework = {}): FrameworkState<C, E> {
   const tasks = new Map<string, TrackedTask>();
   for (const t of restored.tasks ?? []) {
     tasks.set(t.taskId, {
@@ -63,6 +79,7 @@ export function newFrameworkState<C = never, E = never>(
       state: t.state ?? 'TASK_STAGING',
       healthy: null,
       confirmed: t.state !== undefined,
+      started: t.started ?? false,
       terminal: false,
       kill: null,
     });
@@ -76,13 +93,16 @@ export function newFrameworkState<C = never, E = never>(
     tasks,
     pending: new Map(),
     agents: new Map(),
+    blacklist: new Set(restored.blacklist ?? []),
+    gpuResources: config.gpuResources ?? false,
     suppressed: false,
     declinedSinceRevive: false,
-    newDemand: false,
+    demandChanged: false,
     reconciliation: null,
+    rechecks: new Map(),
     teardownPending: false,
     tornDown: false,
-    awaitingAck: new Set(),
+    awaitingAck: new Map(),
   };
 }
 
@@ -92,15 +112,18 @@ export const viewOf = (s: FrameworkState<unknown, unknown>): FrameworkView => ({
   now: s.now,
   tasks: s.tasks,
   pending: s.pending,
+  agents: s.agents,
+  blacklist: s.blacklist,
   suppressed: s.suppressed,
   reconciling: s.reconciliation !== null,
+  gpuResources: s.gpuResources,
 });
 
-/** The FrameworkInfo for the next (re)subscription, with the stored id when there is one. */
+/** The FrameworkInfo for the next (re)subscription or UPDATE_FRAMEWORK, with the id when there is one. */
 export const frameworkInfo = (s: FrameworkState<unknown, unknown>): FrameworkInfo =>
-  buildFrameworkInfo(s.config as FrameworkConfig<unknown, unknown>, s.frameworkId);
+  buildFrameworkInfo(s.config as FrameworkConfig<unknown, unknown>, s.frameworkId, s.gpuResources);
 
-/** The SUBSCRIBE call the shell sends on each (re)connection: the id goes in both places. */
+/** The SUBSCRIBE call for each (re)connection: the id goes in both places. */
 export function subscribeCall(s: FrameworkState<unknown, unknown>): Call {
   return {
     type: 'SUBSCRIBE',

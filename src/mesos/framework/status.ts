@@ -1,18 +1,26 @@
 /**
  * UPDATE events: acknowledge reliable ones (at once, or when the application says so),
- * report each new state once to the application, and adopt or kill tasks we do not know.
+ * tell the application each new state once, adopt or kill tasks we do not know, and
+ * forget a task once it has ended and nothing about it awaits an acknowledgement.
  */
-import { TERMINAL_TASK_STATES, type TaskStatus } from '../types.js';
-import { emit, log, send, type Ctx } from './context.js';
+import { TERMINAL_TASK_STATES, type TaskState, type TaskStatus } from '../types.js';
+import { log, reactTo, send, view, type Ctx } from './context.js';
 import { noteAnswered } from './reconcile.js';
-import type { AckToken } from './types.js';
+import { noteTaskState } from './recheck.js';
+import { onForget, sendKill } from './tasks.js';
+import type { AckToken, TaskNews, TrackedTask } from './types.js';
+
+/** States after which its command may have run. */
+const MAY_HAVE_RUN: ReadonlySet<TaskState> = new Set(['TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLING', 'TASK_UNREACHABLE']);
+/** States in which the master cannot reach or does not know the task: it may come back. */
+const OUT_OF_SIGHT: ReadonlySet<TaskState> = new Set(['TASK_UNREACHABLE', 'TASK_UNKNOWN']);
 
 export function onUpdate(ctx: Ctx, status: TaskStatus): void {
   const taskId = status.task_id.value;
   noteAnswered(ctx, taskId);
   if (endedWhileUnreachable(status)) {
     // The agent's own update (with the exit status) follows; that one ends the task.
-    log(ctx, 'debug', 'task ended while its agent was unreachable; waiting for the agent\'s update', { taskId, state: status.state });
+    log(ctx, 'debug', "task ended while its agent was unreachable; waiting for the agent's update", { taskId, state: status.state });
     return;
   }
   const ack = ackTokenOf(ctx, status);
@@ -27,29 +35,58 @@ export function onUpdate(ctx: Ctx, status: TaskStatus): void {
   // A task that ended stays ended: later copies (retries, reconciliation) change nothing.
   const news = !task.terminal && !(task.confirmed && task.state === status.state && task.healthy === healthy);
   if (!task.terminal) {
+    const reappeared = OUT_OF_SIGHT.has(task.state) && !OUT_OF_SIGHT.has(status.state) && !terminal;
     task.confirmed = true;
     task.state = status.state;
     task.healthy = healthy;
     task.terminal = terminal;
+    if (MAY_HAVE_RUN.has(status.state)) task.started = true;
     if (terminal) task.kill = null;
+    noteTaskState(ctx, task);
+    // A KILL sent while the master did not know the task was answered TASK_UNKNOWN and dropped.
+    if (reappeared && task.kill) {
+      log(ctx, 'info', 'a task being killed is back in sight; killing it again', { taskId, state: status.state });
+      sendKill(ctx, task);
+    }
   }
-  report(ctx, status, terminal, news, ack);
+  tell(ctx, task, status, news, ack);
 }
 
 /**
- * Tell the application about news; acknowledge what it is not told of (or everything, on
- * receipt). A copy of an update the application has yet to acknowledge waits for it too.
+ * Acknowledge what the application is not told of (or everything, on receipt); a copy of
+ * an update the application has yet to acknowledge waits for it too. Then the news, then
+ * forget the task if it has ended and nothing of it awaits an acknowledgement.
  */
-function report(ctx: Ctx, status: TaskStatus, terminal: boolean, news: boolean, ack: AckToken | null): void {
-  const byApplication = ctx.s.config.acknowledge === 'by-application';
-  if (ack && byApplication && (news || ctx.s.awaitingAck.has(ack.uuid))) ctx.s.awaitingAck.add(ack.uuid);
+function tell(ctx: Ctx, task: TrackedTask, status: TaskStatus, news: boolean, ack: AckToken | null): void {
+  const s = ctx.s;
+  const byApplication = s.config.acknowledge === 'by-application' && s.config.onTaskStatus !== undefined;
+  const waits = ack !== null && byApplication && (news || s.awaitingAck.has(ack.uuid));
+  if (waits) s.awaitingAck.set(ack.uuid, task.taskId);
   else if (ack) acknowledge(ctx, ack);
-  if (news) emit(ctx, { type: 'task-status', taskId: status.task_id.value, status, terminal, ack: byApplication ? ack : null });
+  if (news) {
+    const taskNews: TaskNews = { taskId: task.taskId, status, terminal: task.terminal, started: task.started, agentId: task.agentId, ack: waits ? ack : null };
+    reactTo(ctx, s.config.onTaskStatus?.(view(ctx), taskNews));
+  }
+  releaseIfEnded(ctx, task.taskId);
 }
 
+/** The application's (or the framework's own) ACKNOWLEDGE of one update. */
 export function acknowledge(ctx: Ctx, ack: AckToken): void {
   ctx.s.awaitingAck.delete(ack.uuid);
   send(ctx, { type: 'ACKNOWLEDGE', acknowledge: { agent_id: { value: ack.agentId }, task_id: { value: ack.taskId }, uuid: ack.uuid } });
+}
+
+export function onAcknowledge(ctx: Ctx, ack: AckToken): void {
+  acknowledge(ctx, ack);
+  releaseIfEnded(ctx, ack.taskId);
+}
+
+/** Once the master has its terminal update acknowledged it forgets the task; so do we. */
+function releaseIfEnded(ctx: Ctx, taskId: string): void {
+  const task = ctx.s.tasks.get(taskId);
+  if (!task?.terminal) return;
+  for (const awaited of ctx.s.awaitingAck.values()) if (awaited === taskId) return;
+  onForget(ctx, taskId);
 }
 
 /** The master's word, on re-registration, that a task ended: it has none of the details. */
@@ -71,7 +108,7 @@ function onUnknownTask(ctx: Ctx, status: TaskStatus, terminal: boolean, ack: Ack
   const taskId = status.task_id.value;
   const agentId = status.agent_id?.value ?? null;
   if (ctx.s.config.isOurs(taskId)) {
-    ctx.s.tasks.set(taskId, {
+    const task: TrackedTask = {
       taskId,
       group: null,
       agentId,
@@ -79,11 +116,14 @@ function onUnknownTask(ctx: Ctx, status: TaskStatus, terminal: boolean, ack: Ack
       state: status.state,
       healthy: status.healthy ?? null,
       confirmed: true,
+      started: MAY_HAVE_RUN.has(status.state),
       terminal,
       kill: null,
-    });
+    };
+    ctx.s.tasks.set(taskId, task);
+    noteTaskState(ctx, task);
     log(ctx, 'info', 'adopted an unknown task', { taskId, state: status.state });
-    report(ctx, status, terminal, true, ack);
+    tell(ctx, task, status, true, ack);
   } else {
     if (ack) acknowledge(ctx, ack);
     if (!terminal) {

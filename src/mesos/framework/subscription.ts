@@ -1,11 +1,13 @@
-/** Subscription lifecycle: subscribed, disconnected, teardown. */
-import { TIMER_IMPLICIT, TIMER_RECONCILE, emit, log, send, type Ctx } from './context.js';
+/** Subscription lifecycle: subscribed, disconnected, the master's errors, teardown. */
+import { FRAMEWORK_FAILED_OVER, FRAMEWORK_REMOVED } from '../types.js';
+import { emit, log, reactTo, send, view, type Ctx } from './context.js';
+import { armRecheck } from './recheck.js';
 import { armImplicit, startExplicit, stopReconciling } from './reconcile.js';
 import { sendKill } from './tasks.js';
 
 export function onSubscribed(ctx: Ctx, frameworkId: string): void {
   const s = ctx.s;
-  // The shell may report one subscription twice (a `connected` message and the event).
+  // The runner may report one subscription twice (a `connected` message and the event).
   if (s.connected && s.frameworkId === frameworkId) return;
   s.connected = true;
   s.frameworkId = frameworkId;
@@ -22,6 +24,8 @@ export function onSubscribed(ctx: Ctx, frameworkId: string): void {
   startExplicit(ctx, live.map((t) => t.taskId), true);
   for (const task of live) if (task.kill) sendKill(ctx, task);
   armImplicit(ctx);
+  armRecheck(ctx);
+  reactTo(ctx, s.config.onSubscribed?.(view(ctx)));
 }
 
 export function onDisconnected(ctx: Ctx, reason: string): void {
@@ -29,6 +33,26 @@ export function onDisconnected(ctx: Ctx, reason: string): void {
   ctx.s.connected = false;
   stopReconciling(ctx);
   log(ctx, 'warn', 'disconnected', { reason });
+}
+
+/**
+ * "Framework failed over": another scheduler subscribed as this framework; stop, or the
+ * two would take it from each other for ever. "Framework has been removed" (torn down, or
+ * away longer than its failover timeout): its tasks are gone; subscribe as a new one.
+ */
+export function onMasterError(ctx: Ctx, message: string, fatal: boolean): void {
+  const s = ctx.s;
+  if (message.includes(FRAMEWORK_FAILED_OVER)) {
+    emit(ctx, { type: 'stop', reason: `Mesos: ${message}: another scheduler subscribed as framework ${s.frameworkId ?? '(none)'}` });
+  } else if (message.includes(FRAMEWORK_REMOVED)) {
+    log(ctx, 'error', `Mesos: ${message}; subscribing as a new framework (the old one's tasks were killed)`, { frameworkId: s.frameworkId });
+    s.frameworkId = null;
+    emit(ctx, { type: 'persist-framework-id', frameworkId: null });
+  } else if (fatal) {
+    emit(ctx, { type: 'stop', reason: `Mesos: ${message}` });
+  } else {
+    log(ctx, 'warn', `Mesos: ${message}`);
+  }
 }
 
 export function onTeardown(ctx: Ctx): void {
@@ -48,9 +72,7 @@ function tearDown(ctx: Ctx): void {
   s.frameworkId = null;
   s.teardownPending = false;
   s.tornDown = true;
-  s.reconciliation = null;
-  emit(ctx, { type: 'cancel-timer', name: TIMER_RECONCILE });
-  emit(ctx, { type: 'cancel-timer', name: TIMER_IMPLICIT });
+  stopReconciling(ctx);
   emit(ctx, { type: 'persist-framework-id', frameworkId: null });
   log(ctx, 'warn', 'framework torn down');
 }
