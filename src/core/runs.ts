@@ -172,7 +172,7 @@ export function onStarted(ctx: Ctx, runId: string, agent: string, taskId: string
   if (!wasRunning) saveRun(ctx, run);
 }
 
-export function onExited(ctx: Ctx, runId: string, exitCode: number | null, signal: string | null): void {
+export function onExited(ctx: Ctx, runId: string, exitCode: number | null, signal: string | null, reason?: string): void {
   const run = ctx.s.runs.get(runId);
   if (!run) return;
   if (run.killReason !== null) {
@@ -180,8 +180,18 @@ export function onExited(ctx: Ctx, runId: string, exitCode: number | null, signa
   } else if (exitCode === 0) {
     finish(ctx, run, { status: 'succeeded', reason: null, exitCode });
   } else {
-    finish(ctx, run, { status: 'failed', reason: signal ? `killed by ${signal}` : `exit code ${exitCode}`, exitCode });
+    const why = signal ? `killed by ${signal}` : exitCode !== null ? `exit code ${exitCode}` : (reason ?? 'ended without an exit status');
+    finish(ctx, run, { status: 'failed', reason: why, exitCode });
   }
+}
+
+/** Where the backend put a launching run: kept, so a new leader can tell a placed task from one never sent. */
+export function onPlaced(ctx: Ctx, runId: string, agent: string, taskId: string): void {
+  const run = ctx.s.runs.get(runId);
+  if (!run || run.status !== 'launching' || (run.agent === agent && run.taskId === taskId)) return;
+  run.agent = agent;
+  run.taskId = taskId;
+  saveRun(ctx, run);
 }
 
 /** How a run that was being killed ended: a timeout is a failure, anything else a kill. */

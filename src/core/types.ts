@@ -113,8 +113,11 @@ export type Message =
   | { type: 'tick'; now: Millis }
   | { type: 'command'; now: Millis; requestId: number; command: Command }
   | { type: 'claimed'; now: Millis; accepted: string[]; refused: string[] }
+  /** The backend chose the run's agent (a Mesos offer); stored, so a new leader knows where to look. */
+  | { type: 'run-placed'; now: Millis; runId: string; agent: string; taskId: string }
   | { type: 'run-started'; now: Millis; runId: string; agent: string; taskId: string | null }
-  | { type: 'run-exited'; now: Millis; runId: string; exitCode: number | null; signal: string | null; taskId?: string | null }
+  /** `reason` says how it ended when neither an exit code nor a signal does (e.g. Mesos' own words). */
+  | { type: 'run-exited'; now: Millis; runId: string; exitCode: number | null; signal: string | null; reason?: string; taskId?: string | null }
   | { type: 'run-lost'; now: Millis; runId: string; reason: string }
   /**
    * The run may still be running where nobody can see it: its agent is cut off (a network

@@ -17,6 +17,7 @@ import {
   onUnreachable,
   onUnreachableTooLong,
   onNotStarted,
+  onPlaced,
   onStarted,
   place,
   resourcesOf,
@@ -48,11 +49,14 @@ export function update(s: SchedulerState, message: Message): [SchedulerState, Ef
       s.frameworkId = message.frameworkId;
       persist(ctx, { op: 'put-meta', key: FRAMEWORK_ID_META, value: message.frameworkId ?? '' });
       break;
+    case 'run-placed':
+      onPlaced(ctx, message.runId, message.agent, message.taskId);
+      break;
     case 'run-started':
       onStarted(ctx, message.runId, message.agent, message.taskId);
       break;
     case 'run-exited':
-      onExited(ctx, message.runId, message.exitCode, message.signal);
+      onExited(ctx, message.runId, message.exitCode, message.signal, message.reason);
       break;
     case 'run-lost':
       onLost(ctx, message.runId, message.reason);

@@ -2,7 +2,7 @@
  * The Mesos v1 scheduler API as JSON (stout's protobuf<->JSON mapping): snake_case proto
  * field names, enums as strings, IDs as {value}, bytes as standard base64. Only what a
  * framework and the in-repo sim use; unknown fields are tolerated on input.
- * See ../shared/mesos/API-FACTS.md for the behaviour behind each shape.
+ * See docs/mesos.md (#json for the encoding) for the behaviour behind each shape.
  */
 
 export interface Id {
@@ -175,7 +175,7 @@ export type OfferOperation =
 
 /**
  * The calls a framework sends. UNKNOWN is left out on purpose: a real 1.12 master aborts on
- * it (API-FACTS R1), so no code built on these types can send it.
+ * it (docs/mesos.md#unknown-call), so no code built on these types can send it.
  */
 export type CallType =
   | 'SUBSCRIBE'
@@ -223,6 +223,6 @@ export type Event =
 
 export type EventType = Event['type'];
 
-/** ERROR texts after which re-subscribing with the same framework id is pointless (API-FACTS §5.3). */
+/** ERROR texts after which re-subscribing with the same framework id is pointless (docs/mesos.md#master-errors). */
 export const FRAMEWORK_FAILED_OVER = 'Framework failed over';
 export const FRAMEWORK_REMOVED = 'Framework has been removed';

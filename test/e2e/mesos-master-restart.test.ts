@@ -1,6 +1,6 @@
 /**
  * A master restart with an in-memory registry, end to end (what a real Mesos 1.12 master
- * did, API-FACTS R3): the new master knows no agent, so it answers reconciliation with
+ * did, docs/mesos.md#master-failover): the new master knows no agent, so it answers reconciliation with
  * TASK_UNKNOWN until the agents re-register. A run whose task keeps running must not be
  * given up early (nor retried alongside itself); past the unreachable timeout it is lost
  * and retried, and its task is killed when its agent comes back.

@@ -198,3 +198,28 @@ test('TEARDOWN happens only on explicit request naming the framework, and ends i
   );
   assert.notEqual(finished.status, 'succeeded');
 });
+
+test('a run asked for while its only eligible agent is blacklisted starts once the blacklist is lifted', async () => {
+  const sim: MesosSim = await startMesosSim({ agents: 2, heartbeatIntervalSeconds: 1, attributes: (i) => ({ rack: `r${i}` }) });
+  cleanups.push(() => sim.close());
+  const server = await serveMesos(join(dir.path, 'e'), sim.url);
+  const only = (sim.state() as { slaves: { id: string; attributes: { rack: string } }[] }).slaves.find((s) => s.attributes.rack === 'r1')!.id;
+  assert.equal((await api(`${server.url}/api/v1/agents/${only}/blacklist`, 'PUT', { reason: 'maintenance' })).status, 200);
+  const spec = { name: 'pinned', command: 'echo here', constraints: [['rack', 'EQUALS', 'r1']], resources: { cpus: 0.1, mem: 16 } };
+  assert.equal((await api(`${server.url}/api/v1/jobs`, 'POST', spec)).status, 201);
+  const run = (await api<RunJson>(`${server.url}/api/v1/jobs/pinned/run`, 'POST')).body;
+  // Its agent's offers are declined with a long filter meanwhile: nothing can place it.
+  await sleep(3000);
+  assert.equal((await api<RunJson>(`${server.url}/api/v1/runs/${run.id}`)).body.status, 'launching');
+  assert.equal((await api(`${server.url}/api/v1/agents/${only}/blacklist`, 'DELETE')).status, 200);
+  const done = await eventually(
+    async () => {
+      const r = (await api<RunJson>(`${server.url}/api/v1/runs/${run.id}`)).body;
+      return r.finishedAt ? r : undefined;
+    },
+    15_000,
+    'the run to start and finish once its agent is allowed again',
+  );
+  assert.equal(done.status, 'succeeded');
+  assert.equal(done.agent, only);
+});

@@ -1,6 +1,6 @@
 /**
- * The pure parts of the scheduler client: Call JSON (API-FACTS §2), master addresses and
- * redirects (§9), backoff (§5.5).
+ * The pure parts of the scheduler client: Call JSON (docs/mesos.md#json), master addresses and
+ * redirects (#redirects, #master-detection), backoff (#reconnect).
  *
  * Run: node --import tsx --test test/integration/mesos-client-calls.test.ts
  */
@@ -66,7 +66,7 @@ test('offer calls', () => {
     decline: { offer_ids: [{ value: 'O3' }], filters: { refuse_seconds: 3600 } },
   });
   assert.deepEqual(calls.decline(['O3']), { type: 'DECLINE', decline: { offer_ids: [{ value: 'O3' }] } });
-  // `roles` (plural, API-FACTS E4); none means all roles.
+  // `roles` (plural, docs/mesos.md#json); none means all roles.
   assert.deepEqual(calls.revive(['cron']), { type: 'REVIVE', revive: { roles: ['cron'] } });
   assert.deepEqual(calls.revive(), { type: 'REVIVE', revive: {} });
   assert.deepEqual(calls.suppress(['cron']), { type: 'SUPPRESS', suppress: { roles: ['cron'] } });

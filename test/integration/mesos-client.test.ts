@@ -98,7 +98,7 @@ class FakeMaster {
   }
 }
 
-/** Opens a SUBSCRIBE stream the way the real master does (REAL-TRANSCRIPT step 1). */
+/** Opens a SUBSCRIBE stream the way the real master does (docs/mesos.md#endpoint). */
 function openStream(res: ServerResponse, streamId: string): void {
   res.writeHead(200, { 'Content-Type': 'application/json', 'Mesos-Stream-Id': streamId });
   res.flushHeaders();
@@ -254,7 +254,7 @@ test('SUBSCRIBE sends exact headers and no stream id; connected only on SUBSCRIB
   );
   const client = startClient(master.url, t);
   await waitFor('the SUBSCRIBE request', () => master.subscribes().length === 1);
-  // Headers are out, SUBSCRIBED is not: no calls yet (API-FACTS §1.2 step 9).
+  // Headers are out, SUBSCRIBED is not: no calls yet (docs/mesos.md#endpoint).
   assert.equal(client.conn.connected, false);
   assert.deepEqual(await client.conn.call(calls.revive()), {
     kind: 'failed',
@@ -381,7 +381,7 @@ test('concurrent calls reach the master one at a time, in call() order', async (
   assert.deepEqual(master.calls().map((r) => r.call.type), ['SUPPRESS', 'REVIVE', 'ACKNOWLEDGE']);
 });
 
-test('an ERROR instead of SUBSCRIBED (200 + ERROR, API-FACTS E10) is reported and retried with backoff, without a disconnect', async (t) => {
+test('an ERROR instead of SUBSCRIBED (200 + ERROR, docs/mesos.md#master-errors) is reported and retried with backoff, without a disconnect', async (t) => {
   const master = await FakeMaster.start(
     {
       subscribe: async (r) => {

@@ -1,4 +1,4 @@
-/** Mesos sim: a call of type UNKNOWN aborts the master, as a real 1.12 master did (API-FACTS R1). */
+/** Mesos sim: a call of type UNKNOWN aborts the master, as a real 1.12 master did (docs/mesos.md#unknown-call). */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startMesosSim, type MesosSim } from '../../src/mesos/sim/index.js';

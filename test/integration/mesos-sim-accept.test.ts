@@ -1,4 +1,4 @@
-/** Mesos sim: ACCEPT as a real 1.12 master handled it: update order, wrong agents, task groups (API-FACTS R7, R8). */
+/** Mesos sim: ACCEPT as a real 1.12 master handled it: update order, wrong agents, task groups (docs/mesos.md#accept-order, #sim). */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startMesosSim, type MesosSim } from '../../src/mesos/sim/index.js';
@@ -42,7 +42,7 @@ const group = (executorResources: unknown[], tasks: unknown[]) => ({
   },
 });
 
-test('R7: every TASK_ERROR of an ACCEPT comes before its agent updates; a wrong agent is named in its TASK_ERROR', async () => {
+test('every TASK_ERROR of an ACCEPT comes before its agent updates; a wrong agent is named in its TASK_ERROR', async () => {
   const [offer, other] = await offersOfBothAgents();
   await client.call('DECLINE', { decline: { offer_ids: [other.id], filters: { refuse_seconds: 0 } } });
   await client.launch(offer, [
@@ -60,14 +60,14 @@ test('R7: every TASK_ERROR of an ACCEPT comes before its agent updates; a wrong 
   assert.equal(big.agent_id?.value, offer.agent_id.value);
 });
 
-test('R7: RECONCILE_OPERATIONS answers 202 with an empty body', async () => {
+test('RECONCILE_OPERATIONS answers 202 with an empty body', async () => {
   for (const body of [{ reconcile_operations: {} }, { reconcile_operations: { operations: [{ operation_id: { value: 'op-1' } }] } }]) {
     const answer = await client.call('RECONCILE_OPERATIONS', body);
     assert.deepEqual([answer.status, answer.body], [202, '']);
   }
 });
 
-test('R8: LAUNCH_GROUP whose executor has no disk: the whole group TASK_ERROR "Executor \'<id>\' uses no disk"', async () => {
+test('LAUNCH_GROUP whose executor has no disk: the whole group TASK_ERROR "Executor \'<id>\' uses no disk"', async () => {
   const offer = await oneOffer();
   await client.call('ACCEPT', {
     accept: { offer_ids: [offer.id], operations: [group([scalar('cpus', 0.1), scalar('mem', 32)], [commandTask('nd-1', offer, 'true'), commandTask('nd-2', offer, 'true')])], filters: { refuse_seconds: 0 } },
@@ -78,7 +78,7 @@ test('R8: LAUNCH_GROUP whose executor has no disk: the whole group TASK_ERROR "E
   }
 });
 
-test('R8: an oversized group is checked on its total (tasks and executor), not task by task', async () => {
+test('an oversized group is checked on its total (tasks and executor), not task by task', async () => {
   const offer = await oneOffer();
   const half = (id: string) => commandTask(id, offer, 'true', { resources: [scalar('cpus', 0.5), scalar('mem', 32)] });
   await client.call('ACCEPT', {

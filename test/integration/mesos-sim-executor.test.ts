@@ -1,4 +1,4 @@
-/** Mesos sim: the command executor's behaviour: a failed exec (R4) and its own log lines in stderr (R6). */
+/** Mesos sim: the command executor's behaviour: a failed exec (docs/mesos.md#exit-status) and its own log lines in stderr (docs/mesos.md#sandbox-logs). */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startMesosSim, type MesosSim } from '../../src/mesos/sim/index.js';
@@ -20,7 +20,7 @@ const nextOffer = async (): Promise<Offer> => (await client.offers())[0]!;
 const sandbox = (taskId: string): string => `/frameworks/${client.frameworkId}/executors/${taskId}/runs/latest`;
 const GLOG = /^I\d{4} \d{2}:\d{2}:\d{2}\.\d{6} \d+ [\w.-]+\.cpp:\d+\] /;
 
-test('R4: shell false with a missing binary starts, runs, then fails with "Command exited with status 1"', async () => {
+test('shell false with a missing binary starts, runs, then fails with "Command exited with status 1"', async () => {
   for (const [id, binary] of [['missing-abs', '/nonexistent/moroccron-no-such-binary'], ['missing-path', 'moroccron-no-such-binary']] as const) {
     const offer = await nextOffer();
     await client.launch(offer, [commandTask(id, offer, '', { command: { shell: false, value: binary, arguments: [binary, '--flag'] } })]);
@@ -35,7 +35,7 @@ test('R4: shell false with a missing binary starts, runs, then fails with "Comma
   }
 });
 
-test('R6: the executor logs glog lines into stderr before and after the task output; stdout holds only the task output', async () => {
+test('the executor logs glog lines into stderr before and after the task output; stdout holds only the task output', async () => {
   const offer = await nextOffer();
   await client.launch(offer, [commandTask('chatty', offer, 'echo to-stdout; echo to-stderr >&2')]);
   const states = await client.expectStates('chatty', ['TASK_STARTING', 'TASK_RUNNING', 'TASK_FINISHED']);
@@ -51,7 +51,7 @@ test('R6: the executor logs glog lines into stderr before and after the task out
   assert.match(lines[lines.length - 1]!, new RegExp(`\\] Command exited with status 0 \\(pid: ${pid}\\)$`));
 });
 
-test('R6: a killed task: the executor logs the kill and the signal', async () => {
+test('a killed task: the executor logs the kill and the signal', async () => {
   const offer = await nextOffer();
   await client.launch(offer, [commandTask('doomed', offer, 'sleep 30')]);
   await client.expectStates('doomed', ['TASK_STARTING', 'TASK_RUNNING']);

@@ -1,4 +1,4 @@
-/** Mesos sim: agent /files/read and /files/browse over real sandboxes (API-FACTS §10, R2). */
+/** Mesos sim: agent /files/read and /files/browse over real sandboxes (docs/mesos.md#sandbox-logs). */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,7 +65,7 @@ test('errors: bad numbers and directories 400, unknown paths 404, missing path 4
   assert.equal((await read('offset=0')).status, 400);
 });
 
-test('R2: paths are absolute (no leading slash: 404); only runs/latest and real run directories are attached', async () => {
+test('paths are absolute (no leading slash: 404); only runs/latest and real run directories are attached', async () => {
   assert.equal((await read(`path=${base.slice(1)}/stdout&offset=0`)).status, 404);
   assert.equal((await read(`path=${base.slice(1)}/stdout`)).status, 404);
   const runs = base.replace(/\/latest$/, '');

@@ -1,5 +1,5 @@
 /**
- * Mesos sim: what /master/state says of a task whose updates wait for acknowledgements (API-FACTS R5).
+ * Mesos sim: what /master/state says of a task whose updates wait for acknowledgements (docs/mesos.md#master-state).
  * The master knows a task as the agent last reported it, when forwarding an update: a task that
  * finished while its first update is unacknowledged still shows, and holds its resources, as before.
  */
@@ -26,7 +26,7 @@ after(() => sim.close());
 
 const stateJson = async (): Promise<StateJson> => (await (await fetch(`${sim.url}/master/state`)).json()) as StateJson;
 
-test('R5: an unacknowledged TASK_STARTING keeps a finished task STARTING in /master/state, with its resources, out of completed_tasks', async () => {
+test('an unacknowledged TASK_STARTING keeps a finished task STARTING in /master/state, with its resources, out of completed_tasks', async () => {
   const client = await SimScheduler.subscribe(sim.url);
   const [offer] = await client.offers();
   const agentUrl = agentUrlOf(offer!);

@@ -1,4 +1,4 @@
-/** Mesos sim: offers, ACCEPT validation, filters, suppress/revive, offer timeout (API-FACTS §11.13-19). */
+/** Mesos sim: offers, ACCEPT validation, filters, suppress/revive, offer timeout (docs/mesos.md#offers). */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startMesosSim, type MesosSim } from '../../src/mesos/sim/index.js';
@@ -33,7 +33,7 @@ test('offers: one per agent and role with resources, url and attributes; allocat
   await legacy.call('TEARDOWN');
 });
 
-test('§13 ACCEPT with invalid offers: TASK_DROPPED (PA) / TASK_LOST, REASON_INVALID_OFFERS, no uuid; valid offers come back unfiltered', async () => {
+test('ACCEPT with invalid offers: TASK_DROPPED (PA) / TASK_LOST, REASON_INVALID_OFFERS, no uuid; valid offers come back unfiltered', async () => {
   const pa = await SimScheduler.subscribe(sim.url);
   const offers = await pa.offers();
   const [a, b] = offers as [Offer, Offer];
@@ -61,7 +61,7 @@ test('§13 ACCEPT with invalid offers: TASK_DROPPED (PA) / TASK_LOST, REASON_INV
   await legacy.call('TEARDOWN');
 });
 
-test('§14 §15 per-task validation: oversized, duplicate, wrong agent, no resources, command+executor, bad id, operation id; others still launch', async () => {
+test('per-task validation: oversized, duplicate, wrong agent, no resources, command+executor, bad id, operation id; others still launch', async () => {
   const client = await SimScheduler.subscribe(sim.url);
   const [offer, other] = (await client.offers()) as [Offer, Offer];
   const big = commandTask('big', offer, 'true', { resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 1000 } }] });
@@ -94,7 +94,7 @@ test('§14 §15 per-task validation: oversized, duplicate, wrong agent, no resou
   await client.call('TEARDOWN');
 });
 
-test('§15 LAUNCH_GROUP: one bad task fails the whole group with REASON_TASK_GROUP_INVALID; a good group runs as separate processes', async () => {
+test('LAUNCH_GROUP: one bad task fails the whole group with REASON_TASK_GROUP_INVALID; a good group runs as separate processes', async () => {
   const client = await SimScheduler.subscribe(sim.url);
   const [offer] = (await client.offers()) as [Offer];
   const executor = {
@@ -116,7 +116,7 @@ test('§15 LAUNCH_GROUP: one bad task fails the whole group with REASON_TASK_GRO
   await client.call('TEARDOWN');
 });
 
-test('§16 refuse filters: refuse_seconds 0 re-offers at once, 3600 withholds until REVIVE; unused ACCEPT resources are declined', async () => {
+test('refuse filters: refuse_seconds 0 re-offers at once, 3600 withholds until REVIVE; unused ACCEPT resources are declined', async () => {
   const client = await SimScheduler.subscribe(sim.url);
   const offers = await client.offers();
   const [first] = offers as [Offer];
@@ -139,7 +139,7 @@ test('§16 refuse filters: refuse_seconds 0 re-offers at once, 3600 withholds un
   await client.call('TEARDOWN');
 });
 
-test('§17 §18 SUPPRESS stops offers without rescinding; REVIVE brings them back; a foreign role drops the whole call', async () => {
+test('SUPPRESS stops offers without rescinding; REVIVE brings them back; a foreign role drops the whole call', async () => {
   const client = await SimScheduler.subscribe(sim.url);
   const offers = await client.offers();
   await client.call('SUPPRESS');
@@ -162,7 +162,7 @@ test('§17 §18 SUPPRESS stops offers without rescinding; REVIVE brings them bac
   await client.call('TEARDOWN');
 });
 
-test('§19 offer timeout: RESCIND after the timeout, and the resources come back to the same framework', async () => {
+test('offer timeout: RESCIND after the timeout, and the resources come back to the same framework', async () => {
   const timed = await startMesosSim({ agents: 1, heartbeatIntervalSeconds: 5, allocationIntervalMs: 50, offerTimeoutMs: 200 });
   try {
     const client = await SimScheduler.subscribe(timed.url);

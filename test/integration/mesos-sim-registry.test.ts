@@ -1,6 +1,6 @@
 /**
  * Mesos sim: a master restarted with the in-memory registry knows no agent until each re-registers
- * (API-FACTS R3); the replicated-log registry (the default) is covered in mesos-sim-tasks.
+ * (docs/mesos.md#master-failover); the replicated-log registry (the default) is covered in mesos-sim-tasks.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';

@@ -1,4 +1,4 @@
-/** Mesos sim: subscription lifecycle (API-FACTS §11.9-12, 24). */
+/** Mesos sim: subscription lifecycle (docs/mesos.md#subscription, #teardown). */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startMesosSim, type MesosSim } from '../../src/mesos/sim/index.js';
@@ -28,7 +28,7 @@ async function eventually(check: () => boolean, timeoutMs = 3000): Promise<void>
   }
 }
 
-test('§9 invalid FrameworkInfo is 200 + one ERROR event, then the stream closes', async () => {
+test('invalid FrameworkInfo is 200 + one ERROR event, then the stream closes', async () => {
   const cases = [
     frameworkInfo({ roles: ['-bad'] }),
     frameworkInfo({ roles: ['a b'] }),
@@ -47,7 +47,7 @@ test('§9 invalid FrameworkInfo is 200 + one ERROR event, then the stream closes
   assert.match(errorOf(suppressed.events[0]!) ?? '', /Suppressed role 'other'/);
 });
 
-test('§10 a second SUBSCRIBE fails over: ERROR "Framework failed over" on the old stream, same id, new stream, offers re-issued without RESCIND', async () => {
+test('a second SUBSCRIBE fails over: ERROR "Framework failed over" on the old stream, same id, new stream, offers re-issued without RESCIND', async () => {
   const first = await SimScheduler.subscribe(sim.url);
   const oldOffers = await first.offers();
   const second = await SimScheduler.subscribe(sim.url, frameworkInfo({ id: { value: first.frameworkId } }));
@@ -67,7 +67,7 @@ test('§10 a second SUBSCRIBE fails over: ERROR "Framework failed over" on the o
   await second.call('TEARDOWN');
 });
 
-test('§11 an unknown well-formed framework id is accepted and kept; a removed one gets ERROR "Framework has been removed"', async () => {
+test('an unknown well-formed framework id is accepted and kept; a removed one gets ERROR "Framework has been removed"', async () => {
   const id = `${sim.masterId}-9999`;
   const client = await SimScheduler.subscribe(sim.url, frameworkInfo({ id: { value: id } }));
   assert.equal(client.frameworkId, id);
@@ -79,7 +79,7 @@ test('§11 an unknown well-formed framework id is accepted and kept; a removed o
   assert.deepEqual(again.events.map(errorOf), ['Framework has been removed']);
 });
 
-test('§12 stream close deactivates (403, no offers, inactive in state); failover_timeout removes it and kills its tasks', async () => {
+test('stream close deactivates (403, no offers, inactive in state); failover_timeout removes it and kills its tasks', async () => {
   const client = await SimScheduler.subscribe(sim.url, frameworkInfo({ failover_timeout: 0.5 }));
   const [offer] = await client.offers();
   await client.launch(offer!, [commandTask('sleeper', offer!, 'sleep 30')]);
@@ -99,7 +99,7 @@ test('§12 stream close deactivates (403, no offers, inactive in state); failove
   assert.deepEqual(again.events.map(errorOf), ['Framework has been removed']);
 });
 
-test('§12 TEARDOWN: 202, stream closed without ERROR, tasks killed, later calls 400', async () => {
+test('TEARDOWN: 202, stream closed without ERROR, tasks killed, later calls 400', async () => {
   const client = await SimScheduler.subscribe(sim.url);
   const [offer] = await client.offers();
   await client.launch(offer!, [commandTask('torn', offer!, 'sleep 30')]);
@@ -111,7 +111,7 @@ test('§12 TEARDOWN: 202, stream closed without ERROR, tasks killed, later calls
   await eventually(() => (sim.state() as { slaves: { used_resources: { cpus: number } }[] }).slaves.every((s) => s.used_resources.cpus === 0), 5000);
 });
 
-test('§24 re-SUBSCRIBE replaces suppressed roles and ignores user/checkpoint changes; UPDATE_FRAMEWORK refuses them with 400 and rescinds removed roles', async () => {
+test('re-SUBSCRIBE replaces suppressed roles and ignores user/checkpoint changes; UPDATE_FRAMEWORK refuses them with 400 and rescinds removed roles', async () => {
   const info = frameworkInfo({ roles: ['a', 'b'] });
   const first = await SimScheduler.subscribe(sim.url, info, { suppressed_roles: ['a', 'b'] });
   await expectNothing(first, (e) => e.type === 'OFFERS', 300);

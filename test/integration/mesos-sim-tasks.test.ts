@@ -1,4 +1,4 @@
-/** Mesos sim: real task processes, reliable updates, KILL, reconciliation, state, master restart (API-FACTS §11.20-23). */
+/** Mesos sim: real task processes, reliable updates, KILL, reconciliation, state, master restart (docs/mesos.md#acknowledgements, #kills, #reconciliation, #master-failover). */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startMesosSim, type MesosSim } from '../../src/mesos/sim/index.js';
@@ -17,7 +17,7 @@ async function subscribeWithOffer(info = frameworkInfo()): Promise<{ client: Sim
   return { client, offer: offer! };
 }
 
-test('§23 updates carry a v4 uuid, are retried until acknowledged, and the next one waits for the ack; env and argv tasks run', async () => {
+test('updates carry a v4 uuid, are retried until acknowledged, and the next one waits for the ack; env and argv tasks run', async () => {
   const { client, offer } = await subscribeWithOffer();
   await client.launch(offer, [
     commandTask('env-task', offer, 'echo "$GREETING from $MESOS_TASK_ID"; exit 3', { command: { shell: true, value: 'echo "$GREETING from $MESOS_TASK_ID"; exit 3', environment: { variables: [{ name: 'GREETING', value: 'hi' }] } } }),
@@ -48,7 +48,7 @@ test('§23 updates carry a v4 uuid, are retried until acknowledged, and the next
   await client.call('TEARDOWN');
 });
 
-test('§20 KILL: TASK_KILLING then TASK_KILLED; wrong agent ignored; unknown task TASK_UNKNOWN (PA) / TASK_LOST', async () => {
+test('KILL: TASK_KILLING then TASK_KILLED; wrong agent ignored; unknown task TASK_UNKNOWN (PA) / TASK_LOST', async () => {
   const { client, offer } = await subscribeWithOffer();
   await client.launch(offer, [commandTask('victim', offer, 'sleep 30')]);
   await client.expectStates('victim', ['TASK_STARTING', 'TASK_RUNNING']);
@@ -77,7 +77,7 @@ test('KILL escalates to SIGKILL after the kill_policy grace period when TERM is 
   await client.call('TEARDOWN');
 });
 
-test('§21 explicit RECONCILE: known task latest state; unknown on a registered agent TASK_GONE; unknown agent TASK_UNKNOWN; all without uuid', async () => {
+test('explicit RECONCILE: known task latest state; unknown on a registered agent TASK_GONE; unknown agent TASK_UNKNOWN; all without uuid', async () => {
   const { client, offer } = await subscribeWithOffer();
   await client.launch(offer, [commandTask('known', offer, 'sleep 30')]);
   await client.expectStates('known', ['TASK_STARTING', 'TASK_RUNNING']);
@@ -93,7 +93,7 @@ test('§21 explicit RECONCILE: known task latest state; unknown on a registered 
   await client.call('TEARDOWN');
 });
 
-test('§22 implicit RECONCILE reports every live task, running and unacknowledged terminal ones alike', async () => {
+test('implicit RECONCILE reports every live task, running and unacknowledged terminal ones alike', async () => {
   const { client, offer } = await subscribeWithOffer();
   await client.launch(offer, [commandTask('live', offer, 'sleep 30'), commandTask('done', offer, 'true')]);
   await client.expectStates('live', ['TASK_STARTING', 'TASK_RUNNING']);

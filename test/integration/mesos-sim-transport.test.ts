@@ -1,4 +1,4 @@
-/** Mesos sim: HTTP transport and status codes (API-FACTS §11.1-8). */
+/** Mesos sim: HTTP transport and status codes (docs/mesos.md#transport, #call-errors). */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startMesosSim, type MesosSim } from '../../src/mesos/sim/index.js';
@@ -12,7 +12,7 @@ after(() => sim.close());
 
 const subscribeCall = { type: 'SUBSCRIBE', subscribe: { framework_info: frameworkInfo() } };
 
-test('§1 SUBSCRIBE answers 200 chunked JSON with a stream id, then SUBSCRIBED, HEARTBEAT at once and one per interval', async () => {
+test('SUBSCRIBE answers 200 chunked JSON with a stream id, then SUBSCRIBED, HEARTBEAT at once and one per interval', async () => {
   const client = await SimScheduler.open(sim.url, frameworkInfo());
   try {
     assert.equal(client.status, 200);
@@ -34,12 +34,12 @@ test('§1 SUBSCRIBE answers 200 chunked JSON with a stream id, then SUBSCRIBED, 
   }
 });
 
-test('§2 a SUBSCRIBE carrying Mesos-Stream-Id is a 400', async () => {
+test('a SUBSCRIBE carrying Mesos-Stream-Id is a 400', async () => {
   const answer = await post(sim.url, subscribeCall, { ...JSON_HEADERS, 'Mesos-Stream-Id': 'e9d5d6b4-2a5f-4cbb-9c55-3a4b27a8a4f1' });
   assert.equal(answer.status, 400);
 });
 
-test('§3 Content-Type: missing 400, not exactly application/json 415, protobuf 415 (sim is JSON only), bad JSON or missing required fields 400', async () => {
+test('Content-Type: missing 400, not exactly application/json 415, protobuf 415 (sim is JSON only), bad JSON or missing required fields 400', async () => {
   const noType = await fetch(`${sim.url}/api/v1/scheduler`, { method: 'POST', body: new TextEncoder().encode(JSON.stringify(subscribeCall)) });
   assert.equal(noType.status, 400);
   assert.equal((await post(sim.url, subscribeCall, { 'Content-Type': 'application/json; charset=utf-8' })).status, 415);
@@ -51,7 +51,7 @@ test('§3 Content-Type: missing 400, not exactly application/json 415, protobuf 
   assert.match(missing.body, /Missing required fields: subscribe\.framework_info\.user/);
 });
 
-test('§4 Accept: foo gets 406, */* and none get JSON; GET gets 405 with Allow: POST', async () => {
+test('Accept: foo gets 406, */* and none get JSON; GET gets 405 with Allow: POST', async () => {
   assert.equal((await post(sim.url, subscribeCall, { 'Content-Type': 'application/json', Accept: 'foo' })).status, 406);
   for (const accept of ['*/*', undefined]) {
     const client = await SimScheduler.open(sim.url, frameworkInfo(), { headers: accept ? { Accept: accept } : { Accept: '' } });
@@ -65,7 +65,7 @@ test('§4 Accept: foo gets 406, */* and none get JSON; GET gets 405 with Allow: 
   assert.equal((await fetch(`${sim.url}/master/api/v1/scheduler`)).status, 405);
 });
 
-test('§5 call validation errors are 400 "Failed to validate scheduler::Call: ..."', async () => {
+test('call validation errors are 400 "Failed to validate scheduler::Call: ..."', async () => {
   const noType = await post(sim.url, { framework_id: { value: 'x' } });
   assert.deepEqual([noType.status, noType.body], [400, "Failed to validate scheduler::Call: Expecting 'type' to be present"]);
   const noFramework = await post(sim.url, { type: 'REVIVE' });
@@ -83,7 +83,7 @@ test('§5 call validation errors are 400 "Failed to validate scheduler::Call: ..
   assert.equal(noSub.body, "Failed to validate scheduler::Call: Expecting 'accept' to be present");
 });
 
-test('§6 framework lookup order: unknown 400, disconnected 403, missing stream id 400, stale stream id 400', async () => {
+test('framework lookup order: unknown 400, disconnected 403, missing stream id 400, stale stream id 400', async () => {
   assert.deepEqual(await post(sim.url, { type: 'REVIVE', framework_id: { value: 'nope-0000' } }).then((a) => [a.status, a.body]), [400, 'Framework cannot be found']);
   const first = await SimScheduler.subscribe(sim.url, frameworkInfo({ failover_timeout: 60 }));
   const missing = await post(sim.url, { type: 'REVIVE', framework_id: { value: first.frameworkId } });
@@ -99,7 +99,7 @@ test('§6 framework lookup order: unknown 400, disconnected 403, missing stream 
   first.close();
 });
 
-test('§7 accepted calls are 202 with an empty body, even when later dropped', async () => {
+test('accepted calls are 202 with an empty body, even when later dropped', async () => {
   const client = await SimScheduler.subscribe(sim.url);
   try {
     for (const [type, body] of [
@@ -118,7 +118,7 @@ test('§7 accepted calls are 202 with an empty body, even when later dropped', a
   }
 });
 
-test('§8 /redirect answers 307 to the leader; a standby redirects the scheduler API, or 503 without a leader', async () => {
+test('/redirect answers 307 to the leader; a standby redirects the scheduler API, or 503 without a leader', async () => {
   const redirect = await fetch(`${sim.url}/redirect`, { redirect: 'manual' });
   assert.equal(redirect.status, 307);
   assert.equal(redirect.headers.get('location'), `//${new URL(sim.url).host}`);

@@ -1,5 +1,5 @@
 /**
- * Mesos sim: UPDATE_FRAMEWORK (API-FACTS §2: 200/400/403 at once, suppressed roles replaced) and
+ * Mesos sim: UPDATE_FRAMEWORK (docs/mesos.md#update-framework: 200/400/403 at once, suppressed roles replaced) and
  * GPU agents, which are offered only to frameworks with GPU_RESOURCES (--filter_gpu_resources).
  */
 import assert from 'node:assert/strict';

@@ -119,3 +119,24 @@ test('a run the master does not know yet keeps its first deadline however often 
   fake.advance(120_000);
   assert.equal(fake.store.run(other.value.id).status, 'succeeded');
 });
+
+test('where a launching run was placed is stored (a new leader tells a placed task from one never sent); Mesos\' own words end a failure', () => {
+  const fake = onMesos();
+  fake.putJobs(spec({ name: 'etl' }));
+  const result = fake.command({ kind: 'run-job', name: 'etl' });
+  assert.ok(result.ok);
+  const run = result.value;
+  const mark = fake.mark();
+  fake.send({ type: 'run-placed', runId: run.id, agent: 'a2', taskId: 'moroccron.etl.x' });
+  assert.deepEqual(
+    storeOps(fake.effectsSince(mark)).map((op) => op.op === 'update-run' && [op.run.status, op.run.agent, op.run.taskId]),
+    [['launching', 'a2', 'moroccron.etl.x']],
+  );
+  fake.send({ type: 'run-placed', runId: run.id, agent: 'a2', taskId: 'moroccron.etl.x' });
+  assert.equal(storeOps(fake.effectsSince(mark)).length, 1, 'a repeat changes nothing');
+  fake.started(run.id, 'moroccron.etl.x');
+  fake.send({ type: 'run-exited', runId: run.id, exitCode: null, signal: null, reason: 'TASK_FAILED: Memory limit exceeded' });
+  const ended = fake.store.run(run.id);
+  assert.equal(ended.status, 'failed');
+  assert.equal(ended.reason, 'TASK_FAILED: Memory limit exceeded');
+});

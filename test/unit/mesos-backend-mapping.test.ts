@@ -95,8 +95,19 @@ test('task states become run outcomes; a task that never started may start again
     assert.equal(kind(s, true), 'run-lost', `${s} after start`);
   }
   assert.deepEqual(exitOf('Command terminated with signal Killed'), { exitCode: null, signal: 'Killed' });
-  assert.deepEqual(exitOf('Command exited with status 1'), { exitCode: 1, signal: null }, 'R4: a missing binary without a shell');
-  assert.deepEqual(exitOf(undefined), { exitCode: 1, signal: null });
+  assert.deepEqual(exitOf('Command exited with status 1'), { exitCode: 1, signal: null }, 'a missing binary without a shell (docs/mesos.md#exit-status)');
+  assert.deepEqual(exitOf(undefined), { exitCode: null, signal: null });
+  // Anything else Mesos says of a failure (a limit hit, an executor that died) is the run's reason.
+  const limit = reportFor('r', news('TASK_FAILED', { started: true, message: 'Memory limit exceeded: Requested: 64MB Maximum Used: 64MB' }), 0);
+  assert.deepEqual(limit, {
+    type: 'run-exited',
+    now: 0,
+    runId: 'r',
+    exitCode: null,
+    signal: null,
+    reason: 'TASK_FAILED: Memory limit exceeded: Requested: 64MB Maximum Used: 64MB',
+    taskId: 'moroccron.etl.r',
+  });
 });
 
 test('TASK_UNKNOWN: a task launched on an agent may still run (unreachable from now); one never placed never ran', () => {

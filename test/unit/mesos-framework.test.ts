@@ -442,7 +442,7 @@ test('disconnected: timers cancelled, events from the old stream (offers, update
   assert.deepEqual(callTypes(offers(s, [offer('o10')])), ['DECLINE']);
 });
 
-test('R1: no call of type UNKNOWN can be built (a real master aborts on it)', () => {
+test('no call of type UNKNOWN can be built (a real master aborts on it)', () => {
   // @ts-expect-error UNKNOWN is not a CallType
   const unknown: Call = { type: 'UNKNOWN' };
   assert.equal(unknown.type, 'UNKNOWN');

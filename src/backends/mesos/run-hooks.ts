@@ -1,6 +1,7 @@
 /**
  * The Mesos backend's decisions, as the framework's hooks (pure): each new task state
- * becomes a run report for the scheduler, acknowledged once the scheduler has stored it;
+ * becomes a run report for the scheduler, acknowledged once the scheduler has stored it; a
+ * task's agent is reported when it is placed;
  * a subscription or an agent first offered refreshes the agent list.
  */
 import { acknowledge, effect, forget, type AckToken, type FrameworkHooks, type Reaction, type TaskNews } from '../../mesos/framework/index.js';
@@ -26,6 +27,11 @@ export function reactToTaskStatus(news: TaskNews, now: Millis): Reaction<Backend
 
 export const backendHooks: FrameworkHooks<never, BackendEffect> = {
   onTaskStatus: (view, news) => reactToTaskStatus(news, view.now),
+  // Stored with the run: after a failover, TASK_UNKNOWN for a placed task means "maybe running".
+  onTaskLaunched: (view, { taskId, agentId }) => {
+    const runId = runIdOf(taskId);
+    return runId === null ? [] : [effect({ type: 'report', report: { type: 'run-placed', now: view.now, runId, agent: agentId, taskId }, ack: null })];
+  },
   onSubscribed: () => [effect({ type: 'refresh-agents' })],
   onAgentSeen: (_view, offer) => [effect({ type: 'agent-offered', offer })],
 };

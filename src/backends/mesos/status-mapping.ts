@@ -7,7 +7,7 @@
 import type { Message, Millis } from '../../core/types.js';
 import type { TaskNews } from '../../mesos/framework/index.js';
 
-export type RunReport = Extract<Message, { type: 'run-started' | 'run-exited' | 'run-lost' | 'run-not-started' | 'launch-failed' | 'run-unreachable' }>;
+export type RunReport = Extract<Message, { type: 'run-placed' | 'run-started' | 'run-exited' | 'run-lost' | 'run-not-started' | 'launch-failed' | 'run-unreachable' }>;
 
 export function reportFor(runId: string, news: Pick<TaskNews, 'status' | 'started' | 'agentId'>, now: Millis): RunReport | null {
   const { status, started } = news;
@@ -19,8 +19,11 @@ export function reportFor(runId: string, news: Pick<TaskNews, 'status' | 'starte
       return { type: 'run-started', now, runId, agent, taskId };
     case 'TASK_FINISHED':
       return { type: 'run-exited', now, runId, exitCode: 0, signal: null, taskId };
-    case 'TASK_FAILED':
-      return { type: 'run-exited', now, runId, ...exitOf(status.message), taskId };
+    case 'TASK_FAILED': {
+      const { exitCode, signal } = exitOf(status.message);
+      // Not the command executor's words (a limit hit, an executor that failed): they are the reason.
+      return { type: 'run-exited', now, runId, exitCode, signal, ...(exitCode === null && signal === null ? { reason: why } : {}), taskId };
+    }
     case 'TASK_KILLED':
       return { type: 'run-exited', now, runId, exitCode: null, signal: status.message ? `Mesos (${status.message})` : 'Mesos (TASK_KILLED)', taskId };
     case 'TASK_ERROR':
@@ -48,12 +51,12 @@ export function reportFor(runId: string, news: Pick<TaskNews, 'status' | 'starte
 
 /**
  * "Command exited with status 3" / "Command terminated with signal Killed" (the command
- * executor's words). A missing binary with `shell: false` is "exited with status 1" (R4).
+ * executor's words). A missing binary with `shell: false` is "exited with status 1" (docs/mesos.md#exit-status).
  */
 export function exitOf(message: string | undefined): { exitCode: number | null; signal: string | null } {
   const exited = /exited with status (\d+)/.exec(message ?? '');
   if (exited) return { exitCode: Number(exited[1]), signal: null };
   const signalled = /terminated with signal (.+)$/.exec(message ?? '');
   if (signalled) return { exitCode: null, signal: signalled[1]!.trim() };
-  return { exitCode: 1, signal: null };
+  return { exitCode: null, signal: null };
 }

@@ -4,7 +4,7 @@ export interface BackoffPolicy {
   maxMs: number;
 }
 
-/** The docs ask for jittered exponential backoff capped around 15 s (API-FACTS §5.5). */
+/** The docs ask for jittered exponential backoff capped around 15 s (docs/mesos.md#reconnect). */
 export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 250, factor: 2, maxMs: 15_000 };
 
 /** Full jitter: uniform in [0, min(max, base × factor^attempt)), so restarting schedulers don't reconnect in lockstep. */

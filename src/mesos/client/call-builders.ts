@@ -1,5 +1,5 @@
 /**
- * Pure builders for scheduler Call JSON (API-FACTS §2). Builders for calls made on a live
+ * Pure builders for scheduler Call JSON (docs/mesos.md#json and #calls). Builders for calls made on a live
  * subscription leave `framework_id` out: SchedulerConnection.call stamps the subscribed one
  * with withFrameworkId, so a call can never carry a stale id. Pass ids as strings or {value}.
  */
@@ -32,7 +32,7 @@ const rolesOrNothing = (roles: readonly string[] | undefined): string[] | undefi
 export interface SubscribeOptions {
   /** The stored id when re-subscribing; wins over frameworkInfo.id. Omit for a brand-new framework. */
   frameworkId?: IdLike;
-  /** Re-subscribing replaces the suppressed set, so send it every time (API-FACTS §2). */
+  /** Re-subscribing replaces the suppressed set, so send it every time (docs/mesos.md#resubscribe). */
   suppressedRoles?: readonly string[];
 }
 

@@ -1,4 +1,4 @@
-/** SUBSCRIBE body bytes → RecordIO records → Event JSON, in order (API-FACTS §1.3). */
+/** SUBSCRIBE body bytes → RecordIO records → Event JSON, in order (docs/mesos.md#recordio). */
 import { RecordIODecoder } from '../recordio.js';
 import type { Event } from '../types.js';
 

@@ -1,5 +1,5 @@
 /**
- * The wire: one JSON POST per call, redirects left to the caller (API-FACTS §1.1, §9.2).
+ * The wire: one JSON POST per call, redirects left to the caller (docs/mesos.md#endpoint, #redirects).
  * node:http rather than fetch: headers go out exactly as written (fetch adds its own), and
  * a one-socket keep-alive agent sends calls in order on one connection, so a SUPPRESS
  * is never overtaken by the REVIVE that follows it.

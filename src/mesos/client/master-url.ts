@@ -20,7 +20,7 @@ export function schedulerEndpoint(base: string): string {
 
 /**
  * A non-leading master answers 307 with a scheme-relative `Location: //leader:5050/master/api/v1/scheduler`
- * (API-FACTS §9.2); resolving it against the current URL supplies the scheme.
+ * (docs/mesos.md#redirects); resolving it against the current URL supplies the scheme.
  */
 export function resolveRedirect(location: string, current: string): string {
   const next = new URL(location, current);

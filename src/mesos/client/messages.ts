@@ -30,6 +30,6 @@ export type ConnectionMessage =
     };
 
 export type CallResult =
-  /** `accepted`: 202, or 200 for UPDATE_FRAMEWORK. 400/403 bodies say why (API-FACTS §1.2). */
+  /** `accepted`: 202, or 200 for UPDATE_FRAMEWORK. 400/403 bodies say why (docs/mesos.md#call-errors). */
   | { kind: 'response'; status: number; body: string; accepted: boolean }
   | { kind: 'failed'; reason: 'not-subscribed' | 'closed' | 'timeout' | 'network'; message: string };

@@ -10,7 +10,7 @@ import { originOf, resolveRedirect } from './master-url.js';
 import type { StreamEvent } from './messages.js';
 import { Watchdog } from './watchdog.js';
 
-/** The master's hard-coded interval, used until SUBSCRIBED names one (API-FACTS §5.4). */
+/** The master's hard-coded interval, used until SUBSCRIBED names one (docs/mesos.md#heartbeats). */
 export const DEFAULT_HEARTBEAT_SECONDS = 15;
 /** Silence longer than this many heartbeat intervals means the stream is dead. */
 export const MISSED_HEARTBEATS = 5;

@@ -1,5 +1,5 @@
 /**
- * The leading Mesos master from ZooKeeper (API-FACTS §9.1): every contending master holds
+ * The leading Mesos master from ZooKeeper (docs/mesos.md#master-detection): every contending master holds
  * an ephemeral sequential `<path>/json.info_<seq>` node with its MasterInfo as JSON; the
  * lowest sequence number leads. The children are watched, so a new leader reaches the
  * connection at once, which drops its stream and re-subscribes there.

@@ -1,6 +1,6 @@
 /**
  * TASK_UNKNOWN from a master that does not know the task's agent (after a master failover,
- * before the agent re-registers: API-FACTS R3) means "possibly still running". Such a task
+ * before the agent re-registers: docs/mesos.md#task-unknown) means "possibly still running". Such a task
  * stays tracked and is reconciled again, 1 s after the first answer and then doubling up
  * to the configured maximum, until it reports another state or the application forgets it.
  */

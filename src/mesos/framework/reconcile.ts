@@ -1,5 +1,5 @@
 /**
- * Task reconciliation (API-FACTS §7.1). Explicit: RECONCILE the tasks that have not
+ * Task reconciliation (docs/mesos.md#reconciliation). Explicit: RECONCILE the tasks that have not
  * answered since it started, in rounds with truncated exponential backoff, one
  * reconciliation at a time. Implicit: an empty RECONCILE on a fixed period; the master
  * then reports every task it has, including ones we do not know.

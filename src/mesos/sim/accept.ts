@@ -57,7 +57,7 @@ function checkOffers(master: Master, framework: Framework, ids: readonly string[
 
 /**
  * The master validates every operation first and only then lets the agent launch what passed,
- * so all of an ACCEPT's TASK_ERRORs reach the framework before any agent update (API-FACTS R7).
+ * so all of an ACCEPT's TASK_ERRORs reach the framework before any agent update (docs/mesos.md#accept-order).
  */
 export function handleAccept(master: Master, framework: Framework, accept: AcceptCall): void {
   const ids = (accept.offer_ids ?? []).map((o) => o.value);

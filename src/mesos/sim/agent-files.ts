@@ -19,7 +19,7 @@ const REAL_RUN = /^\/frameworks\/[^/]+\/executors\/[^/]+\/runs\/[^/]+(\/|$)/;
 
 /**
  * The real file behind a /files path, or undefined (404) when no attached directory holds it.
- * Paths are absolute: without the leading `/` nothing matches (API-FACTS R2), and neither do
+ * Paths are absolute: without the leading `/` nothing matches (docs/mesos.md#sandbox-logs), and neither do
  * directories above a run such as `.../executors/<id>/runs`.
  */
 function resolvePath(workDir: string, agentId: string, path: string): string | undefined {

@@ -1,6 +1,6 @@
 /**
  * An in-process fake Mesos master with N agents, speaking the v1 scheduler HTTP API on
- * loopback and running tasks as real processes. See shared/mesos/API-FACTS.md §11.
+ * loopback and running tasks as real processes. See docs/mesos.md#sim.
  */
 import { rmSync } from 'node:fs';
 import type { Server } from 'node:http';

@@ -67,7 +67,7 @@ export async function handleScheduler(master: Master, req: IncomingMessage, res:
   }
   if ((call.type as string) === 'UNKNOWN') {
     // The real master counts the call in its per-framework metrics first, which has no slot for
-    // UNKNOWN: the CHECK fails and the master process aborts (API-FACTS R1).
+    // UNKNOWN: the CHECK fails and the master process aborts (docs/mesos.md#unknown-call).
     req.socket.destroy();
     master.abort(`Check failed: call_types.contains(callType) (a call of type UNKNOWN from framework ${frameworkId})`);
     return;
