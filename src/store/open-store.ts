@@ -3,6 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { openEtcdStore } from './etcd/etcd-store.js';
 import { TieredStore } from './history/tiered-store.js';
 import { openPostgresStore, type PostgresStore } from './postgres/postgres-store.js';
+import { withDiskSpace } from './sqlite/disk-space.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import { openZooKeeperStore } from './zookeeper/zookeeper-store.js';
 import type { Store } from './types.js';
@@ -63,7 +64,12 @@ async function openOne(url: string): Promise<Store> {
     case 'sqlite': {
       const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
       if (path === '') throw new StoreUrlError('store URL sqlite: needs a path, e.g. sqlite:/var/lib/moroccron/moroccron.db');
-      return new SqliteStore(path === ':memory:' || isAbsolute(path) ? path : resolve(path));
+      const file = path === ':memory:' || isAbsolute(path) ? path : resolve(path);
+      try {
+        return new SqliteStore(file);
+      } catch (error) {
+        throw withDiskSpace(file, error);
+      }
     }
     case 'etcd':
       return openEtcdStore(url);

@@ -19,6 +19,7 @@ import {
   type Store,
   type WriteResult,
 } from '../types.js';
+import { withDiskSpace } from './disk-space.js';
 import { MIGRATIONS } from './migrations.js';
 
 interface JobRow {
@@ -116,7 +117,11 @@ export class SqliteStore implements Store, RunArchive {
   async beginEpoch(owner: string, now: Millis): Promise<number> {
     // In autocommit, .get() resets the statement after its row and the commit's error (a
     // full disk) is lost; an explicit transaction's COMMIT throws it.
-    return this.db.transaction(() => this.sql.bumpEpoch.get(owner, now)!.epoch).immediate();
+    try {
+      return this.db.transaction(() => this.sql.bumpEpoch.get(owner, now)!.epoch).immediate();
+    } catch (error) {
+      throw withDiskSpace(this.path, error);
+    }
   }
 
   async loadState(): Promise<{ jobs: StoredJob[]; activeRuns: Run[] }> {
