@@ -60,7 +60,7 @@ function execute(ctx: Ctx, command: Command): CommandResult {
       if (spec.concurrency === 'forbid' && active.length > 0) {
         return conflict(`job ${spec.name} has run ${active[0]!.id} ${active[0]!.status} and its concurrency is forbid`);
       }
-      const run = newRun(ctx, { job: spec.name, trigger: 'manual', scheduledAt: ctx.now });
+      const run = newRun(ctx, spec, { trigger: 'manual', scheduledAt: ctx.now });
       if (spec.concurrency === 'replace') for (const old of active) stop(ctx, old, `replaced by manual run ${run.id}`);
       claim(ctx, run);
       return ok('run-job', { ...run }, true);

@@ -26,10 +26,15 @@ export function log(ctx: Ctx, level: 'info' | 'warn' | 'error', message: string,
   emit(ctx, { type: 'log', level, message, ...(fields ? { fields } : {}) });
 }
 
-/** Record a run's new state durably and tell the world. */
-export function saveRun(ctx: Ctx, run: Run): void {
-  persist(ctx, { op: 'update-run', run: { ...run } });
-  emit(ctx, { type: 'publish', event: { kind: 'run', run: { ...run } } });
+/**
+ * Record a run's new state durably and tell the world. Returns the snapshot both got: effects
+ * are never changed once emitted, so one copy of the run serves them all (a burst copies a lot).
+ */
+export function saveRun(ctx: Ctx, run: Run): Run {
+  const snapshot = { ...run };
+  persist(ctx, { op: 'update-run', run: snapshot });
+  emit(ctx, { type: 'publish', event: { kind: 'run', run: snapshot } });
+  return snapshot;
 }
 
 /**
@@ -42,14 +47,16 @@ export function nextRunId(ctx: Ctx): string {
   return `${ctx.now.toString(36).padStart(9, '0')}-${s.idPrefix}${s.seq.toString(36).padStart(5, '0')}`;
 }
 
+/** A new run of the job (queued, not yet claimed). */
 export function newRun(
   ctx: Ctx,
-  fields: { job: string; trigger: RunTrigger; key?: string; scheduledAt: Millis; attempt?: number; rootId?: string },
+  spec: JobSpec,
+  fields: { trigger: RunTrigger; key?: string; scheduledAt: Millis; attempt?: number; rootId?: string },
 ): Run {
   const id = nextRunId(ctx);
   return {
     id,
-    job: fields.job,
+    job: spec.name,
     key: fields.key ?? `${fields.trigger[0]}:${id}`,
     trigger: fields.trigger,
     scheduledAt: fields.scheduledAt,
@@ -65,7 +72,8 @@ export function newRun(
     rootId: fields.rootId ?? id,
     deadline: null,
     killReason: null,
-    labels: { ...(ctx.s.jobs.get(fields.job)?.stored.spec.labels ?? {}) },
+    // A spec is replaced whole, never changed in place: its labels can be shared.
+    labels: spec.labels,
   };
 }
 

@@ -66,7 +66,7 @@ function startOne(ctx: Ctx, entry: JobEntry, at: Millis, catchUpNote: string | n
     skipOccurrence(ctx, entry, at, `run ${blocker.id} is still ${blocker.status} (concurrency: forbid)`, key);
     return;
   }
-  const run = newRun(ctx, { job: spec.name, trigger: 'schedule', key, scheduledAt: at });
+  const run = newRun(ctx, spec, { trigger: 'schedule', key, scheduledAt: at });
   run.agent = agent;
   if (spec.concurrency === 'replace') {
     for (const old of activeRuns(ctx, entry)) if (agent === null || old.agent === agent) stop(ctx, old, `replaced by run ${run.id}`);
@@ -76,7 +76,7 @@ function startOne(ctx: Ctx, entry: JobEntry, at: Millis, catchUpNote: string | n
 }
 
 function skipOccurrence(ctx: Ctx, entry: JobEntry, at: Millis, reason: string, key = scheduleKey(at)): void {
-  const run = newRun(ctx, { job: entry.stored.spec.name, trigger: 'schedule', key, scheduledAt: at });
+  const run = newRun(ctx, entry.stored.spec, { trigger: 'schedule', key, scheduledAt: at });
   run.status = 'skipped';
   run.reason = reason;
   run.finishedAt = ctx.now;

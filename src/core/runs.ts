@@ -5,7 +5,6 @@
 import { emit, log, newRun, persist, saveRun, type Ctx } from './context.js';
 import { formatDuration } from './duration.js';
 import { add, fits, shortfall, subtract } from './resources.js';
-import { runsAllowedAtOnce } from './host-constraints.js';
 import { retryDelay } from './retry.js';
 import type { JobEntry } from './state.js';
 import { isTerminal, type Resources, type Run } from './types.js';
@@ -130,7 +129,7 @@ export function place(ctx: Ctx): void {
     // concurrency: forbid never has two runs of a job going at once (per agent for
     // every-agent jobs); catch-up runs wait in line. On this host, UNIQUE or MAX_PER cap them too.
     const forbidden = spec.concurrency === 'forbid' && hasStartedRun(ctx, entry, spec.placement === 'every-agent' ? run.agent : undefined);
-    const cap = capacity === null ? Infinity : runsAllowedAtOnce(spec);
+    const cap = capacity === null ? Infinity : entry.runsAtOnceHere;
     const capped = cap !== Infinity && startedRuns(ctx, entry) >= cap;
     if (forbidden || capped || (free && !fits(need, free))) {
       i++;
@@ -144,8 +143,7 @@ export function place(ctx: Ctx): void {
       run.agent = capacity.id;
     }
     run.status = 'launching';
-    saveRun(ctx, run);
-    emit(ctx, { type: 'launch', run: { ...run }, spec });
+    emit(ctx, { type: 'launch', run: saveRun(ctx, run), spec });
   }
 }
 
@@ -255,8 +253,7 @@ export function onDeadline(ctx: Ctx, runId: string, at: number): void {
   if (!run || run.deadline !== at || !isStarted(run) || run.killReason !== null) return;
   const entry = ctx.s.jobs.get(run.job);
   run.killReason = `timed out after ${formatDuration(entry?.timing.timeoutMs ?? at - (run.startedAt ?? at))}`;
-  saveRun(ctx, run);
-  emit(ctx, { type: 'kill', run: { ...run }, gracePeriodMs: entry?.timing.killGraceMs ?? 10_000, reason: run.killReason });
+  emit(ctx, { type: 'kill', run: saveRun(ctx, run), gracePeriodMs: entry?.timing.killGraceMs ?? 10_000, reason: run.killReason });
 }
 
 /** Stop a run: one not yet launched ends at once, one launched is killed by the backend. */
@@ -268,9 +265,8 @@ export function stop(ctx: Ctx, run: Run, reason: string): void {
   }
   if (!isStarted(run)) return;
   run.killReason = reason;
-  saveRun(ctx, run);
   const grace = ctx.s.jobs.get(run.job)?.timing.killGraceMs ?? 10_000;
-  emit(ctx, { type: 'kill', run: { ...run }, gracePeriodMs: grace, reason });
+  emit(ctx, { type: 'kill', run: saveRun(ctx, run), gracePeriodMs: grace, reason });
 }
 
 interface Outcome {
@@ -314,8 +310,7 @@ function retry(ctx: Ctx, failed: Run): void {
     failed.attempt,
     failed.rootId,
   );
-  const next = newRun(ctx, {
-    job: failed.job,
+  const next = newRun(ctx, entry.stored.spec, {
     trigger: 'retry',
     key: `r:${failed.rootId}:${failed.attempt + 1}`,
     scheduledAt: ctx.now + delay,

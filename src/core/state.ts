@@ -5,6 +5,7 @@
  */
 import { MinHeap } from './min-heap.js';
 import { parseDuration } from './duration.js';
+import { runsAllowedAtOnce } from './host-constraints.js';
 import { parseSchedule, type Schedule } from './schedule/index.js';
 import type { AgentInfo, BackendKind, BlacklistEntry, JobSpec, Millis, Resources, Run, StoredJob } from './types.js';
 
@@ -38,6 +39,8 @@ export interface JobEntry {
   nextDue: Millis | null;
   /** Runs of this job that are not terminal, including claims in flight. */
   active: Set<string>;
+  /** How many runs of the job may go at once on the local agent (its UNIQUE/MAX_PER constraints). */
+  runsAtOnceHere: number;
 }
 
 export interface JobTiming {
@@ -132,6 +135,7 @@ export function jobEntry(stored: StoredJob, active = new Set<string>()): JobEntr
     timing: timingOf(spec),
     nextDue: null,
     active,
+    runsAtOnceHere: runsAllowedAtOnce(spec),
   };
 }
 
