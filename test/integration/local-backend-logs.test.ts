@@ -151,19 +151,19 @@ test('a job killed by a signal is reported as that signal; KILL after the grace 
   const h = new Harness(t, HARNESS);
   const backend = h.backend();
   const usr1 = makeRun('r-usr1');
-  const stubborn = makeRun('r-stubborn');
+  const ignoresTerm = makeRun('r-ignoresTerm');
   backend.launch(usr1, makeSpec({ command: 'seq 1 200000; kill -USR1 $$' }));
-  backend.launch(stubborn, makeSpec({ command: "trap '' TERM; seq 1 200000; touch ready; sleep 30" }));
+  backend.launch(ignoresTerm, makeSpec({ command: "trap '' TERM; seq 1 200000; touch ready; sleep 30" }));
   assert.deepEqual(outcome(await h.next(usr1.id, 'run-exited')), { exitCode: null, signal: 'SIGUSR1' });
   assert.equal(readFileSync(join(h.runDir(usr1.id), 'exit'), 'utf8'), '138\n');
   assert.equal(h.log(usr1.id, 'stdout'), SEQ_UP.slice(0, CAP) + MARKER);
 
-  await h.fileAppears(stubborn.id, 'ready');
-  const pid = h.pidOf(stubborn.id);
-  backend.kill(stubborn, 300, 'timeout');
-  assert.deepEqual(outcome(await h.next(stubborn.id, 'run-exited')), { exitCode: null, signal: 'SIGKILL' });
+  await h.fileAppears(ignoresTerm.id, 'ready');
+  const pid = h.pidOf(ignoresTerm.id);
+  backend.kill(ignoresTerm, 300, 'timeout');
+  assert.deepEqual(outcome(await h.next(ignoresTerm.id, 'run-exited')), { exitCode: null, signal: 'SIGKILL' });
   await h.until('the whole group gone, copiers included', () => !groupExists(pid));
-  assert.equal(h.log(stubborn.id, 'stdout'), SEQ_UP.slice(0, CAP), 'the copier was killed before it could mark the log');
+  assert.equal(h.log(ignoresTerm.id, 'stdout'), SEQ_UP.slice(0, CAP), 'the copier was killed before it could mark the log');
 });
 
 test('processes per run: the wrapper, the job and one copier per stream; none extra with the cap at 0', async (t) => {

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { pino } from 'pino';
 import { MesosBackend, type MesosBackendOptions } from '../../src/backends/mesos/mesos-backend.js';
+import { testMesosBackend } from '../helpers/mesos-backend.js';
 import type { Message, Run } from '../../src/core/types.js';
 import { startMesosSim, type MesosSim } from '../../src/mesos/sim/index.js';
 import { eventually } from '../helpers/server-process.js';
@@ -29,17 +29,7 @@ interface FrameworkJson {
 const frameworks = () => (sim.state() as { frameworks: FrameworkJson[] }).frameworks;
 
 function backend(over: Partial<MesosBackendOptions> & Pick<MesosBackendOptions, 'postDurably' | 'frameworkId'>): MesosBackend {
-  return new MesosBackend({
-    masters: sim.url,
-    frameworkName: 'acks-test',
-    user: 'nobody',
-    role: '*',
-    failoverTimeoutSeconds: 600,
-    activeRuns: [],
-    blacklist: [],
-    post: () => {},
-    now: Date.now,
-    logger: pino({ level: 'silent' }),
+  return testMesosBackend(sim.url, 'acks-test', {
     onFatal: (error) => assert.fail(error),
     reconcile: { initialDelayMs: 200, maxDelayMs: 1000 },
     ...over,

@@ -8,8 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { pino } from 'pino';
 import { MesosBackend, type MesosBackendOptions } from '../../src/backends/mesos/mesos-backend.js';
+import { testMesosBackend } from '../helpers/mesos-backend.js';
 import type { Message } from '../../src/core/types.js';
 import { startMesosSim, type MesosSim } from '../../src/mesos/sim/index.js';
 import { eventually, sleep } from '../helpers/server-process.js';
@@ -33,19 +33,7 @@ interface SimState {
 const simState = () => sim.state() as SimState;
 
 function backend(over: Partial<MesosBackendOptions> & Pick<MesosBackendOptions, 'postDurably' | 'frameworkId' | 'onFatal'>): MesosBackend {
-  return new MesosBackend({
-    masters: sim.url,
-    frameworkName: 'framework-id-test',
-    user: 'nobody',
-    role: '*',
-    failoverTimeoutSeconds: 600,
-    activeRuns: [],
-    blacklist: [],
-    post: () => {},
-    now: Date.now,
-    logger: pino({ level: 'silent' }),
-    ...over,
-  });
+  return testMesosBackend(sim.url, 'framework-id-test', over);
 }
 
 /** A framework the master has removed (torn down): re-subscribing with its ID gets "Framework has been removed". */

@@ -8,8 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { pino } from 'pino';
 import { MesosBackend, type MesosBackendOptions } from '../../src/backends/mesos/mesos-backend.js';
+import { testMesosBackend } from '../helpers/mesos-backend.js';
 import { taskIdOf } from '../../src/backends/mesos/task-ids.js';
 import type { Message, Run } from '../../src/core/types.js';
 import { startMesosSim, type MesosSim } from '../../src/mesos/sim/index.js';
@@ -33,23 +33,13 @@ function backend(over: Partial<MesosBackendOptions> = {}): { backend: MesosBacke
   const heard: RunMessage[] = [];
   const posted: Message[] = [];
   let frameworkId: string | null = null;
-  const b = new MesosBackend({
-    masters: sim.url,
-    frameworkName: 'tasks-test',
-    user: 'nobody',
-    role: '*',
-    failoverTimeoutSeconds: 600,
-    frameworkId: null,
-    activeRuns: [],
-    blacklist: [],
+  const b = testMesosBackend(sim.url, 'tasks-test', {
     post: (m) => posted.push(m),
     postDurably: async (m) => {
       if (m.type === 'framework-id') frameworkId = m.frameworkId;
       else if ('runId' in m) heard.push(m);
       return true;
     },
-    now: Date.now,
-    logger: pino({ level: 'silent' }),
     onFatal: (error) => assert.fail(`${error.message} (framework ${frameworkId})`),
     reconcile: { initialDelayMs: 200, maxDelayMs: 1000 },
     agentRefreshMs: 200,
