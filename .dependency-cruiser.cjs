@@ -1,6 +1,6 @@
 /**
  * The layers of moroccron, bottom to top:
- *   lib (generic helpers) <- core <- store, backends, mesos <- ha <- server <- api <- app <- cli
+ *   lib (generic helpers) <- core <- store, backends, mesos, notify <- ha <- server <- api <- app <- cli
  * The Mesos library (src/mesos) is reusable on its own: it sees only itself and lib.
  * `npm test` runs this (test/unit/layers.test.ts); a wrong import fails the build.
  */
@@ -20,9 +20,10 @@ module.exports = {
     layer('store-sees-core', '^src/store/', ['store', 'core', 'lib'], 'stores persist the core\'s records'),
     layer('ha-sees-store', '^src/ha/', ['ha', 'store', 'core', 'lib'], 'elections live beside their stores'),
     layer('backends-see-core-and-mesos', '^src/backends/', ['backends', 'core', 'mesos', 'lib'], 'backends carry out what the core decided'),
-    layer('server-below-api', '^src/server/', ['server', 'backends', 'store', 'ha', 'core', 'mesos', 'lib'], 'the loop and its interpreters know nothing of HTTP'),
-    layer('api-below-app', '^src/api/', ['api', 'server', 'backends', 'store', 'ha', 'core', 'lib'], 'routes read queries and post commands'),
-    layer('app-below-cli', '^src/app/', ['app', 'api', 'server', 'backends', 'store', 'ha', 'core', 'mesos', 'lib'], 'the composition root wires everything but the CLI'),
+    layer('notify-sees-core', '^src/notify/', ['notify', 'core', 'lib'], 'channels deliver what the core decided to say'),
+    layer('server-below-api', '^src/server/', ['server', 'backends', 'notify', 'store', 'ha', 'core', 'mesos', 'lib'], 'the loop and its interpreters know nothing of HTTP'),
+    layer('api-below-app', '^src/api/', ['api', 'server', 'backends', 'notify', 'store', 'ha', 'core', 'lib'], 'routes read queries and post commands'),
+    layer('app-below-cli', '^src/app/', ['app', 'api', 'server', 'backends', 'notify', 'store', 'ha', 'core', 'mesos', 'lib'], 'the composition root wires everything but the CLI'),
     {
       name: 'pure-core',
       comment: 'update() is pure: no clock, timers or I/O in src/core',

@@ -6,7 +6,7 @@
  */
 import { validateJobSpec } from '../src/core/job-spec.js';
 import { initialState } from '../src/core/state.js';
-import type { Effect, StoredJob } from '../src/core/types.js';
+import { NO_PROGRESS, type Effect, type StoredJob } from '../src/core/types.js';
 import { update } from '../src/core/update.js';
 
 const T0 = Date.parse('2026-06-01T00:00:00Z');
@@ -20,7 +20,7 @@ function spec(name: string, schedule: string) {
 function bootWith(jobs: StoredJob[]) {
   const state = initialState();
   const capacity = { id: 'bench', resources: { cpus: 1e6, mem: 1e9, disk: 1e9, gpus: 0 }, attributes: { hostname: 'bench' } };
-  update(state, { type: 'boot', now: T0, jobs, activeRuns: [], backend: 'local', capacity, agents: ['bench'], blacklist: [], frameworkId: null, idPrefix: 'b' });
+  update(state, { type: 'boot', now: T0, jobs, activeRuns: [], backend: 'local', capacity, agents: ['bench'], blacklist: [], frameworkId: null, owners: [], notices: [], idPrefix: 'b' });
   return state;
 }
 
@@ -41,6 +41,7 @@ function oneDue(jobCount: number): Row {
     cursor: T0,
     createdAt: T0,
     updatedAt: T0,
+    progress: NO_PROGRESS,
   }));
   const state = bootWith(jobs);
   const samples: number[] = [];
@@ -56,7 +57,7 @@ function oneDue(jobCount: number): Row {
 }
 
 function allDue(jobCount: number): Row {
-  const jobs: StoredJob[] = Array.from({ length: jobCount }, (_, i) => ({ spec: spec(`j${i}`, '* * * * * *'), cursor: T0, createdAt: T0, updatedAt: T0 }));
+  const jobs: StoredJob[] = Array.from({ length: jobCount }, (_, i) => ({ spec: spec(`j${i}`, '* * * * * *'), cursor: T0, createdAt: T0, updatedAt: T0, progress: NO_PROGRESS }));
   const samples: number[] = [];
   let due = 0;
   for (let i = 0; i < 5; i++) {

@@ -6,7 +6,7 @@ import type { Store } from '../store/types.js';
 import { ApiError } from './errors.js';
 
 /** Reads only: every change goes through the leader's loop as a command. */
-export type RouteStore = Pick<Store, 'description' | 'listJobs' | 'getJob' | 'getRun' | 'listRuns' | 'getMeta'>;
+export type RouteStore = Pick<Store, 'description' | 'listJobs' | 'getJob' | 'getRun' | 'listRuns' | 'getMeta' | 'listOwners' | 'getOwner'>;
 
 export function routeStore(store: Store): RouteStore {
   const answering =
@@ -25,5 +25,7 @@ export function routeStore(store: Store): RouteStore {
     getRun: answering(store.getRun),
     listRuns: answering(store.listRuns),
     getMeta: answering(store.getMeta),
+    listOwners: answering(store.listOwners),
+    getOwner: answering(store.getOwner),
   };
 }

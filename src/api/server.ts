@@ -8,6 +8,7 @@ import { ApiError } from './errors.js';
 import { answerClientError, fromFastifyError } from './framework-errors.js';
 import { openApiDocument, register, route, type AnyRoute } from './route.js';
 import { jobRoutes } from './routes/jobs.js';
+import { ownerRoutes } from './routes/owners.js';
 import { runRoutes } from './routes/runs.js';
 import { systemRoutes } from './routes/system.js';
 
@@ -56,7 +57,7 @@ export function buildApi(api: ApiContext, logger: Logger): FastifyInstance {
     reply.code(404).send(new ApiError(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`).body());
   });
 
-  const routes: AnyRoute[] = [...jobRoutes(api), ...runRoutes(api), ...systemRoutes(api)];
+  const routes: AnyRoute[] = [...jobRoutes(api), ...ownerRoutes(api), ...runRoutes(api), ...systemRoutes(api)];
   const info = { title: 'moroccron', version: api.version };
   const docRoute = route({
     method: 'GET',

@@ -1,6 +1,6 @@
 /** How jobs and runs look on the wire: ISO 8601 times, skew and duration in milliseconds. */
 import type { JobLiveState } from '../core/queries.js';
-import { skewOf, type JobSpec, type Run, type StoredJob } from '../core/types.js';
+import { skewOf, type Run, type StoredJob } from '../core/types.js';
 
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
 
@@ -25,6 +25,8 @@ export function runView(run: Run) {
     rootId: run.rootId,
     deadline: iso(run.deadline),
     labels: run.labels,
+    causes: run.causes,
+    late: run.late,
   };
 }
 
@@ -40,24 +42,6 @@ export function jobView(job: StoredJob, live: JobLiveState | null) {
       cursor: iso(job.cursor),
       nextRunAt: live ? iso(live.nextDue) : null,
       activeRuns: live?.activeRuns ?? [],
-      notYetInEffect: notYetInEffect(job.spec),
     },
   };
-}
-
-/**
- * Fields this version validates and keeps but does not act on yet (dependencies, triggers,
- * owners, notifications, SLA alerts): said on every job that sets them, so nobody relies on them.
- */
-export function notYetInEffect(spec: JobSpec): string[] {
-  const notify = Object.values(spec.notify).some((targets) => targets.length > 0);
-  const triggers = spec.triggers.onSuccess.length > 0 || spec.triggers.onFailure.length > 0;
-  const set: [string, boolean][] = [
-    ['after', spec.after.length > 0],
-    ['triggers', triggers],
-    ['owners', spec.owners.length > 0],
-    ['notify', notify],
-    ['sla', spec.sla !== undefined],
-  ];
-  return set.filter(([, present]) => present).map(([field]) => field);
 }

@@ -65,6 +65,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     () => runtime?.queries ?? null,
     () => runtime?.loop.depth ?? 0,
     () => (store instanceof TieredStore ? store.backlog : 0),
+    () => runtime?.notifier.pending() ?? null,
   );
   const self: Member = { id: `${hostname()}:${options.port}`, url: '' };
 

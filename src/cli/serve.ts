@@ -11,8 +11,7 @@ import { pino, type Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { parseDuration } from '../core/duration.js';
 import { startServer } from '../app/start-server.js';
-import { readJobFile } from '../core/job-file.js';
-import type { JobSpec } from '../core/types.js';
+import { readJobFile, type WorkflowFile } from '../core/job-file.js';
 import { CliError } from './client.js';
 
 export const SERVE_FLAGS = {
@@ -50,6 +49,10 @@ export const SERVE_FLAGS = {
   'history-keep': { type: 'string', default: '1000', help: 'finished runs kept per job unless the job says otherwise' },
   'history-max-age': { type: 'string', default: '30d', help: 'finished runs older than this are removed unless the job says otherwise' },
   seed: { type: 'string', help: 'job file applied on first start (empty store)' },
+  'smtp-url': { type: 'string', help: 'where e-mail notices go: smtp://host:25 or smtps://user:password@host:465' },
+  'mail-from': { type: 'string', default: 'moroccron@localhost', help: 'the From of e-mail notices' },
+  'pagerduty-url': { type: 'string', help: 'PagerDuty Events API v2 endpoint (default: PagerDuty\'s own)' },
+  'ui-url': { type: 'string', help: 'base URL of this server as people reach it, for links in notices (e.g. https://cron.example.com)' },
   'log-level': { type: 'string', default: 'info', help: 'fatal, error, warn, info, debug' },
   config: { type: 'string', help: 'YAML file with any of these settings' },
 } as const;
@@ -139,7 +142,16 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
             },
           }
         : { kind: 'local', dataDir, resources, attributes, maxLogBytes },
+    notices: {
+      channels: {
+        ...(s['smtp-url'] ? { smtpUrl: s['smtp-url'] } : {}),
+        mailFrom: s['mail-from']!,
+        ...(s['pagerduty-url'] ? { pagerdutyUrl: s['pagerduty-url'] } : {}),
+      },
+      ...(s['ui-url'] ? { uiUrl: s['ui-url'].replace(/\/+$/, '') } : {}),
+    },
     scheduler: {
+      emailConfigured: s['smtp-url'] !== undefined,
       misfireThresholdMs: duration('misfire-threshold'),
       housekeepingIntervalMs: Math.max(1000, duration('prune-interval')),
       defaultHistory: { keep, maxAgeMs: duration('history-max-age') },
@@ -168,13 +180,13 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
 }
 
 /** The --seed file, read and validated before anything starts: a bad one is a one-line error naming the file and field. */
-async function readSeed(path: string): Promise<{ source: string; specs: JobSpec[] }> {
+async function readSeed(path: string): Promise<{ source: string } & WorkflowFile> {
   const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw new CliError(`--seed ${path}: ${e.code ?? e.message}`);
   });
   const result = readJobFile(text, path);
   if (!result.ok) throw new CliError(`--seed ${result.errors[0]!.field}: ${result.errors[0]!.message}`);
-  return { source: path, specs: result.value };
+  return { source: path, ...result.value };
 }
 
 /**

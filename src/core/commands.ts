@@ -1,57 +1,27 @@
 /** API commands, answered through a `reply` effect after their writes are durable. */
+import { claim } from './claims.js';
+import { conflict, failure, invalid, notFound, ok, specsOf } from './command-results.js';
 import { emit, newRun, persist, type Ctx } from './context.js';
-import { announceJob, rescheduleFromCursor } from './firing.js';
-import { checkReferences, referrers } from './graph.js';
+import { checkReferences } from './graph.js';
 import { unmetOnHost } from './host-constraints.js';
+import { commit, prepare } from './job-commit.js';
+import { deleteJob } from './job-removal.js';
 import type { FieldError } from './job-spec.js';
-import { claim, resortWaiting, stop } from './runs.js';
-import { jobEntry, type JobEntry } from './state.js';
-import type { BlacklistEntry, Command, CommandFailure, CommandResult, CommandValues, JobSpec, JobView, StoredJob } from './types.js';
-
-export const viewOf = (entry: JobEntry): JobView => ({
-  job: entry.stored,
-  nextDue: entry.nextDue,
-  activeRuns: [...entry.active],
-});
-
-const failure = (status: CommandFailure['status'], code: string, message: string, details?: FieldError[]): CommandFailure => ({
-  ok: false,
-  status,
-  code,
-  message,
-  ...(details ? { details } : {}),
-});
-
-const notFound = (what: string): CommandFailure => failure(404, 'not_found', `${what} not found`);
-const conflict = (message: string): CommandFailure => failure(409, 'conflict', message);
-const invalid = (errors: FieldError[]): CommandFailure => failure(400, 'invalid', `${errors[0]!.field}: ${errors[0]!.message}`, errors);
+import { deleteOwner, putOwners, testOwnerNotices } from './owner-commands.js';
+import { stop } from './runs.js';
+import type { BlacklistEntry, Command, CommandResult, JobSpec } from './types.js';
 
 export function handleCommand(ctx: Ctx, requestId: number, command: Command): void {
   emit(ctx, { type: 'reply', requestId, result: execute(ctx, command) });
 }
-
-const ok = <K extends Command['kind']>(kind: K, value: CommandValues[K], created?: boolean): CommandResult<K> =>
-  ({ ok: true, kind, value, ...(created !== undefined ? { created } : {}) }) as CommandResult<K>;
 
 function execute(ctx: Ctx, command: Command): CommandResult {
   const jobs = ctx.s.jobs;
   switch (command.kind) {
     case 'put-jobs':
       return putJobs(ctx, command.specs);
-    case 'delete-job': {
-      const entry = jobs.get(command.name);
-      if (!entry) return notFound(`job ${command.name}`);
-      const users = referrers(specsOf(ctx), command.name);
-      if (users.length > 0) return conflict(`job ${command.name} is referenced by ${users.join(', ')}: change those first`);
-      for (const id of [...entry.active]) {
-        const run = ctx.s.runs.get(id);
-        if (run) stop(ctx, run, 'job deleted');
-      }
-      jobs.delete(command.name);
-      persist(ctx, { op: 'delete-job', name: command.name });
-      announceJob(ctx, command.name, 'deleted');
-      return ok('delete-job', { deleted: command.name });
-    }
+    case 'delete-job':
+      return deleteJob(ctx, command.name, command.force === true);
     case 'run-job': {
       const entry = jobs.get(command.name);
       if (!entry) return notFound(`job ${command.name}`);
@@ -82,6 +52,12 @@ function execute(ctx: Ctx, command: Command): CommandResult {
     case 'blacklist-agent':
     case 'unblacklist-agent':
       return changeBlacklist(ctx, command);
+    case 'put-owners':
+      return putOwners(ctx, command.specs);
+    case 'delete-owner':
+      return deleteOwner(ctx, command.name);
+    case 'test-notices':
+      return testOwnerNotices(ctx, command.owner);
     case 'teardown': {
       const current = ctx.s.frameworkId;
       if (ctx.s.backend !== 'mesos' || current === null) return conflict('there is no Mesos framework to tear down');
@@ -93,8 +69,6 @@ function execute(ctx: Ctx, command: Command): CommandResult {
   }
 }
 
-const specsOf = (ctx: Ctx): Map<string, JobSpec> => new Map([...ctx.s.jobs].map(([name, e]) => [name, e.stored.spec]));
-
 function putJobs(ctx: Ctx, specs: JobSpec[]): CommandResult<'put-jobs'> {
   const prefix = (i: number) => (specs.length > 1 ? `[${i}].` : '');
   const names = new Set<string>();
@@ -104,7 +78,10 @@ function putJobs(ctx: Ctx, specs: JobSpec[]): CommandResult<'put-jobs'> {
   }
   const after = specsOf(ctx);
   for (const spec of specs) after.set(spec.name, spec);
-  const errors = [...checkReferences(after, specs, prefix), ...specs.flatMap((spec, i) => unrunnable(ctx, spec, prefix(i)))];
+  const errors = [
+    ...checkReferences(after, specs, prefix),
+    ...specs.flatMap((spec, i) => [...unrunnable(ctx, spec, prefix(i)), ...unknownOwners(ctx, spec, prefix(i))]),
+  ];
   if (errors.length > 0) return invalid(errors);
   const prepared = [];
   for (const spec of specs) {
@@ -127,41 +104,18 @@ function unrunnable(ctx: Ctx, spec: JobSpec, prefix: string): FieldError[] {
   return [...errors, ...unmetOnHost(spec, host.id, host.attributes, prefix)];
 }
 
-interface Prepared {
-  entry: JobEntry;
-  existing: JobEntry | undefined;
-}
-
-function prepare(ctx: Ctx, spec: JobSpec): Prepared | { error: CommandFailure } {
-  const existing = ctx.s.jobs.get(spec.name);
-  const now = ctx.now;
-  let stored: StoredJob;
-  if (!existing) {
-    stored = { spec, cursor: now, createdAt: now, updatedAt: now };
-  } else {
-    const old = existing.stored.spec;
-    const timingChanged = old.schedule !== spec.schedule || old.timezone !== spec.timezone || JSON.stringify(old.dst) !== JSON.stringify(spec.dst);
-    // A new schedule, or a resume, starts from now: nothing "missed" under the old one runs.
-    const restart = timingChanged || (old.paused && !spec.paused);
-    const cursor = restart ? Math.max(existing.stored.cursor ?? now, now) : existing.stored.cursor;
-    stored = { spec, cursor, createdAt: existing.stored.createdAt, updatedAt: now };
+/** Owners a job names that do not exist, or `notify` names that are not among its owners. */
+function unknownOwners(ctx: Ctx, spec: JobSpec, prefix: string): FieldError[] {
+  const errors: FieldError[] = [];
+  spec.owners.forEach((owner, i) => {
+    if (!ctx.s.owners.has(owner)) errors.push({ field: `${prefix}owners[${i}]`, message: `no owner named "${owner}" (create it first: PUT /api/v1/owners/${owner})` });
+  });
+  for (const [list, names] of Object.entries(spec.notify)) {
+    names.forEach((name, i) => {
+      if (name !== 'owner' && !spec.owners.includes(name)) errors.push({ field: `${prefix}notify.${list}[${i}]`, message: `"${name}" is not one of the job's owners` });
+    });
   }
-  try {
-    return { entry: jobEntry(stored, existing?.active ?? new Set()), existing };
-  } catch (e) {
-    return { error: failure(400, 'invalid', `${spec.name}: ${(e as Error).message}`) };
-  }
-}
-
-function commit(ctx: Ctx, { entry, existing }: Prepared): JobView {
-  const spec = entry.stored.spec;
-  ctx.s.jobs.set(spec.name, entry);
-  rescheduleFromCursor(ctx, entry);
-  persist(ctx, { op: 'put-job', job: { ...entry.stored } });
-  if (existing && existing.stored.spec.priority !== spec.priority) resortWaiting(ctx);
-  const action = existing && existing.stored.spec.paused !== spec.paused ? (spec.paused ? 'paused' : 'resumed') : 'put';
-  announceJob(ctx, spec.name, action);
-  return viewOf(entry);
+  return errors;
 }
 
 /**

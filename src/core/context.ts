@@ -51,7 +51,7 @@ export function nextRunId(ctx: Ctx): string {
 export function newRun(
   ctx: Ctx,
   spec: JobSpec,
-  fields: { trigger: RunTrigger; key?: string; scheduledAt: Millis; attempt?: number; rootId?: string },
+  fields: { trigger: RunTrigger; key?: string; scheduledAt: Millis; attempt?: number; rootId?: string; causes?: string[] },
 ): Run {
   const id = nextRunId(ctx);
   return {
@@ -74,8 +74,13 @@ export function newRun(
     killReason: null,
     // A spec is replaced whole, never changed in place: its labels can be shared.
     labels: spec.labels,
+    causes: fields.causes ?? [],
+    late: false,
   };
 }
+
+/** Ids for notices: the same scheme as run ids, so a replayed batch keeps them. */
+export const nextNoticeId = (ctx: Ctx): string => `n${nextRunId(ctx)}`;
 
 export const scheduleKey = (at: Millis): string => `s:${new Date(at).toISOString()}`;
 

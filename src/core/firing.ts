@@ -4,7 +4,9 @@
  */
 import { emit, newRun, persist, scheduleKey, type Ctx } from './context.js';
 import { iso, planOccurrences } from './misfire.js';
-import { claim, stop } from './runs.js';
+import { claim } from './claims.js';
+import { gateOccurrence } from './dependencies.js';
+import { stop } from './runs.js';
 import { eligibleAgents, type JobEntry } from './state.js';
 import type { Millis, Run } from './types.js';
 
@@ -72,6 +74,7 @@ function startOne(ctx: Ctx, entry: JobEntry, at: Millis, catchUpNote: string | n
     for (const old of activeRuns(ctx, entry)) if (agent === null || old.agent === agent) stop(ctx, old, `replaced by run ${run.id}`);
   }
   run.reason = catchUpNote ?? (blocker ? `came due while no scheduler was running; waits for run ${blocker.id} (concurrency: forbid)` : null);
+  if (spec.after.length > 0) gateOccurrence(ctx, entry, run);
   claim(ctx, run);
 }
 

@@ -1,9 +1,9 @@
 /**
- * The job graph: `after` edges (a child waits for all its parents) and trigger edges
- * (a job starts another on success or failure). References must resolve and `after`
- * must stay acyclic.
+ * The job graph: `after` edges (a child waits for all its parents) and trigger edges (a job
+ * starts another on success or failure). References must resolve, and neither kind of edge
+ * may close a cycle (a cycle of `after` never runs; one of triggers never stops).
  */
-import type { FieldError } from './job-spec.js';
+import { triggeredJobs, type FieldError } from './job-spec.js';
 import type { JobSpec } from './types.js';
 
 export type EdgeKind = 'after' | 'onSuccess' | 'onFailure';
@@ -17,8 +17,8 @@ export interface Edge {
 export function edgesOf(spec: JobSpec): Edge[] {
   return [
     ...spec.after.map((parent) => ({ from: parent, to: spec.name, kind: 'after' as const })),
-    ...spec.triggers.onSuccess.map((to) => ({ from: spec.name, to, kind: 'onSuccess' as const })),
-    ...spec.triggers.onFailure.map((to) => ({ from: spec.name, to, kind: 'onFailure' as const })),
+    ...triggeredJobs(spec.triggers.onSuccess).map((to) => ({ from: spec.name, to, kind: 'onSuccess' as const })),
+    ...triggeredJobs(spec.triggers.onFailure).map((to) => ({ from: spec.name, to, kind: 'onFailure' as const })),
   ];
 }
 
@@ -32,24 +32,37 @@ export function checkReferences(all: ReadonlyMap<string, JobSpec>, changed: JobS
     });
     for (const kind of ['onSuccess', 'onFailure'] as const) {
       spec.triggers[kind].forEach((target, j) => {
-        if (!all.has(target)) errors.push({ field: `${at}triggers.${kind}[${j}]`, message: `no job named "${target}"` });
+        if (typeof target === 'string' && !all.has(target)) errors.push({ field: `${at}triggers.${kind}[${j}]`, message: `no job named "${target}"` });
       });
     }
     const cycle = findCycle(all, spec.name);
-    if (cycle) errors.push({ field: `${at}after`, message: `dependency cycle: ${cycle.join(' waits for ')}` });
+    if (cycle) errors.push({ field: cycle.field === 'after' ? `${at}after` : `${at}triggers`, message: cycle.message });
   });
   return errors;
 }
 
-/** A path of `after` edges from `start` back to itself, if there is one. */
-function findCycle(all: ReadonlyMap<string, JobSpec>, start: string): string[] | null {
+/** A path from `start` back to itself along `after` edges (child to parent), or along trigger edges. */
+function findCycle(all: ReadonlyMap<string, JobSpec>, start: string): { field: 'after' | 'triggers'; message: string } | null {
+  const parents = (name: string) => all.get(name)?.after ?? [];
+  const triggered = (name: string) => {
+    const spec = all.get(name);
+    return spec ? [...triggeredJobs(spec.triggers.onSuccess), ...triggeredJobs(spec.triggers.onFailure)] : [];
+  };
+  const viaAfter = pathBack(start, parents);
+  if (viaAfter) return { field: 'after', message: `dependency cycle: ${viaAfter.join(' waits for ')}` };
+  const viaTriggers = pathBack(start, triggered);
+  if (viaTriggers) return { field: 'triggers', message: `trigger cycle: ${viaTriggers.join(' starts ')}` };
+  return null;
+}
+
+function pathBack(start: string, next: (name: string) => readonly string[]): string[] | null {
   const seen = new Set<string>();
   const walk = (name: string, path: string[]): string[] | null => {
-    for (const parent of all.get(name)?.after ?? []) {
-      if (parent === start) return [...path, start];
-      if (seen.has(parent)) continue;
-      seen.add(parent);
-      const found = walk(parent, [...path, parent]);
+    for (const n of next(name)) {
+      if (n === start) return [...path, start];
+      if (seen.has(n)) continue;
+      seen.add(n);
+      const found = walk(n, [...path, n]);
       if (found) return found;
     }
     return null;
@@ -64,6 +77,42 @@ export function referrers(all: ReadonlyMap<string, JobSpec>, name: string): stri
     if (spec.name !== name && edgesOf(spec).some((e) => e.from === name || e.to === name)) out.push(spec.name);
   }
   return out;
+}
+
+/** The spec with every reference to `gone` removed (a parent deleted with ?force=true). */
+export function withoutReferencesTo(spec: JobSpec, gone: string): JobSpec {
+  const keep = (t: JobSpec['triggers']['onSuccess'][number]) => t !== gone;
+  return {
+    ...spec,
+    after: spec.after.filter((p) => p !== gone),
+    triggers: { onSuccess: spec.triggers.onSuccess.filter(keep), onFailure: spec.triggers.onFailure.filter(keep) },
+  };
+}
+
+/** Children of each job along `after` edges. */
+export function childrenIndex(all: Iterable<JobSpec>): Map<string, string[]> {
+  const children = new Map<string, string[]>();
+  for (const spec of all) for (const parent of spec.after) children.set(parent, [...(children.get(parent) ?? []), spec.name]);
+  return children;
+}
+
+/** Everything that waits on `name` through `after` edges, nearest first: what its failure holds up. */
+export function waitingSubtree(children: ReadonlyMap<string, readonly string[]>, name: string): string[] {
+  const seen = new Set<string>([name]);
+  const order: string[] = [];
+  for (let queue = [name]; queue.length > 0; ) {
+    const next: string[] = [];
+    for (const n of queue) {
+      for (const child of children.get(n) ?? []) {
+        if (seen.has(child)) continue;
+        seen.add(child);
+        order.push(child);
+        next.push(child);
+      }
+    }
+    queue = next;
+  }
+  return order;
 }
 
 /** Everything upstream and downstream of a job, with the edges between them. */
@@ -86,4 +135,18 @@ export function neighbourhood(all: ReadonlyMap<string, JobSpec>, name: string): 
   const descendants = reach((n) => edges.filter((e) => e.from === n).map((e) => e.to));
   const members = new Set([name, ...ancestors, ...descendants]);
   return { ancestors, descendants, edges: edges.filter((e) => members.has(e.from) && members.has(e.to)) };
+}
+
+/** Keep the children index in step when a job's `after` changes (or the job goes: `now` empty). */
+export function relinkParents(children: Map<string, string[]>, child: string, before: readonly string[], now: readonly string[]): void {
+  for (const parent of before) {
+    if (now.includes(parent)) continue;
+    const left = (children.get(parent) ?? []).filter((c) => c !== child);
+    if (left.length > 0) children.set(parent, left);
+    else children.delete(parent);
+  }
+  for (const parent of now) {
+    const list = children.get(parent) ?? [];
+    if (!list.includes(child)) children.set(parent, [...list, child]);
+  }
 }

@@ -69,7 +69,20 @@ const constraint = z
   })
   .describe('[attribute or "hostname", operator, value]');
 
-const notifyTargets = z.array(z.string().min(1)).default([]).describe('"owner" (every owner of the job) or owner names');
+const notifyTargets = z
+  .array(z.union([z.literal('owner'), name('notify[]')]))
+  .default([])
+  .describe('"owner" (every owner of the job, the default when empty) or owner names');
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+/** A job to start, or a webhook to call ({url, secret}: the JSON body is signed with HMAC-SHA256). */
+const triggerTarget = z.union([name('triggers[]'), z.strictObject({ url: httpUrl, secret: z.string().min(1).max(500).optional() })]);
+
+export type TriggerTarget = z.output<typeof triggerTarget>;
+
+/** The jobs among a trigger list (the rest are webhooks). */
+export const triggeredJobs = (targets: readonly TriggerTarget[]): string[] => targets.filter((t): t is string => typeof t === 'string');
 
 export const jobSpecSchema = z
   .strictObject({
@@ -154,7 +167,7 @@ export const jobSpecSchema = z
       })
       .prefault({}),
     triggers: z
-      .strictObject({ onSuccess: z.array(name('triggers[]')).default([]), onFailure: z.array(name('triggers[]')).default([]) })
+      .strictObject({ onSuccess: z.array(triggerTarget).default([]), onFailure: z.array(triggerTarget).default([]) })
       .prefault({}),
     sla: z
       .strictObject({

@@ -2,22 +2,17 @@
  * A run's life: claimed durably, queued until due and until it fits, launched, started,
  * finished (and maybe retried), or killed.
  */
-import { emit, log, newRun, persist, saveRun, type Ctx } from './context.js';
+import { claim } from './claims.js';
+import { emit, log, newRun, saveRun, type Ctx } from './context.js';
+import { missingParents, release } from './dependencies.js';
+import { onRunFinished } from './outcomes.js';
+import { armSla } from './sla.js';
+import { enqueue, makeDueOrWait } from './waiting-line.js';
 import { formatDuration } from './duration.js';
 import { add, fits, shortfall, subtract } from './resources.js';
 import { retryDelay } from './retry.js';
 import type { JobEntry } from './state.js';
 import { isTerminal, type Resources, type Run } from './types.js';
-
-/** Ask the store to claim a run; it takes part in scheduling only once the claim is confirmed. */
-export function claim(ctx: Ctx, run: Run): void {
-  ctx.s.claiming.set(run.id, run);
-  if (!isTerminal(run.status)) {
-    ctx.s.runs.set(run.id, run);
-    ctx.s.jobs.get(run.job)?.active.add(run.id);
-  }
-  persist(ctx, { op: 'claim-run', run: { ...run } });
-}
 
 export function onClaimed(ctx: Ctx, accepted: string[], refused: string[]): void {
   const s = ctx.s;
@@ -33,48 +28,17 @@ export function onClaimed(ctx: Ctx, accepted: string[], refused: string[]): void
     s.claiming.delete(id);
     if (!run) continue;
     emit(ctx, { type: 'publish', event: { kind: 'run', run: { ...run } } });
-    if (isTerminal(run.status) || run.status !== 'queued') continue;
-    makeDueOrWait(ctx, run);
+    if (isTerminal(run.status)) continue;
+    armSla(ctx, run);
+    if (run.status === 'queued') makeDueOrWait(ctx, run);
+    // Its parents may have succeeded while the claim was on its way.
+    else if (run.status === 'waiting') releaseIfReady(ctx, run.job);
   }
 }
 
-/** A queued run joins the waiting line when its time has come, or sets a timer for it. */
-export function makeDueOrWait(ctx: Ctx, run: Run): void {
-  if (run.scheduledAt <= ctx.now) enqueue(ctx, run);
-  else ctx.s.timers.push({ at: run.scheduledAt, kind: 'run-due', runId: run.id });
-}
-
-const rankOf = (ctx: Ctx, r: Run): [number, number] => [-(ctx.s.jobs.get(r.job)?.stored.spec.priority ?? 0), r.scheduledAt];
-
-/** Insert into the waiting line: higher priority first, then earlier scheduled time. */
-export function enqueue(ctx: Ctx, run: Run): void {
-  const s = ctx.s;
-  if (s.waiting.includes(run.id)) return;
-  const rank = (r: Run) => rankOf(ctx, r);
-  const [p, t] = rank(run);
-  let lo = 0;
-  let hi = s.waiting.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    const other = s.runs.get(s.waiting[mid]!);
-    const [op, ot] = other ? rank(other) : [Infinity, Infinity];
-    if (op < p || (op === p && ot <= t)) lo = mid + 1;
-    else hi = mid;
-  }
-  s.waiting.splice(lo, 0, run.id);
-}
-
-/** After a job's priority changed: put the waiting line back in order. */
-export function resortWaiting(ctx: Ctx): void {
-  const rank = (id: string): [number, number] => {
-    const run = ctx.s.runs.get(id);
-    return run ? rankOf(ctx, run) : [Infinity, Infinity];
-  };
-  ctx.s.waiting.sort((a, b) => {
-    const [pa, ta] = rank(a);
-    const [pb, tb] = rank(b);
-    return pa - pb || ta - tb;
-  });
+function releaseIfReady(ctx: Ctx, job: string): void {
+  const entry = ctx.s.jobs.get(job);
+  if (entry) release(ctx, entry);
 }
 
 const isStarted = (run: Pick<Run, 'status'>): boolean => run.status === 'launching' || run.status === 'running';
@@ -167,7 +131,10 @@ export function onStarted(ctx: Ctx, runId: string, agent: string, taskId: string
   const timeoutMs = ctx.s.jobs.get(run.job)?.timing.timeoutMs ?? null;
   if (timeoutMs !== null && run.deadline === null) run.deadline = run.startedAt + timeoutMs;
   if (run.deadline !== null) ctx.s.timers.push({ at: run.deadline, kind: 'deadline', runId: run.id });
-  if (!wasRunning) saveRun(ctx, run);
+  if (!wasRunning) {
+    saveRun(ctx, run);
+    armSla(ctx, run);
+  }
 }
 
 export function onExited(ctx: Ctx, runId: string, exitCode: number | null, signal: string | null, reason?: string): void {
@@ -217,7 +184,7 @@ export function onNotStarted(ctx: Ctx, runId: string): void {
     finish(ctx, run, killedOutcome(run, null));
     return;
   }
-  release(ctx, run);
+  releaseResources(ctx, run);
   run.status = 'queued';
   run.agent = null;
   saveRun(ctx, run);
@@ -258,7 +225,7 @@ export function onDeadline(ctx: Ctx, runId: string, at: number): void {
 
 /** Stop a run: one not yet launched ends at once, one launched is killed by the backend. */
 export function stop(ctx: Ctx, run: Run, reason: string): void {
-  if (run.status === 'queued') {
+  if (run.status === 'queued' || run.status === 'waiting') {
     ctx.s.waiting = ctx.s.waiting.filter((id) => id !== run.id);
     finish(ctx, run, { status: 'killed', reason, exitCode: null });
     return;
@@ -276,7 +243,7 @@ interface Outcome {
 }
 
 function finish(ctx: Ctx, run: Run, outcome: Outcome): void {
-  release(ctx, run);
+  releaseResources(ctx, run);
   run.status = outcome.status;
   run.reason = outcome.reason;
   run.exitCode = outcome.exitCode;
@@ -284,10 +251,20 @@ function finish(ctx: Ctx, run: Run, outcome: Outcome): void {
   saveRun(ctx, run);
   forget(ctx, run);
   ctx.s.toPrune.add(run.job);
-  if (outcome.status === 'failed' || outcome.status === 'lost') retry(ctx, run);
+  const retried = (outcome.status === 'failed' || outcome.status === 'lost') && retry(ctx, run);
+  onRunFinished(ctx, run, retried);
 }
 
-function release(ctx: Ctx, run: Run): void {
+/** A time-gated run whose parents did not succeed within its misfire window is skipped. */
+export function onWaitExpired(ctx: Ctx, runId: string): void {
+  const run = ctx.s.runs.get(runId);
+  const entry = run && ctx.s.jobs.get(run.job);
+  if (!run || !entry || run.status !== 'waiting') return;
+  const missing = missingParents(ctx, entry);
+  finish(ctx, run, { status: 'skipped', reason: `waited for ${missing.join(', ')} to succeed until its misfire window (${formatDuration(entry.timing.misfireWindowMs)}) closed`, exitCode: null });
+}
+
+function releaseResources(ctx: Ctx, run: Run): void {
   const held = ctx.s.allocated.get(run.id);
   if (!held) return;
   ctx.s.allocated.delete(run.id);
@@ -300,11 +277,12 @@ function forget(ctx: Ctx, run: Run): void {
   ctx.s.jobs.get(run.job)?.active.delete(run.id);
 }
 
-function retry(ctx: Ctx, failed: Run): void {
+/** Claim the next attempt when the policy allows one; says whether it did. */
+function retry(ctx: Ctx, failed: Run): boolean {
   const entry = ctx.s.jobs.get(failed.job);
-  if (!entry) return;
+  if (!entry) return false;
   const { retries } = entry.stored.spec;
-  if (failed.attempt > retries.max) return;
+  if (failed.attempt > retries.max) return false;
   const delay = retryDelay(
     { backoffMs: entry.timing.backoffMs, factor: retries.factor, maxBackoffMs: entry.timing.maxBackoffMs, jitter: retries.jitter },
     failed.attempt,
@@ -319,4 +297,5 @@ function retry(ctx: Ctx, failed: Run): void {
   });
   next.reason = `retry ${failed.attempt} of ${retries.max} after ${formatDuration(delay)}: ${failed.reason ?? failed.status}`;
   claim(ctx, next);
+  return true;
 }

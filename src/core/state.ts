@@ -7,7 +7,7 @@ import { MinHeap } from './min-heap.js';
 import { parseDuration } from './duration.js';
 import { runsAllowedAtOnce } from './host-constraints.js';
 import { parseSchedule, type Schedule } from './schedule/index.js';
-import type { AgentInfo, BackendKind, BlacklistEntry, JobSpec, Millis, Resources, Run, StoredJob } from './types.js';
+import type { AgentInfo, BackendKind, BlacklistEntry, JobSpec, Millis, Resources, Run, StoredJob, StoredOwner } from './types.js';
 
 export interface SchedulerConfig {
   /** An occurrence late by no more than this is on time (loop lag); beyond it the misfire policy decides. */
@@ -21,6 +21,8 @@ export interface SchedulerConfig {
    * retried); its task is killed should the agent come back.
    */
   unreachableTimeoutMs: Millis;
+  /** Whether this server can send e-mail (an SMTP server is configured): owners with e-mail need it. */
+  emailConfigured: boolean;
 }
 
 export const DEFAULT_CONFIG: SchedulerConfig = {
@@ -28,6 +30,7 @@ export const DEFAULT_CONFIG: SchedulerConfig = {
   housekeepingIntervalMs: 60_000,
   defaultHistory: { keep: 1_000, maxAgeMs: 30 * 24 * 3600_000 },
   unreachableTimeoutMs: 5 * 60_000,
+  emailConfigured: false,
 };
 
 /** A job's spec with its durations and schedule parsed once. */
@@ -47,6 +50,9 @@ export interface JobTiming {
   misfireWindowMs: Millis;
   timeoutMs: Millis | null;
   killGraceMs: Millis;
+  /** SLA: late when not started this long after its scheduled time / still running this long. */
+  lateAfterMs: Millis | null;
+  maxDurationMs: Millis | null;
   backoffMs: Millis;
   maxBackoffMs: Millis;
 }
@@ -56,6 +62,10 @@ export type TimerEntry =
   | { at: Millis; kind: 'run-due'; runId: string }
   | { at: Millis; kind: 'deadline'; runId: string }
   | { at: Millis; kind: 'unreachable'; runId: string; since: Millis }
+  /** A time-gated run still waiting for its parents when its misfire window closes is skipped. */
+  | { at: Millis; kind: 'wait-expiry'; runId: string }
+  /** SLA: not started within `lateAfter` of its time, or still running after `maxDuration`. */
+  | { at: Millis; kind: 'sla'; runId: string; rule: 'lateAfter' | 'maxDuration' }
   | { at: Millis; kind: 'housekeeping' };
 
 export interface SchedulerState {
@@ -74,6 +84,11 @@ export interface SchedulerState {
   blacklist: Map<string, BlacklistEntry>;
   /** The Mesos framework ID as stored (null before the first subscription, or after a teardown). */
   frameworkId: string | null;
+  owners: Map<string, StoredOwner>;
+  /** Each job's children along `after` edges (kept in step with the jobs). */
+  children: Map<string, string[]>;
+  /** Notices in the outbox, by id: handed to the notifier, not yet delivered. */
+  outbox: Set<string>;
   used: Resources;
   jobs: Map<string, JobEntry>;
   /** Non-terminal runs, claimed or being claimed. */
@@ -108,6 +123,9 @@ export function initialState(config: Partial<SchedulerConfig> = {}): SchedulerSt
     agents: [],
     blacklist: new Map(),
     frameworkId: null,
+    owners: new Map(),
+    children: new Map(),
+    outbox: new Set(),
     used: { ...NO_RESOURCES },
     jobs: new Map(),
     runs: new Map(),
@@ -143,6 +161,8 @@ export function timingOf(spec: JobSpec): JobTiming {
   return {
     misfireWindowMs: durationMs(spec.misfire.window, 3600_000),
     timeoutMs: spec.timeout === undefined ? null : durationMs(spec.timeout, 0),
+    lateAfterMs: spec.sla?.lateAfter === undefined ? null : durationMs(spec.sla.lateAfter, 0),
+    maxDurationMs: spec.sla?.maxDuration === undefined ? null : durationMs(spec.sla.maxDuration, 0),
     killGraceMs: durationMs(spec.killGracePeriod, 10_000),
     backoffMs: durationMs(spec.retries.backoff, 30_000),
     maxBackoffMs: durationMs(spec.retries.maxBackoff, 3600_000),

@@ -10,12 +10,15 @@
  * and the *shell* (loop, interpreters, backends) carries them out without deciding anything.
  */
 import type { JobSpec } from './job-spec.js';
+import type { OwnerSpec, StoredOwner } from './owner-spec.js';
 
 export type { JobSpec } from './job-spec.js';
+export type { OwnerSpec, StoredOwner } from './owner-spec.js';
 
 export type Millis = number;
 
 export type RunStatus =
+  | 'waiting' // claimed durably; a time-gated occurrence waiting for its parents to succeed
   | 'queued' // claimed durably; waiting for its time (retries) or for capacity
   | 'launching' // handed to the backend; not yet confirmed running
   | 'running'
@@ -62,19 +65,39 @@ export interface Run {
   killReason: string | null;
   /** The job's labels when the run was claimed (Mesos task labels too). */
   labels: Record<string, string>;
+  /** The run ids that made this one: its parents' successes (dependency), or the run that triggered it. */
+  causes: string[];
+  /** A `late` notice went out for it (its SLA was missed): sent once, resolved when it ends. */
+  late: boolean;
 }
 
 export const skewOf = (run: Pick<Run, 'startedAt' | 'scheduledAt'>): number | null =>
   run.startedAt === null ? null : run.startedAt - run.scheduledAt;
 
-/** A job as stored: its spec plus the scheduler's durable cursor. */
+/** A job as stored: its spec plus the scheduler's durable cursor and progress. */
 export interface StoredJob {
   spec: JobSpec;
   /** The last occurrence the scheduler has dealt with (claimed or skipped); null before the first. */
   cursor: Millis | null;
   createdAt: Millis;
   updatedAt: Millis;
+  progress: JobProgress;
 }
+
+/**
+ * What dependencies and notices need to know of a job's past, kept with the job and written in
+ * the same transaction as the run that changes it.
+ */
+export interface JobProgress {
+  /** Its latest succeeded run: what its children wait for. */
+  lastSuccess: { runId: string; finishedAt: Millis } | null;
+  /** How its latest finished run (after its retries) ended: a failure blocks the children; a success after one is a recovery. */
+  lastOutcome: { runId: string; status: 'succeeded' | 'failed'; finishedAt: Millis } | null;
+  /** Per parent, the success its latest dependency-released run consumed. */
+  consumed: Record<string, string>;
+}
+
+export const NO_PROGRESS: JobProgress = { lastSuccess: null, lastOutcome: null, consumed: {} };
 
 export interface Resources {
   cpus: number;
@@ -104,6 +127,9 @@ export type Message =
       blacklist: BlacklistEntry[];
       /** The Mesos framework ID the store holds, if any. */
       frameworkId: string | null;
+      owners: StoredOwner[];
+      /** The outbox: notices decided and not yet delivered (a dead leader's included). */
+      notices: Notice[];
       idPrefix: string;
     }
   /** The agents the backend can place runs on changed (seen, gone). */
@@ -127,7 +153,9 @@ export type Message =
   | { type: 'run-unreachable'; now: Millis; runId: string; agent: string; since: Millis; why?: string; taskId?: string | null }
   /** The backend found no trace of a run marked launching: it never started. */
   | { type: 'run-not-started'; now: Millis; runId: string }
-  | { type: 'launch-failed'; now: Millis; runId: string; reason: string };
+  | { type: 'launch-failed'; now: Millis; runId: string; reason: string }
+  /** The notifier delivered a notice (or gave it up for good): it leaves the outbox. */
+  | { type: 'notice-done'; now: Millis; noticeId: string };
 
 export type BackendKind = 'local' | 'mesos';
 
@@ -137,7 +165,8 @@ export const FRAMEWORK_ID_META = 'mesos.frameworkId';
 export type Command =
   /** Create or replace jobs by name, all or none. */
   | { kind: 'put-jobs'; specs: JobSpec[] }
-  | { kind: 'delete-job'; name: string }
+  /** `force`: also when other jobs depend on it; they lose the reference. */
+  | { kind: 'delete-job'; name: string; force?: boolean }
   | { kind: 'run-job'; name: string }
   | { kind: 'pause-job'; name: string }
   | { kind: 'resume-job'; name: string }
@@ -145,7 +174,12 @@ export type Command =
   | { kind: 'blacklist-agent'; agent: string; reason: string }
   | { kind: 'unblacklist-agent'; agent: string }
   /** Mesos TEARDOWN, confirmed by naming the current framework ID. */
-  | { kind: 'teardown'; frameworkId: string };
+  | { kind: 'teardown'; frameworkId: string }
+  /** Create or replace owners by name, all or none. */
+  | { kind: 'put-owners'; specs: OwnerSpec[] }
+  | { kind: 'delete-owner'; name: string }
+  /** A test notice for each channel of an owner: decided here, sent at once by the caller (not through the outbox). */
+  | { kind: 'test-notices'; owner: string };
 
 /** A job as the API shows it: what is stored, plus when it next runs and what is active. */
 export interface JobView {
@@ -157,7 +191,8 @@ export interface JobView {
 /** What each command answers with when it succeeds. */
 export interface CommandValues {
   'put-jobs': JobView[];
-  'delete-job': { deleted: string };
+  /** `changed`: jobs that lost their reference to it (?force=true). */
+  'delete-job': { deleted: string; changed: string[] };
   'run-job': Run;
   'pause-job': JobView;
   'resume-job': JobView;
@@ -165,6 +200,9 @@ export interface CommandValues {
   'blacklist-agent': BlacklistEntry[];
   'unblacklist-agent': BlacklistEntry[];
   teardown: { tornDown: string };
+  'put-owners': StoredOwner[];
+  'delete-owner': { deleted: string };
+  'test-notices': Notice[];
 }
 
 export type CommandKind = Command['kind'];
@@ -213,7 +251,15 @@ export type StoreOp =
    * Remove the job's finished runs beyond `keep` (newest scheduled first) or finished before
    * `now - maxAgeMs`; their IDs come back in the write's removedRunIds.
    */
-  | { op: 'prune-runs'; job: string; keep: number; maxAgeMs: Millis; now: Millis };
+  | { op: 'prune-runs'; job: string; keep: number; maxAgeMs: Millis; now: Millis }
+  /** The job's progress (see JobProgress); unknown jobs are ignored, like set-cursor. */
+  | { op: 'set-progress'; job: string; progress: JobProgress }
+  | { op: 'put-owner'; owner: StoredOwner }
+  | { op: 'delete-owner'; name: string }
+  /** A notice joins the outbox, in the same transaction as what caused it. */
+  | { op: 'put-notice'; notice: Notice }
+  /** Delivered (or given up): it leaves the outbox. Unknown ids are ignored. */
+  | { op: 'delete-notice'; id: string };
 
 export type Effect =
   | { type: 'store'; ops: StoreOp[] }
@@ -225,6 +271,8 @@ export type Effect =
   | { type: 'set-blacklist'; agents: string[] }
   /** Mesos TEARDOWN: the master kills every task and forgets the framework. */
   | { type: 'teardown' }
+  /** Hand notices to the notifier; each is already in the outbox (committed first). */
+  | { type: 'deliver-notices'; notices: Notice[] }
   /** Ask the backend what became of a run that was launching or running before a restart. */
   | { type: 'reattach'; run: Run; spec: JobSpec | null }
   | { type: 'set-timer'; at: Millis | null }
@@ -235,3 +283,39 @@ export type Effect =
 export type SchedulerEvent =
   | { kind: 'job'; action: 'put' | 'deleted' | 'paused' | 'resumed'; job: string }
   | { kind: 'run'; run: Run };
+
+// ---------------------------------------------------------------------------
+// Notices: decided in update(), stored in the outbox with what caused them, delivered off
+// the loop by the notifier, which retries until they land.
+
+export type NoticeKind = 'failure' | 'retriesExhausted' | 'recovery' | 'late' | 'success' | 'test';
+
+/** Where one notice goes; fixed when it is decided, so later owner changes do not move it. */
+export type NoticeTarget =
+  | { channel: 'email'; to: string[] }
+  /** `dedupKey`: one incident per job (failure, resolved by a recovery) or per late run. */
+  | { channel: 'pagerduty'; routingKey: string; action: 'trigger' | 'resolve'; dedupKey: string }
+  | { channel: 'slack'; url: string }
+  | { channel: 'webhook'; url: string; secret: string | null };
+
+/** What a notice says: everything a channel renders. */
+export interface NoticeFacts {
+  kind: NoticeKind;
+  job: string;
+  /** The owner it is for; null for a job's own trigger webhooks. */
+  owner: string | null;
+  run: Pick<Run, 'id' | 'attempt' | 'status' | 'trigger' | 'exitCode' | 'reason' | 'agent' | 'scheduledAt' | 'startedAt' | 'finishedAt'> | null;
+  /** Jobs now waiting on this one because it failed: its pending subtree, nearest first. */
+  waiting: string[];
+  /** For `late`: which promise was broken. */
+  sla: { rule: 'lateAfter' | 'maxDuration'; limitMs: Millis } | null;
+  /** When it was decided. */
+  at: Millis;
+}
+
+export interface Notice {
+  /** Unique, and the idempotency key a receiver sees: a resend after an ambiguous failure is harmless. */
+  id: string;
+  target: NoticeTarget;
+  facts: NoticeFacts;
+}

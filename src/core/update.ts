@@ -4,11 +4,12 @@
  */
 import { emit, newCtx, persist, type Ctx } from './context.js';
 import { handleCommand } from './commands.js';
+import { release } from './dependencies.js';
 import { fire, rescheduleFromCursor } from './firing.js';
+import { childrenIndex } from './graph.js';
+import { onSlaTimer, armSla } from './sla.js';
 import { add } from './resources.js';
 import {
-  enqueue,
-  makeDueOrWait,
   onClaimed,
   onDeadline,
   onExited,
@@ -16,6 +17,7 @@ import {
   onLost,
   onUnreachable,
   onUnreachableTooLong,
+  onWaitExpired,
   onNotStarted,
   onPlaced,
   onStarted,
@@ -23,6 +25,7 @@ import {
   resourcesOf,
 } from './runs.js';
 import { historyOf, jobEntry, type SchedulerState } from './state.js';
+import { enqueue, makeDueOrWait } from './waiting-line.js';
 import { FRAMEWORK_ID_META, type Effect, type Message } from './types.js';
 
 export function update(s: SchedulerState, message: Message): [SchedulerState, Effect[]] {
@@ -48,6 +51,9 @@ export function update(s: SchedulerState, message: Message): [SchedulerState, Ef
     case 'framework-id':
       s.frameworkId = message.frameworkId;
       persist(ctx, { op: 'put-meta', key: FRAMEWORK_ID_META, value: message.frameworkId ?? '' });
+      break;
+    case 'notice-done':
+      if (s.outbox.delete(message.noticeId)) persist(ctx, { op: 'delete-notice', id: message.noticeId });
       break;
     case 'run-placed':
       onPlaced(ctx, message.runId, message.agent, message.taskId);
@@ -89,6 +95,7 @@ function boot(ctx: Ctx, message: Extract<Message, { type: 'boot' }>): void {
   s.agents = [...message.agents];
   s.blacklist = new Map(message.blacklist.map((e) => [e.agent, { ...e }]));
   s.frameworkId = message.frameworkId;
+  s.owners = new Map(message.owners.map((o) => [o.spec.name, o]));
   s.idPrefix = message.idPrefix;
   for (const stored of message.jobs) {
     try {
@@ -99,12 +106,16 @@ function boot(ctx: Ctx, message: Extract<Message, { type: 'boot' }>): void {
       emit(ctx, { type: 'log', level: 'error', message: `job ${stored.spec.name} cannot be scheduled: ${(e as Error).message}` });
     }
   }
+  s.children = childrenIndex([...s.jobs.values()].map((e) => e.stored.spec));
   for (const run of message.activeRuns) {
     s.runs.set(run.id, run);
     const entry = s.jobs.get(run.job);
     entry?.active.add(run.id);
+    armSla(ctx, run);
     if (run.status === 'queued') {
       makeDueOrWait(ctx, run);
+    } else if (run.status === 'waiting') {
+      if (entry) s.timers.push({ at: run.scheduledAt + entry.timing.misfireWindowMs, kind: 'wait-expiry', runId: run.id });
     } else {
       if (s.capacity) {
         const held = resourcesOf(entry?.stored.spec.resources ?? { cpus: 0, mem: 0, disk: 0, gpus: 0 });
@@ -115,6 +126,12 @@ function boot(ctx: Ctx, message: Extract<Message, { type: 'boot' }>): void {
       emit(ctx, { type: 'reattach', run: { ...run }, spec: entry?.stored.spec ?? null });
     }
   }
+  // A leader that died between a parent's success and its children's release left that to us:
+  // the same release again has the same key, so nothing runs twice.
+  for (const entry of s.jobs.values()) release(ctx, entry);
+  // The outbox of the leader before: delivered now, oldest first.
+  for (const notice of message.notices) s.outbox.add(notice.id);
+  if (message.notices.length > 0) emit(ctx, { type: 'deliver-notices', notices: message.notices });
   s.timers.push({ at: ctx.now + s.config.housekeepingIntervalMs, kind: 'housekeeping' });
 }
 
@@ -138,6 +155,12 @@ function runDueTimers(ctx: Ctx): void {
         break;
       case 'unreachable':
         onUnreachableTooLong(ctx, top.runId, top.since);
+        break;
+      case 'wait-expiry':
+        onWaitExpired(ctx, top.runId);
+        break;
+      case 'sla':
+        onSlaTimer(ctx, top.runId, top.rule);
         break;
       case 'housekeeping':
         prune(ctx);
@@ -177,6 +200,12 @@ function isStale(s: SchedulerState, timer: NonNullable<ReturnType<SchedulerState
       return s.runs.get(timer.runId)?.deadline !== timer.at;
     case 'unreachable':
       return s.unreachable.get(timer.runId) !== timer.since;
+    case 'wait-expiry':
+      return s.runs.get(timer.runId)?.status !== 'waiting';
+    case 'sla': {
+      const run = s.runs.get(timer.runId);
+      return run === undefined || run.late;
+    }
     case 'housekeeping':
       return false;
   }

@@ -1,7 +1,7 @@
 /** Carries out the loop's effects: store writes, the backend, the wake-up timer, events, logs. */
 import type { Logger } from 'pino';
 import type { Backend } from '../backends/types.js';
-import type { Effect, SchedulerEvent, StoreOp } from '../core/types.js';
+import type { Effect, Notice, SchedulerEvent, StoreOp } from '../core/types.js';
 import type { Store, WriteResult } from '../store/types.js';
 import type { EventBus } from './events.js';
 import type { EffectRunner } from './loop.js';
@@ -10,6 +10,7 @@ import type { WakeTimer } from './wake-timer.js';
 export interface InterpreterDeps {
   store: Store;
   backend: Backend;
+  notifier: { deliver(notices: readonly Notice[]): void };
   epoch: number;
   timer: WakeTimer;
   events: EventBus;
@@ -59,6 +60,9 @@ export class Interpreter implements EffectRunner {
         break;
       case 'teardown':
         backend.teardown?.();
+        break;
+      case 'deliver-notices':
+        this.deps.notifier.deliver(effect.notices);
         break;
       case 'set-timer':
         this.deps.timer.set(effect.at);

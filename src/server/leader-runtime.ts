@@ -8,18 +8,22 @@ import type { Logger } from 'pino';
 import type { Backend } from '../backends/types.js';
 import { queriesOf, type SchedulerQueries } from '../core/queries.js';
 import { initialState, type SchedulerConfig } from '../core/state.js';
-import { FRAMEWORK_ID_META, type JobSpec, type Message, type Millis, type Run } from '../core/types.js';
+import { FRAMEWORK_ID_META, type JobSpec, type Message, type Millis, type OwnerSpec, type Run } from '../core/types.js';
 import type { Store } from '../store/types.js';
 import type { EventBus } from './events.js';
 import { Interpreter } from './interpreter.js';
 import { Loop } from './loop.js';
 import type { Metrics } from './metrics.js';
+import { Notifier, type ChannelSettings } from '../notify/index.js';
+import { stderrTailReader } from './stderr-tail.js';
 import { WakeTimer } from './wake-timer.js';
 
 export interface LeaderOptions {
   scheduler?: Partial<SchedulerConfig>;
+  /** Where notices go: SMTP, the PagerDuty endpoint, and the UI links in them. */
+  notices?: { channels: ChannelSettings; uiUrl?: string };
   /** Jobs applied when the store has no jobs yet (first start). */
-  seed?: { source: string; specs: JobSpec[] };
+  seed?: { source: string; jobs: JobSpec[]; owners: OwnerSpec[] };
   /** Builds the backend for this term of leadership (the composition root knows which). */
   openBackend: (ctx: BackendContext) => Promise<Backend>;
 }
@@ -47,6 +51,8 @@ export interface LeaderRuntime {
   queries: SchedulerQueries;
   loop: Loop;
   backend: Backend;
+  /** Sends notices; test notices go straight through it. */
+  notifier: Notifier;
   /** Settles when the runtime failed by itself (fenced, Mesos failover): time to step down. */
   failed: Promise<Error>;
   /** Stop scheduling; processes and Mesos tasks keep running for the next leader. */
@@ -71,7 +77,11 @@ export async function startLeading(
     reportFailure(error);
   };
 
-  const [{ jobs, activeRuns }, blacklist, storedFrameworkId] = await Promise.all([store.loadState(), store.listBlacklist(), store.getMeta(FRAMEWORK_ID_META)]);
+  const [{ jobs, activeRuns, owners, notices }, blacklist, storedFrameworkId] = await Promise.all([
+    store.loadState(),
+    store.listBlacklist(),
+    store.getMeta(FRAMEWORK_ID_META),
+  ]);
   const frameworkId = storedFrameworkId || null;
   const backend = await options.openBackend({
     post,
@@ -83,7 +93,17 @@ export async function startLeading(
     frameworkId,
     fail,
   });
-  const interpreter = new Interpreter({ store, backend, epoch, timer, events, metrics, logger });
+  const notifier = new Notifier({
+    channels: options.notices?.channels ?? {},
+    ...(options.notices?.uiUrl ? { uiUrl: options.notices.uiUrl } : {}),
+    readStderrTail: stderrTailReader(store, backend),
+    onDelivered: (noticeId) => post({ type: 'notice-done', now: clock(), noticeId }),
+    // Given up (a receiver that refuses it for good): it leaves the outbox too, with the reason logged.
+    onGaveUp: (noticeId) => post({ type: 'notice-done', now: clock(), noticeId }),
+    stats: metrics.noticeStats,
+    log: logger,
+  });
+  const interpreter = new Interpreter({ store, backend, notifier, epoch, timer, events, metrics, logger });
   loop = new Loop(state, interpreter, clock, metrics, fail);
 
   // The local backend's one agent is a capacity the scheduler fills itself; Mesos places runs by offers.
@@ -91,14 +111,17 @@ export async function startLeading(
   const placement = local
     ? { capacity: { id: local.id, resources: local.resources, attributes: local.attributes }, agents: [local.id] }
     : { capacity: null, agents: [] };
-  loop.post({ type: 'boot', now: clock(), jobs, activeRuns, backend: backend.kind, ...placement, blacklist, frameworkId, idPrefix: randomBytes(3).toString('hex') });
+  loop.post({ type: 'boot', now: clock(), jobs, activeRuns, backend: backend.kind, ...placement, blacklist, frameworkId, owners, notices, idPrefix: randomBytes(3).toString('hex') });
   logger.info({ jobs: jobs.length, activeRuns: activeRuns.length, epoch, store: store.description, backend: backend.kind }, 'scheduler booted');
 
   if (options.seed && jobs.length === 0) {
-    const { source, specs } = options.seed;
+    const { source, jobs: specs, owners: ownerSpecs } = options.seed;
+    // Owners first: the jobs name them.
+    const putOwners = ownerSpecs.length > 0 ? await loop.command({ kind: 'put-owners', specs: ownerSpecs }) : null;
+    if (putOwners && !putOwners.ok) throw new Error(`seed file ${source}: ${putOwners.message}`);
     const result = await loop.command({ kind: 'put-jobs', specs });
     if (!result.ok) throw new Error(`seed file ${source}: ${result.message}`);
-    logger.info({ file: source, jobs: specs.map((s) => s.name) }, 'example jobs loaded');
+    logger.info({ file: source, jobs: specs.map((s) => s.name), owners: ownerSpecs.map((o) => o.name) }, 'example jobs loaded');
   }
 
   const running = loop;
@@ -107,10 +130,12 @@ export async function startLeading(
     queries: queriesOf(state),
     loop: running,
     backend,
+    notifier,
     failed,
     stop: async () => {
       running.stop();
       timer.clear();
+      await notifier.close();
       await backend.close();
     },
   };

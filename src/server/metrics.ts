@@ -9,9 +9,15 @@ export class Metrics implements LoopStats {
   private readonly finished: Counter<'status'>;
   private readonly skew: Histogram;
   private readonly batch: Histogram;
+  private readonly notices: Counter<'channel' | 'outcome'>;
 
-  /** `scheduler` is null while this member stands by (another leads). */
-  constructor(scheduler: () => SchedulerQueries | null, queueDepth: () => number, historyBacklog: () => number = () => 0) {
+  /** `scheduler` is null while this member stands by (another leads); so is `noticesPending`. */
+  constructor(
+    scheduler: () => SchedulerQueries | null,
+    queueDepth: () => number,
+    historyBacklog: () => number = () => 0,
+    noticesPending: () => Record<string, number> | null = () => null,
+  ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'moroccron_process_' });
     new Gauge({
@@ -82,6 +88,21 @@ export class Metrics implements LoopStats {
         this.set(scheduler()?.counts().waiting ?? 0);
       },
     });
+    this.notices = new Counter({
+      name: 'moroccron_notices_total',
+      help: 'Notices sent (outcome="sent") and failed attempts (outcome="failed"), by channel',
+      labelNames: ['channel', 'outcome'],
+      registers,
+    });
+    new Gauge({
+      name: 'moroccron_notices_pending',
+      help: 'Notices in the outbox not yet delivered, by channel',
+      labelNames: ['channel'],
+      registers,
+      collect() {
+        for (const [channel, n] of Object.entries(noticesPending() ?? {})) this.set({ channel }, n);
+      },
+    });
     new Gauge({
       name: 'moroccron_jobs',
       help: 'Jobs known to the scheduler',
@@ -91,6 +112,12 @@ export class Metrics implements LoopStats {
       },
     });
   }
+
+  /** For the notifier: a notice sent, or an attempt that failed. */
+  readonly noticeStats = {
+    sent: (channel: string) => this.notices.inc({ channel, outcome: 'sent' }),
+    failed: (channel: string) => this.notices.inc({ channel, outcome: 'failed' }),
+  };
 
   observeBatch(seconds: number): void {
     this.batch.observe(seconds);

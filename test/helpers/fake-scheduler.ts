@@ -13,8 +13,11 @@ import { validateJobSpec, type JobSpecInput } from '../../src/core/job-spec.js';
 import { initialState, type SchedulerConfig, type SchedulerState } from '../../src/core/state.js';
 import {
   FRAMEWORK_ID_META,
+  NO_PROGRESS,
   isTerminal,
   type BlacklistEntry,
+  type Notice,
+  type StoredOwner,
   type Command,
   type CommandResult,
   type Effect,
@@ -56,6 +59,7 @@ export const storedJob = (s: JobSpec, cursor: Millis | null, createdAt: Millis =
   cursor,
   createdAt,
   updatedAt: createdAt,
+  progress: NO_PROGRESS,
 });
 
 export const storeOps = (effects: Effect[]): StoreOp[] => effects.flatMap((e) => (e.type === 'store' ? e.ops : []));
@@ -77,6 +81,9 @@ export class FakeStore {
   readonly jobs = new Map<string, StoredJob>();
   readonly runs = new Map<string, Run>();
   readonly blacklist = new Map<string, BlacklistEntry>();
+  readonly owners = new Map<string, StoredOwner>();
+  /** The outbox, in the order notices were put. */
+  readonly notices = new Map<string, Notice>();
   frameworkId: string | null = null;
   private readonly keys = new Set<string>();
 
@@ -116,6 +123,23 @@ export class FakeStore {
           break;
         case 'put-meta':
           if (op.key === FRAMEWORK_ID_META) this.frameworkId = op.value || null;
+          break;
+        case 'set-progress': {
+          const job = this.jobs.get(op.job);
+          if (job) job.progress = structuredClone(op.progress);
+          break;
+        }
+        case 'put-owner':
+          this.owners.set(op.owner.spec.name, structuredClone({ ...op.owner, createdAt: this.owners.get(op.owner.spec.name)?.createdAt ?? op.owner.createdAt }));
+          break;
+        case 'delete-owner':
+          this.owners.delete(op.name);
+          break;
+        case 'put-notice':
+          if (!this.notices.has(op.notice.id)) this.notices.set(op.notice.id, structuredClone(op.notice));
+          break;
+        case 'delete-notice':
+          this.notices.delete(op.id);
           break;
         case 'prune-runs': {
           const finished = [...this.runs.values()].filter((r) => r.job === op.job && isTerminal(r.status)).sort(byTime).reverse();
@@ -247,8 +271,19 @@ export class FakeScheduler {
     const placement = this.offers
       ? { backend: 'mesos' as const, capacity: null, agents: this.offers.agents }
       : { backend: 'local' as const, capacity: agent, agents: [agent.id] };
-    const { blacklist, frameworkId } = this.store;
-    return this.deliver({ type: 'boot', now: this.now, jobs, activeRuns, ...placement, blacklist: [...blacklist.values()], frameworkId, idPrefix: `b${this.boots}-` });
+    const { blacklist, frameworkId, owners, notices } = this.store;
+    return this.deliver({
+      type: 'boot',
+      now: this.now,
+      jobs,
+      activeRuns,
+      ...placement,
+      blacklist: [...blacklist.values()],
+      frameworkId,
+      owners: [...owners.values()],
+      notices: [...notices.values()],
+      idPrefix: `b${this.boots}-`,
+    });
   }
 
   /** Handle one message now; returns its own effects (follow-ups such as `claimed` are recorded too). */

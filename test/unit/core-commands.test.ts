@@ -120,18 +120,21 @@ test('delete-job kills the job\'s active runs and removes it', () => {
   assertError(fake.command({ kind: 'run-job', name: 'doomed' }), 404);
 });
 
-test('delete-job is refused (409) while another job depends on it', () => {
+test('delete-job is refused (409, naming the children) while another job depends on it; force takes the reference off them', () => {
   const fake = new FakeScheduler({ start: '2026-01-01T10:00:00.000Z' });
-  assert.ok(fake.putJobs(spec({ name: 'extract' }), spec({ name: 'load', after: ['extract'] })).ok);
+  assert.ok(fake.putJobs(spec({ name: 'extract' }), spec({ name: 'load', after: ['extract'] }), spec({ name: 'audit', triggers: { onSuccess: ['extract'] } })).ok);
   const refused = assertError(fake.command({ kind: 'delete-job', name: 'extract' }), 409);
   assert.equal(refused.code, 'conflict');
-  assert.match(refused.message, /referenced by load/);
+  assert.match(refused.message, /needed by load, audit/);
   assert.ok(fake.store.jobs.has('extract'));
   assert.ok(fake.state.jobs.has('extract'));
 
-  // Deleting the dependant first works, then the parent.
-  assert.ok(fake.command({ kind: 'delete-job', name: 'load' }).ok);
-  assert.ok(fake.command({ kind: 'delete-job', name: 'extract' }).ok);
+  const forced = fake.command({ kind: 'delete-job', name: 'extract', force: true });
+  assert.ok(forced.ok);
+  assert.deepEqual(forced.value, { deleted: 'extract', changed: ['load', 'audit'] });
+  assert.deepEqual(fake.store.jobs.get('load')!.spec.after, []);
+  assert.deepEqual(fake.store.jobs.get('audit')!.spec.triggers.onSuccess, []);
+  assert.equal(fake.store.jobs.has('extract'), false);
 });
 
 test('commands naming an unknown job or run answer 404', () => {

@@ -41,6 +41,8 @@ test('a claim the store refuses (key already taken) never launches', () => {
     deadline: null,
     killReason: null,
     labels: {},
+    causes: [],
+    late: false,
   };
   store.insertRun(theirs);
 

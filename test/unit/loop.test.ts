@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { validateJobSpec } from '../../src/core/job-spec.js';
 import { initialState } from '../../src/core/state.js';
-import type { CommandResult, Effect, Message, Millis, StoreOp, StoredJob } from '../../src/core/types.js';
+import { NO_PROGRESS, type CommandResult, type Effect, type Message, type Millis, type StoreOp, type StoredJob } from '../../src/core/types.js';
 import { Loop, type EffectRunner, type LoopStats } from '../../src/server/loop.js';
 import { FencedError, type WriteResult } from '../../src/store/types.js';
 
@@ -172,11 +172,11 @@ function jobSpec(name: string) {
   return result.value;
 }
 
-const storedJob = (name: string): StoredJob => ({ spec: jobSpec(name), cursor: START, createdAt: START, updatedAt: START });
+const storedJob = (name: string): StoredJob => ({ spec: jobSpec(name), cursor: START, createdAt: START, updatedAt: START, progress: NO_PROGRESS });
 
 function boot(now: Millis, jobs: StoredJob[] = [storedJob('j')]): Message {
   // A Mesos-style backend: no capacity of the scheduler's own, every due run goes to the backend.
-  return { type: 'boot', now, jobs, activeRuns: [], backend: 'mesos', capacity: null, agents: [], blacklist: [], frameworkId: null, idPrefix: 't' };
+  return { type: 'boot', now, jobs, activeRuns: [], backend: 'mesos', capacity: null, agents: [], blacklist: [], frameworkId: null, owners: [], notices: [], idPrefix: 't' };
 }
 
 function setup() {

@@ -1,6 +1,6 @@
 /** /api/v1/jobs: create, replace, read, delete, run, pause and resume jobs. */
 import { z } from 'zod';
-import { neighbourhood } from '../../core/graph.js';
+import { jobGraph, nodeState } from './job-graph.js';
 import { validateJobList, withoutState } from '../../core/job-file.js';
 import { jobSpecSchema, name, type JobSpec } from '../../core/job-spec.js';
 import type { JobView } from '../../core/types.js';
@@ -99,12 +99,16 @@ export function jobRoutes(api: ApiContext): AnyRoute[] {
       tag: 'jobs',
       summary: 'Delete a job and its history; its active runs are killed',
       params: nameParams,
+      query: z.strictObject({ force: z.enum(['true', 'false']).default('false').describe('Also when other jobs depend on it: they lose the reference') }),
       responses: {
-        200: { description: 'Deleted', schema: z.object({ deleted: z.string() }) },
+        200: { description: 'Deleted; `changed`: jobs that lost their reference to it', schema: z.object({ deleted: z.string(), changed: z.array(z.string()) }) },
         404: { description: 'No such job', schema: errorSchema },
-        409: { description: 'Other jobs depend on it', schema: errorSchema },
+        409: { description: 'Other jobs depend on it (named); ?force=true takes it off them', schema: errorSchema },
       },
-      handler: async ({ params }) => ({ status: 200, body: (await runCommand(api, { kind: 'delete-job', name: params.name })).value }),
+      handler: async ({ params, query }) => ({
+        status: 200,
+        body: (await runCommand(api, { kind: 'delete-job', name: params.name, force: query.force === 'true' })).value,
+      }),
     }),
     route({
       method: 'POST',
@@ -151,25 +155,21 @@ export function jobRoutes(api: ApiContext): AnyRoute[] {
       method: 'GET',
       path: '/api/v1/jobs/{name}/graph',
       tag: 'jobs',
-      summary: 'Ancestors and descendants of a job, with the edges between them',
+      summary: 'Ancestors and descendants of a job, each with its state, and the edges between them',
       params: nameParams,
       responses: {
         200: {
           description: 'The graph around the job',
           schema: z.object({
-            job: z.string(),
-            ancestors: z.array(z.string()),
-            descendants: z.array(z.string()),
+            job: z.object({ name: z.string(), state: nodeState }),
+            ancestors: z.array(z.object({ name: z.string(), state: nodeState })),
+            descendants: z.array(z.object({ name: z.string(), state: nodeState })),
             edges: z.array(z.object({ from: z.string(), to: z.string(), kind: z.enum(['after', 'onSuccess', 'onFailure']) })),
           }),
         },
         404: { description: 'No such job', schema: errorSchema },
       },
-      handler: async ({ params }) => {
-        await jobOr404(params.name);
-        const specs = new Map((await api.store.listJobs()).map((j) => [j.spec.name, j.spec]));
-        return { status: 200, body: { job: params.name, ...neighbourhood(specs, params.name) } };
-      },
+      handler: async ({ params }) => ({ status: 200, body: await jobGraph(api.store, params.name) }),
     }),
   ];
 }

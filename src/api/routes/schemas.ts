@@ -4,7 +4,7 @@ import { jobSpecSchema, name } from '../../core/job-spec.js';
 import type { RunStatus } from '../../core/types.js';
 import { decodeRunCursor, type RunQuery } from '../../store/types.js';
 
-export const RUN_STATUSES = ['queued', 'launching', 'running', 'succeeded', 'failed', 'killed', 'lost', 'skipped'] as const;
+export const RUN_STATUSES = ['waiting', 'queued', 'launching', 'running', 'succeeded', 'failed', 'killed', 'lost', 'skipped'] as const;
 export const RUN_TRIGGERS = ['schedule', 'manual', 'retry', 'dependency', 'trigger'] as const;
 
 export const errorSchema = z.object({
@@ -37,6 +37,8 @@ export const runSchema = z.object({
   rootId: z.string().describe('First attempt of this run'),
   deadline: isoTime.nullable().describe('When a timeout kills it'),
   labels: z.record(z.string(), z.string()).describe("The job's labels when the run was claimed"),
+  causes: z.array(z.string()).describe('The runs that made this one: parent successes (dependency) or the triggering run'),
+  late: z.boolean().describe('It missed its SLA: a late notice went out'),
 });
 
 export const runPageSchema = z.object({ runs: z.array(runSchema), nextCursor: z.string().nullable() });
@@ -48,7 +50,6 @@ export const jobSchema = jobSpecSchema.extend({
     cursor: isoTime.nullable().describe('Every occurrence up to here has been dealt with'),
     nextRunAt: isoTime.nullable(),
     activeRuns: z.array(z.string()),
-    notYetInEffect: z.array(z.string()).describe('Fields this job sets that this version keeps but does not act on yet'),
   }),
 });
 
