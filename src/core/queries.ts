@@ -21,7 +21,7 @@ export interface SchedulerQueries {
   capacity(): { agent: string; resources: Resources; used: Resources } | null;
   frameworkId(): string | null;
   blacklist(): BlacklistEntry[];
-  counts(): { jobs: number; waiting: number; unreachable: number; active: Record<'queued' | 'launching' | 'running', number> };
+  counts(): { jobs: number; waiting: number; unreachable: number; active: Record<ActiveStatus, number> };
 }
 
 export function queriesOf(s: Readonly<SchedulerState>): SchedulerQueries {
@@ -40,12 +40,14 @@ export function queriesOf(s: Readonly<SchedulerState>): SchedulerQueries {
     frameworkId: () => s.frameworkId,
     blacklist: () => [...s.blacklist.values()].map((e) => ({ ...e })).sort((a, b) => (a.agent < b.agent ? -1 : 1)),
     counts() {
-      const active: Record<'queued' | 'launching' | 'running', number> = { queued: 0, launching: 0, running: 0 };
+      const active: Record<ActiveStatus, number> = { waiting: 0, queued: 0, launching: 0, running: 0 };
       for (const run of s.runs.values()) if (isActiveStatus(run.status)) active[run.status] += 1;
       return { jobs: s.jobs.size, waiting: s.waiting.length, unreachable: s.unreachable.size, active };
     },
   };
 }
 
-const isActiveStatus = (status: RunStatus): status is 'queued' | 'launching' | 'running' =>
-  status === 'queued' || status === 'launching' || status === 'running';
+type ActiveStatus = 'waiting' | 'queued' | 'launching' | 'running';
+
+const isActiveStatus = (status: RunStatus): status is ActiveStatus =>
+  status === 'waiting' || status === 'queued' || status === 'launching' || status === 'running';

@@ -56,7 +56,7 @@ export class Metrics implements LoopStats {
       labelNames: ['status'],
       registers,
       collect() {
-        const active = scheduler()?.counts().active ?? { queued: 0, launching: 0, running: 0 };
+        const active = scheduler()?.counts().active ?? { waiting: 0, queued: 0, launching: 0, running: 0 };
         for (const [status, n] of Object.entries(active)) this.set({ status }, n);
       },
     });

@@ -21,11 +21,15 @@ export interface RunRow {
   kill_reason: string | null;
   /** JSON text as written; PostgreSQL's driver reads its JSONB back already parsed. */
   labels: string | Record<string, string>;
+  /** JSON text as written, or parsed JSONB as labels. */
+  causes: string | string[];
+  /** Written as 0 or 1 (SQLite has no boolean); PostgreSQL's BOOLEAN reads back as one. */
+  late: number | boolean;
 }
 
 export const RUN_COLUMNS = [
   'id', 'job', 'key', 'trigger', 'scheduled_at', 'claimed_at', 'started_at', 'finished_at', 'attempt', 'status',
-  'exit_code', 'reason', 'agent', 'task_id', 'root_id', 'deadline', 'kill_reason', 'labels',
+  'exit_code', 'reason', 'agent', 'task_id', 'root_id', 'deadline', 'kill_reason', 'labels', 'causes', 'late',
 ] as const;
 
 export const toRow = (r: Run): RunRow => ({
@@ -47,6 +51,8 @@ export const toRow = (r: Run): RunRow => ({
   deadline: r.deadline,
   kill_reason: r.killReason,
   labels: JSON.stringify(r.labels),
+  causes: JSON.stringify(r.causes),
+  late: r.late ? 1 : 0,
 });
 
 // SQL drivers may hand back BIGINT columns as strings; numbers they are.
@@ -72,9 +78,12 @@ export const fromRow = (row: RunRow): Run => ({
   deadline: numOrNull(row.deadline),
   killReason: row.kill_reason,
   labels: typeof row.labels === 'string' ? (JSON.parse(row.labels) as Record<string, string>) : row.labels,
+  causes: typeof row.causes === 'string' ? (JSON.parse(row.causes) as string[]) : row.causes,
+  late: row.late === true || row.late === 1,
 });
 
-export const ACTIVE_STATUSES = ['queued', 'launching', 'running'] as const;
+/** Unfinished runs: what loadState returns and the stores' active indexes cover. */
+export const ACTIVE_STATUSES = ['waiting', 'queued', 'launching', 'running'] as const;
 export const FINISHED_STATUSES = ['succeeded', 'failed', 'killed', 'lost', 'skipped'] as const;
 
 /** The order every store lists runs in: newest scheduled first, ties by ID descending (as the SQL indexes). */

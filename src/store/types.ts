@@ -4,7 +4,7 @@
  * fenced: each carries the writer's epoch and is refused with FencedError once a newer epoch
  * has begun, so a deposed scheduler cannot write.
  */
-import type { BlacklistEntry, Millis, Run, RunStatus, StoreOp, StoredJob } from '../core/types.js';
+import type { BlacklistEntry, Millis, Notice, Run, RunStatus, StoreOp, StoredJob, StoredOwner } from '../core/types.js';
 
 export interface RunQuery {
   job?: string;
@@ -45,6 +45,16 @@ export interface HistoryLimit {
   maxAgeMs: Millis;
 }
 
+/** Everything a scheduler needs when it takes over. */
+export interface LoadedState {
+  jobs: StoredJob[];
+  /** Runs not finished: waiting, queued, launching, running. */
+  activeRuns: Run[];
+  owners: StoredOwner[];
+  /** The outbox: notices decided and not yet delivered. */
+  notices: Notice[];
+}
+
 export interface Store {
   /** e.g. "sqlite:/var/lib/moroccron/moroccron.db" (credentials never included). */
   readonly description: string;
@@ -53,7 +63,7 @@ export interface Store {
   /** Start a new term of leadership: an epoch above every earlier one. */
   beginEpoch(owner: string, now: Millis): Promise<number>;
   /** Everything the scheduler needs at start: jobs and the runs that are not finished. */
-  loadState(): Promise<{ jobs: StoredJob[]; activeRuns: Run[] }>;
+  loadState(): Promise<LoadedState>;
   /**
    * Apply the ops in one transaction, if `epoch` is still current. Replaying a batch whose
    * commit went through but whose answer was lost changes nothing more, and its claims
@@ -66,6 +76,8 @@ export interface Store {
   listRuns(query: RunQuery): Promise<RunPage>;
   getMeta(key: string): Promise<string | null>;
   listBlacklist(): Promise<BlacklistEntry[]>;
+  listOwners(): Promise<StoredOwner[]>;
+  getOwner(name: string): Promise<StoredOwner | null>;
   close(): Promise<void>;
 }
 

@@ -16,8 +16,8 @@
  * scheduler whose other writes it cannot time.
  * Every other method goes straight to the real store.
  */
-import type { Millis, Run, StoreOp, StoredJob } from '../../src/core/types.js';
-import type { BlacklistEntry, RunPage, RunQuery, Store, WriteResult } from '../../src/store/types.js';
+import type { Millis, Run, StoreOp, StoredJob, StoredOwner } from '../../src/core/types.js';
+import type { BlacklistEntry, LoadedState, RunPage, RunQuery, Store, WriteResult } from '../../src/store/types.js';
 
 export type WriteFault = 'after-commit' | 'before-commit';
 
@@ -95,7 +95,7 @@ export class FaultyStore implements Store {
     return this.inner.beginEpoch(owner, now);
   }
 
-  loadState(): Promise<{ jobs: StoredJob[]; activeRuns: Run[] }> {
+  loadState(): Promise<LoadedState> {
     return this.inner.loadState();
   }
 
@@ -121,6 +121,14 @@ export class FaultyStore implements Store {
 
   listBlacklist(): Promise<BlacklistEntry[]> {
     return this.inner.listBlacklist();
+  }
+
+  listOwners(): Promise<StoredOwner[]> {
+    return this.inner.listOwners();
+  }
+
+  getOwner(name: string): Promise<StoredOwner | null> {
+    return this.inner.getOwner(name);
   }
 
   close(): Promise<void> {

@@ -4,44 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { validateJobSpec, type JobSpec } from '../../src/core/job-spec.js';
-import type { Run, StoreOp, StoredJob } from '../../src/core/types.js';
+import type { JobProgress, StoreOp } from '../../src/core/types.js';
 import { FencedError, type Store } from '../../src/store/types.js';
 import { FaultyStore, InjectedWriteFault } from './faulty-store.js';
+import { workflowContract } from './store-contract-workflows.js';
+import { notice, owner, run, spec, storedJob } from './store-fixtures.js';
 
-export function spec(name: string, extra: Record<string, unknown> = {}): JobSpec {
-  const result = validateJobSpec({ name, schedule: '* * * * *', command: 'true', ...extra });
-  assert.ok(result.ok, JSON.stringify(!result.ok && result.errors));
-  return result.value;
-}
-
-export const storedJob = (name: string, cursor: number | null = 1000): StoredJob => ({ spec: spec(name), cursor, createdAt: 1, updatedAt: 2 });
-
-let seq = 0;
-export function run(job: string, fields: Partial<Run> = {}): Run {
-  const id = fields.id ?? `run-${++seq}`;
-  return {
-    id,
-    job,
-    key: `s:${id}`,
-    trigger: 'schedule',
-    scheduledAt: 1000,
-    claimedAt: 1001,
-    startedAt: null,
-    finishedAt: null,
-    attempt: 1,
-    status: 'queued',
-    exitCode: null,
-    reason: null,
-    agent: null,
-    taskId: null,
-    rootId: id,
-    deadline: null,
-    killReason: null,
-    labels: {},
-    ...fields,
-  };
-}
+export { run, spec, storedJob } from './store-fixtures.js';
 
 export function storeContract(kind: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${kind}`, () => {
@@ -230,18 +199,35 @@ export function storeContract(kind: string, open: () => Promise<Store>): void {
       const faulty = new FaultyStore(await open());
       const epoch = await faulty.beginEpoch('a', 0);
       const earlier = run('replayed', { key: 's:0', scheduledAt: 0 });
-      await faulty.write(epoch, [{ op: 'put-job', job: storedJob('replayed', 0) }, { op: 'claim-run', run: earlier }]);
-      const claims = [1, 2, 3].map((i) => run('replayed', { key: `s:${i}`, scheduledAt: 1000 * i, labels: { n: String(i) } }));
+      const delivered = notice('delivered');
+      await faulty.write(epoch, [
+        { op: 'put-job', job: storedJob('replayed', 0) },
+        { op: 'claim-run', run: earlier },
+        { op: 'put-owner', owner: owner('leaving') },
+        { op: 'put-owner', owner: owner('staying') },
+        { op: 'put-notice', notice: delivered },
+      ]);
+      const claims = [1, 2, 3].map((i) =>
+        run('replayed', { key: `s:${i}`, scheduledAt: 1000 * i, labels: { n: String(i) }, status: i === 3 ? 'waiting' : 'queued', causes: [`parent-${i}`] }),
+      );
       const launching = { ...claims[0]!, status: 'launching' as const, agent: 'host' };
-      const started = { ...earlier, status: 'running' as const, startedAt: 5, agent: 'host' };
+      const started = { ...earlier, status: 'running' as const, startedAt: 5, agent: 'host', late: true };
+      const progress: JobProgress = { lastSuccess: { runId: 'p-1', finishedAt: 900 }, lastOutcome: null, consumed: { parent: 'p-1' } };
+      const changedOwner = owner('staying', { email: 'new@example.com' }, { createdAt: 50, updatedAt: 60 });
+      const fresh = [notice('n-2'), notice('n-1', { kind: 'late', sla: { rule: 'lateAfter', limitMs: 300_000 } })];
       const batch: StoreOp[] = [
         ...claims.map((r) => ({ op: 'claim-run' as const, run: r })),
         { op: 'update-run', run: launching },
         { op: 'update-run', run: started },
         { op: 'set-cursor', job: 'replayed', cursor: 3000 },
+        { op: 'set-progress', job: 'replayed', progress },
         { op: 'put-meta', key: 'mesos.frameworkId', value: 'f-1' },
         { op: 'blacklist-agent', agent: 'S1', reason: 'bad disk', since: 7 },
         { op: 'unblacklist-agent', agent: 'S0' },
+        { op: 'put-owner', owner: changedOwner },
+        { op: 'delete-owner', name: 'leaving' },
+        ...fresh.map((n) => ({ op: 'put-notice' as const, notice: n })),
+        { op: 'delete-notice', id: delivered.id },
       ];
       faulty.failNextWrite('before-commit').failNextWrite('after-commit');
       await assert.rejects(faulty.write(epoch, batch), (e: unknown) => e instanceof InjectedWriteFault && e.fault === 'before-commit');
@@ -253,11 +239,13 @@ export function storeContract(kind: string, open: () => Promise<Store>): void {
       assert.deepEqual(faulty.writes, { calls: 4, committed: 3, faults: 2 });
       const listed = (await faulty.listRuns({ job: 'replayed', limit: 100 })).runs;
       assert.deepEqual(listed, [claims[2], claims[1], launching, started], 'each run once, the replayed claim not undoing the update');
-      assert.equal((await faulty.getJob('replayed'))!.cursor, 3000);
+      assert.deepEqual(await faulty.getJob('replayed'), { ...storedJob('replayed', 3000), progress });
       assert.equal(await faulty.getMeta('mesos.frameworkId'), 'f-1');
       assert.deepEqual(await faulty.listBlacklist(), [{ agent: 'S1', reason: 'bad disk', since: 7 }]);
-      const active = (await faulty.loadState()).activeRuns.map((r) => r.id);
-      assert.deepEqual(active.sort(), [earlier, ...claims].map((r) => r.id).sort());
+      assert.deepEqual(await faulty.listOwners(), [{ ...changedOwner, createdAt: 1 }], 'createdAt kept, not replayed over');
+      const state = await faulty.loadState();
+      assert.deepEqual(state.activeRuns.map((r) => r.id).sort(), [earlier, ...claims].map((r) => r.id).sort());
+      assert.deepEqual(state.notices, fresh, 'each notice once, in the order put');
       await faulty.close();
     });
 
@@ -274,5 +262,7 @@ export function storeContract(kind: string, open: () => Promise<Store>): void {
       assert.deepEqual((await faulty.listRuns({ job: 'j', limit: 10 })).runs, [mine]);
       await faulty.close();
     });
+
+    workflowContract(open);
   });
 }

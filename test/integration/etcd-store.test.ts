@@ -106,6 +106,28 @@ describe('etcd store', { skip: skip ?? false }, () => {
     assert.deepEqual(pruned.removedRunIds, [stored.id]);
   });
 
+  test('a job stored before progress, and a run before causes and late, read back with the defaults', async () => {
+    const store = await fresh();
+    const epoch = await store.beginEpoch('a', 0);
+    const job = storedJob('old');
+    const stored = run('old', { status: 'waiting' });
+    await store.write(epoch, [{ op: 'put-job', job }, { op: 'claim-run', run: stored }]);
+    const { progress: _p, ...jobBefore } = job;
+    const { causes: _c, late: _l, ...runBefore } = stored;
+    const client = new Etcd3({ hosts: `http://${etcd.hostPort}` });
+    try {
+      await client.put(store.keys.job('old')).value(JSON.stringify(jobBefore));
+      await client.put(store.keys.run(stored.id)).value(JSON.stringify(runBefore));
+    } finally {
+      client.close();
+    }
+    assert.deepEqual(await store.loadState(), { jobs: [job], activeRuns: [stored], owners: [], notices: [] });
+    assert.deepEqual(await store.getRun(stored.id), stored);
+    assert.deepEqual(await store.getJob('old'), job);
+    await store.write(epoch, [{ op: 'set-cursor', job: 'old', cursor: 5 }]);
+    assert.deepEqual(await store.getJob('old'), { ...job, cursor: 5 }, 'rewritten with its progress');
+  });
+
   test('a job with more runs than one transaction holds is deleted whole', async () => {
     const store = await fresh();
     const epoch = await store.beginEpoch('a', 0);
@@ -113,7 +135,7 @@ describe('etcd store', { skip: skip ?? false }, () => {
     await store.write(epoch, [{ op: 'put-job', job: storedJob('big') }, ...runs.map((r) => ({ op: 'claim-run' as const, run: r }))]);
     const result = await store.write(epoch, [{ op: 'delete-job', name: 'big' }]);
     assert.equal(result.removedRunIds.length, 60);
-    assert.deepEqual(await store.loadState(), { jobs: [], activeRuns: [] });
+    assert.deepEqual(await store.loadState(), { jobs: [], activeRuns: [], owners: [], notices: [] });
     assert.equal((await store.listRuns({ limit: 10 })).runs.length, 0);
   });
 });

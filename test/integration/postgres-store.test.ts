@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { openPostgresStore, PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { startPostgres, postgresUnavailable, type PostgresServer } from '../helpers/postgres.js';
-import { run, storeContract, storedJob } from '../helpers/store-contract.js';
+import { run, spec, storeContract, storedJob } from '../helpers/store-contract.js';
 
 const unavailable = postgresUnavailable();
 let server: PostgresServer;
@@ -133,6 +133,39 @@ describe('PostgreSQL store', { skip: unavailable ?? false }, () => {
     await store.write(epoch, [{ op: 'update-run', run: run('j', { id: 'old-run', key: 's:1', labels: { team: 'x' } }) }]);
     assert.deepEqual((await store.getRun('old-run'))!.labels, { team: 'x' });
     await store.close();
+  });
+
+  test('data stored before migrations 4 to 7 reads back with no causes, not late, no progress; the active index covers waiting runs', async () => {
+    const url = freshUrl();
+    const schema = new URL(url).searchParams.get('schema')!;
+    const client = new pg.Client(server.url);
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);
+      await client.query('CREATE TABLE moroccron_schema (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+      for (const [i, sql] of MIGRATIONS.slice(0, 3).entries()) {
+        await client.query(sql);
+        await client.query('INSERT INTO moroccron_schema (version) VALUES ($1)', [i + 1]);
+      }
+      await client.query(`INSERT INTO jobs (name, spec, cursor, created_at, updated_at) VALUES ('old-job', $1, 1000, 1, 2)`, [JSON.stringify(spec('old-job'))]);
+      await client.query(`INSERT INTO runs (id, job, key, trigger, scheduled_at, claimed_at, attempt, status, root_id)
+        VALUES ('old-run', 'old-job', 's:1', 'schedule', 1000, 1001, 1, 'queued', 'old-run')`);
+    } finally {
+      await client.end();
+    }
+    const store = await openPostgresStore(url);
+    const oldRun = run('old-job', { id: 'old-run', key: 's:1' });
+    assert.deepEqual(await store.loadState(), { jobs: [storedJob('old-job')], activeRuns: [oldRun], owners: [], notices: [] });
+    assert.deepEqual(await store.getRun('old-run'), oldRun);
+    await store.close();
+    const check = new pg.Client(server.url);
+    await check.connect();
+    try {
+      const { rows } = await check.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = 'runs_active'`, [schema]);
+      assert.match(rows[0]!.indexdef, /'waiting'/);
+    } finally {
+      await check.end();
+    }
   });
 
   test('a schema from a newer moroccron is refused with a clear message', async () => {

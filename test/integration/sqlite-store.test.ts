@@ -4,11 +4,12 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
+import { ACTIVE_STATUSES } from '../../src/store/run-row.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { openStore } from '../../src/store/open-store.js';
 import { tempDir } from '../helpers/server-process.js';
-import { run, storeContract, storedJob } from '../helpers/store-contract.js';
+import { run, spec, storeContract, storedJob } from '../helpers/store-contract.js';
 import { mountSmallDisk, smallDiskUnavailable } from '../helpers/small-disk.js';
 
 const dir = tempDir('moroccron-sqlite-');
@@ -65,6 +66,28 @@ test('runs stored before migration 3 read back with no labels', async () => {
   const store = new SqliteStore(path);
   assert.deepEqual(await store.getRun('old-run'), run('j', { id: 'old-run', key: 's:1' }));
   await store.close();
+});
+
+test('data stored before migrations 4 to 7 reads back with no causes, not late, no progress; waiting runs use the active index', async () => {
+  const path = freshPath();
+  mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  for (const sql of MIGRATIONS.slice(0, 3)) db.exec(sql);
+  db.pragma('user_version = 3');
+  db.prepare(`INSERT INTO jobs (name, spec, cursor, created_at, updated_at) VALUES ('old-job', ?, 1000, 1, 2)`).run(JSON.stringify(spec('old-job')));
+  db.prepare(`INSERT INTO runs (id, job, key, trigger, scheduled_at, claimed_at, attempt, status, root_id)
+    VALUES ('old-run', 'old-job', 's:1', 'schedule', 1000, 1001, 1, 'queued', 'old-run')`).run();
+  db.close();
+  const store = new SqliteStore(path);
+  const oldRun = run('old-job', { id: 'old-run', key: 's:1' });
+  assert.deepEqual(await store.loadState(), { jobs: [storedJob('old-job')], activeRuns: [oldRun], owners: [], notices: [] });
+  assert.deepEqual(await store.getRun('old-run'), oldRun);
+  await store.close();
+  const migrated = new Database(path, { readonly: true });
+  const statuses = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ');
+  const plan = migrated.prepare<[], { detail: string }>(`EXPLAIN QUERY PLAN SELECT * FROM runs WHERE status IN (${statuses})`).all();
+  migrated.close();
+  assert.ok(plan.some((step) => step.detail.includes('runs_active')), JSON.stringify(plan));
 });
 
 test('beginEpoch on a full disk fails with SQLite\'s own error and raises nothing', { skip: smallDiskUnavailable() ?? false }, async () => {

@@ -40,8 +40,9 @@ describe('history store behind ZooKeeper and etcd', { skip: unavailable ?? false
     opened.push(store);
     return store;
   };
+  // Every other run was caused by another and late, so the archive is seen to keep both.
   const finished = (job: string, i: number, fields: Partial<Run> = {}): Run =>
-    run(job, { key: `s:${i}`, scheduledAt: 1000 * i, status: 'succeeded', exitCode: 0, finishedAt: 1000 * i + 500, ...fields });
+    run(job, { key: `s:${i}`, scheduledAt: 1000 * i, status: 'succeeded', exitCode: 0, finishedAt: 1000 * i + 500, causes: i % 2 ? [`parent-${i}`] : [], late: i % 2 === 1, ...fields });
   const allRuns = async (store: Store, job: string, pageSize: number): Promise<string[]> => {
     const ids: string[] = [];
     let cursor: string | null = null;

@@ -20,12 +20,13 @@
  * One writer per epoch is assumed (the leader); this object serialises its own writes.
  */
 import type { Etcd3 } from 'etcd3';
-import type { Millis, Run, StoreOp, StoredJob } from '../../core/types.js';
+import type { Millis, Run, StoreOp, StoredJob, StoredOwner } from '../../core/types.js';
 import {
   decodeRunCursor,
   encodeRunCursor,
   FencedError,
   type BlacklistEntry,
+  type LoadedState,
   type RunPage,
   type RunQuery,
   type Store,
@@ -33,8 +34,9 @@ import {
 } from '../types.js';
 import { createEtcdClient } from './client.js';
 import { raiseEpoch } from './epoch.js';
-import { Keys, padTime, parseRun, parseTimeId, prefixEnd } from './keys.js';
+import { Keys, padTime, parseJob, parseRun, parseTimeId, prefixEnd } from './keys.js';
 import { commitFenced, count, getMany, range } from './kv.js';
+import { listNotices } from './notices.js';
 import { pack, type Chunk } from './pack.js';
 import { parseEtcdUrl, type EtcdConfig } from './url.js';
 import { View } from './view.js';
@@ -65,14 +67,22 @@ export class EtcdStore implements Store {
     return (await raiseEpoch(this.client, this.keys, owner, now))!;
   }
 
-  async loadState(): Promise<{ jobs: StoredJob[]; activeRuns: Run[] }> {
+  /** Everything as of one revision. */
+  async loadState(): Promise<LoadedState> {
     const k = this.keys;
     const jobs = await range(this.client, k.jobs, prefixEnd(k.jobs));
-    const active = await range(this.client, k.active, prefixEnd(k.active), { keysOnly: true, revision: jobs.revision });
+    const revision = jobs.revision;
+    const [active, owners, notices] = await Promise.all([
+      range(this.client, k.active, prefixEnd(k.active), { keysOnly: true, revision }),
+      range(this.client, k.owners, prefixEnd(k.owners), { revision }),
+      listNotices(this.client, k.notices, revision),
+    ]);
     const ids = active.entries.map((e) => e.key.slice(k.active.length));
     return {
-      jobs: jobs.entries.map((e) => JSON.parse(e.value) as StoredJob),
-      activeRuns: (await this.runsById(ids, jobs.revision)).sort(byTimeThenId),
+      jobs: jobs.entries.map((e) => parseJob(e.value)),
+      activeRuns: (await this.runsById(ids, revision)).sort(byTimeThenId),
+      owners: owners.entries.map((e) => JSON.parse(e.value) as StoredOwner),
+      notices,
     };
   }
 
@@ -107,12 +117,22 @@ export class EtcdStore implements Store {
 
   async listJobs(): Promise<StoredJob[]> {
     const { entries } = await range(this.client, this.keys.jobs, prefixEnd(this.keys.jobs));
-    return entries.map((e) => JSON.parse(e.value) as StoredJob);
+    return entries.map((e) => parseJob(e.value));
   }
 
   async getJob(name: string): Promise<StoredJob | null> {
     const raw = await this.client.get(this.keys.job(name)).string();
-    return raw === null ? null : (JSON.parse(raw) as StoredJob);
+    return raw === null ? null : parseJob(raw);
+  }
+
+  async listOwners(): Promise<StoredOwner[]> {
+    const { entries } = await range(this.client, this.keys.owners, prefixEnd(this.keys.owners));
+    return entries.map((e) => JSON.parse(e.value) as StoredOwner);
+  }
+
+  async getOwner(name: string): Promise<StoredOwner | null> {
+    const raw = await this.client.get(this.keys.owner(name)).string();
+    return raw === null ? null : (JSON.parse(raw) as StoredOwner);
   }
 
   async getRun(id: string): Promise<Run | null> {

@@ -5,6 +5,8 @@
  *   P/leader                         {owner, since, epoch} of the last beginEpoch
  *   P/election/<lease id>            election candidates (lease-bound), see src/ha/etcd-election.ts
  *   P/jobs/<name>                    StoredJob JSON
+ *   P/owners/<name>                  StoredOwner JSON
+ *   P/notices/<id>                   {position, notice}: the outbox, ordered by create revision, then position (notices.ts)
  *   P/meta/<key>                     meta value
  *   P/blacklist/<agent>              {reason, since}
  *   P/runs/<id>                      Run JSON: the only copy of a run
@@ -15,11 +17,11 @@
  *   P/keys/<job>/<key>               run id: the claim of (job, key); its existence refuses a second claim
  *
  * <ts> is scheduledAt zero-padded to 16 digits, so byte order is time order and
- * "<ts>/<id>" orders like the (scheduledAt, id) run cursor. Job names cannot contain "/";
- * ids, keys, meta keys and agents may, as they always come last.
+ * "<ts>/<id>" orders like the (scheduledAt, id) run cursor. Job and owner names cannot
+ * contain "/"; ids, keys, meta keys and agents may, as they always come last.
  */
 import { ACTIVE_STATUSES } from '../run-row.js';
-import type { Millis, Run, RunStatus } from '../../core/types.js';
+import { NO_PROGRESS, type Millis, type Run, type RunStatus, type StoredJob } from '../../core/types.js';
 
 const TS_DIGITS = 16;
 const ACTIVE: ReadonlySet<string> = new Set(ACTIVE_STATUSES);
@@ -38,10 +40,16 @@ export function parseTimeId(rest: string): { scheduledAt: Millis; id: string } {
   return { scheduledAt: Number(rest.slice(0, TS_DIGITS)), id: rest.slice(TS_DIGITS + 1) };
 }
 
-/** A run body (P/runs/<id>); runs stored before labels existed read back with none. */
+/** A run body (P/runs/<id>); fields added since (labels, causes, late) default for runs stored before them. */
 export function parseRun(raw: string): Run {
-  const run = JSON.parse(raw) as Omit<Run, 'labels'> & { labels?: Run['labels'] };
-  return { ...run, labels: run.labels ?? {} };
+  const run = JSON.parse(raw) as Omit<Run, 'labels' | 'causes' | 'late'> & Partial<Pick<Run, 'labels' | 'causes' | 'late'>>;
+  return { ...run, labels: run.labels ?? {}, causes: run.causes ?? [], late: run.late ?? false };
+}
+
+/** A job (P/jobs/<name>); jobs stored before progress existed read back with none. */
+export function parseJob(raw: string): StoredJob {
+  const job = JSON.parse(raw) as Omit<StoredJob, 'progress'> & Partial<Pick<StoredJob, 'progress'>>;
+  return { ...job, progress: job.progress ?? structuredClone(NO_PROGRESS) };
 }
 
 /** The end of the range of keys starting with `prefix` (which ends in "/"). */
@@ -52,6 +60,8 @@ export class Keys {
   readonly leader: string;
   readonly election: string;
   readonly jobs: string;
+  readonly owners: string;
+  readonly notices: string;
   readonly meta: string;
   readonly blacklists: string;
   readonly times: string;
@@ -62,6 +72,8 @@ export class Keys {
     this.leader = `${prefix}/leader`;
     this.election = `${prefix}/election/`;
     this.jobs = `${prefix}/jobs/`;
+    this.owners = `${prefix}/owners/`;
+    this.notices = `${prefix}/notices/`;
     this.meta = `${prefix}/meta/`;
     this.blacklists = `${prefix}/blacklist/`;
     this.times = `${prefix}/time/`;
@@ -69,6 +81,8 @@ export class Keys {
   }
 
   job = (name: string): string => `${this.jobs}${name}`;
+  owner = (name: string): string => `${this.owners}${name}`;
+  notice = (id: string): string => `${this.notices}${id}`;
   metaKey = (key: string): string => `${this.meta}${key}`;
   blacklist = (agent: string): string => `${this.blacklists}${agent}`;
   run = (id: string): string => `${this.prefix}/runs/${id}`;

@@ -2,9 +2,10 @@
  * Turns a batch of StoreOps into per-op key mutations, in order, against a View of what
  * the store holds (so a later op sees the earlier ones, as in one SQL transaction).
  */
-import { isTerminal, type Run, type StoreOp, type StoredJob } from '../../core/types.js';
-import { parseRun, parseTimeId, type Keys } from './keys.js';
+import { isTerminal, type Run, type StoreOp, type StoredJob, type StoredOwner } from '../../core/types.js';
+import { parseJob, parseRun, parseTimeId, type Keys } from './keys.js';
 import type { Mutation } from './kv.js';
+import { encodeNotice } from './notices.js';
 import type { View } from './view.js';
 
 export interface PlannedOp {
@@ -42,7 +43,14 @@ export function readsFor(ops: StoreOp[], keys: Keys): Reads {
         points.push(keys.job(op.job.spec.name));
         break;
       case 'set-cursor':
+      case 'set-progress':
         points.push(keys.job(op.job));
+        break;
+      case 'put-owner':
+        points.push(keys.owner(op.owner.spec.name));
+        break;
+      case 'put-notice':
+        points.push(keys.notice(op.notice.id));
         break;
       case 'delete-job':
         points.push(keys.job(op.name));
@@ -57,6 +65,8 @@ export function readsFor(ops: StoreOp[], keys: Keys): Reads {
         break;
       case 'put-meta':
       case 'unblacklist-agent':
+      case 'delete-owner':
+      case 'delete-notice':
         break;
     }
   }
@@ -66,18 +76,21 @@ export function readsFor(ops: StoreOp[], keys: Keys): Reads {
 const none = (): PlannedOp => ({ mutations: [], absent: [], removed: [] });
 
 export class WritePlanner {
+  /** Ops planned so far: a notice's position among those its transaction creates. */
+  private position = 0;
+
   constructor(
     private readonly keys: Keys,
     private readonly view: View,
   ) {}
 
   plan(op: StoreOp): PlannedOp {
-    const planned = this.planOne(op);
+    const planned = this.planOne(op, this.position++);
     for (const [key, value] of planned.mutations) this.view.set(key, value);
     return planned;
   }
 
-  private planOne(op: StoreOp): PlannedOp {
+  private planOne(op: StoreOp, position: number): PlannedOp {
     const k = this.keys;
     switch (op.op) {
       case 'put-job': {
@@ -88,6 +101,10 @@ export class WritePlanner {
       case 'set-cursor': {
         const old = this.job(op.job);
         return old ? { ...none(), mutations: [[k.job(op.job), JSON.stringify({ ...old, cursor: op.cursor })]] } : none();
+      }
+      case 'set-progress': {
+        const old = this.job(op.job);
+        return old ? { ...none(), mutations: [[k.job(op.job), JSON.stringify({ ...old, progress: op.progress })]] } : none();
       }
       case 'delete-job':
         return this.deleteJob(op.name);
@@ -120,12 +137,25 @@ export class WritePlanner {
         return { ...none(), mutations: [[k.blacklist(op.agent), null]] };
       case 'prune-runs':
         return this.pruneRuns(op);
+      case 'put-owner': {
+        const raw = this.view.get(k.owner(op.owner.spec.name));
+        const createdAt = raw ? (JSON.parse(raw) as StoredOwner).createdAt : op.owner.createdAt;
+        return { ...none(), mutations: [[k.owner(op.owner.spec.name), JSON.stringify({ ...op.owner, createdAt })]] };
+      }
+      case 'delete-owner':
+        return { ...none(), mutations: [[k.owner(op.name), null]] };
+      case 'put-notice':
+        // Present already (a replayed batch, or put twice): left as it is, keeping its place in the order.
+        if (this.view.get(k.notice(op.notice.id)) !== null) return none();
+        return { ...none(), mutations: [[k.notice(op.notice.id), encodeNotice(op.notice, position)]] };
+      case 'delete-notice':
+        return { ...none(), mutations: [[k.notice(op.id), null]] };
     }
   }
 
   private job(name: string): StoredJob | null {
     const raw = this.view.get(this.keys.job(name));
-    return raw ? (JSON.parse(raw) as StoredJob) : null;
+    return raw ? parseJob(raw) : null;
   }
 
   private updateRun(run: Run): PlannedOp {

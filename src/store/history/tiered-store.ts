@@ -1,10 +1,11 @@
 /**
  * A bounded store (ZooKeeper, etcd) with its run history kept in a SQL run archive.
  *
- * The primary holds jobs, unfinished runs and the newest finished runs (its `?history=` cap)
- * and does all the fencing. Once the primary has committed a finished run, the run is
- * copied to the archive; reads merge the two. The scheduler never waits on the archive: its
- * deliveries queue in an outbox and retry, and a read falls back to the primary alone.
+ * The primary holds jobs, owners, the notice outbox, unfinished runs and the newest finished
+ * runs (its `?history=` cap) and does all the fencing. Once the primary has committed a
+ * finished run, the run is copied to the archive; reads merge the two. The scheduler never
+ * waits on the archive: its deliveries queue in an outbox and retry, and a read falls back
+ * to the primary alone.
  *
  * Nothing is lost to the cap: a run is evicted only after `history` newer runs of its job
  * have finished, long after its own delivery; a new leader copies every finished run the
@@ -16,9 +17,9 @@
  * finished run the primary held, it lets go of the same runs and older ones: the primary's
  * are reported at once, the archive's others with a later write.
  */
-import { isTerminal, type Millis, type Run, type StoreOp, type StoredJob } from '../../core/types.js';
+import { isTerminal, type Millis, type Run, type StoreOp, type StoredJob, type StoredOwner } from '../../core/types.js';
 import { FINISHED_STATUSES } from '../run-row.js';
-import type { BlacklistEntry, RunArchive, RunPage, RunQuery, Store, WriteResult } from '../types.js';
+import type { BlacklistEntry, LoadedState, RunArchive, RunPage, RunQuery, Store, WriteResult } from '../types.js';
 import { ArchiveOutbox, type ArchiveEntry, type OutboxOptions } from './archive-outbox.js';
 import { mergeRunPages } from './merge-pages.js';
 
@@ -48,7 +49,7 @@ export class TieredStore implements Store {
   }
 
   /** Called as a leader takes over: it also starts copying what the primary holds to the archive. */
-  async loadState(): Promise<{ jobs: StoredJob[]; activeRuns: Run[] }> {
+  async loadState(): Promise<LoadedState> {
     const state = await this.primary.loadState();
     this.copying = this.copyFinishedRuns(state.jobs.map((j) => j.spec.name));
     return state;
@@ -114,6 +115,14 @@ export class TieredStore implements Store {
 
   listBlacklist(): Promise<BlacklistEntry[]> {
     return this.primary.listBlacklist();
+  }
+
+  listOwners(): Promise<StoredOwner[]> {
+    return this.primary.listOwners();
+  }
+
+  getOwner(name: string): Promise<StoredOwner | null> {
+    return this.primary.getOwner(name);
   }
 
   /** Finished runs on their way to the archive. */

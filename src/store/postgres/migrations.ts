@@ -73,6 +73,31 @@ export const MIGRATIONS: readonly string[] = [
   /* 3: each run keeps its job's labels from when it was claimed */ `
   ALTER TABLE runs ADD COLUMN labels JSONB NOT NULL DEFAULT '{}';
   `,
+  /* 4: runs keep the runs that caused them and whether a late notice went out; waiting runs are unfinished */ `
+  ALTER TABLE runs ADD COLUMN causes JSONB NOT NULL DEFAULT '[]';
+  ALTER TABLE runs ADD COLUMN late BOOLEAN NOT NULL DEFAULT false;
+  DROP INDEX runs_active;
+  CREATE INDEX runs_active ON runs (status) WHERE status IN ('waiting', 'queued', 'launching', 'running');
+  `,
+  /* 5: each job keeps its progress (JobProgress); jobs stored before have none */ `
+  ALTER TABLE jobs ADD COLUMN progress JSONB NOT NULL DEFAULT '{"lastSuccess":null,"lastOutcome":null,"consumed":{}}';
+  `,
+  /* 6: owners, the people behind jobs */ `
+  CREATE TABLE owners (
+    name        TEXT COLLATE "C" PRIMARY KEY,
+    spec        JSONB NOT NULL,
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL
+  );
+  `,
+  /* 7: the notice outbox; seq orders it as the notices were put */ `
+  CREATE TABLE notices (
+    seq     BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id      TEXT COLLATE "C" NOT NULL UNIQUE,
+    target  JSONB NOT NULL,
+    facts   JSONB NOT NULL
+  );
+  `,
 ];
 
 /**

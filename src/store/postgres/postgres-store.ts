@@ -4,7 +4,8 @@
  * mode so a new epoch cannot begin while the batch commits.
  */
 import type pg from 'pg';
-import type { Millis, Run, StoreOp, StoredJob } from '../../core/types.js';
+import type { Millis, Run, StoreOp, StoredJob, StoredOwner } from '../../core/types.js';
+import { jobFromRow, type JobRow } from '../record-rows.js';
 import { ACTIVE_STATUSES, FINISHED_STATUSES, fromRow, type RunRow } from '../run-row.js';
 import {
   FencedError,
@@ -12,6 +13,7 @@ import {
   decodeRunCursor,
   encodeRunCursor,
   type HistoryLimit,
+  type LoadedState,
   type RunPage,
   type RunArchive,
   type RunQuery,
@@ -20,22 +22,9 @@ import {
 } from '../types.js';
 import { createPool, inTransaction, parsePostgresUrl } from './connection.js';
 import { migrate } from './migrations.js';
+import * as notices from './notices.js';
+import * as owners from './owners.js';
 import { claimRuns, insertRuns, updateRuns } from './run-batches.js';
-
-interface JobRow {
-  name: string;
-  spec: StoredJob['spec'];
-  cursor: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-const jobFromRow = (row: JobRow): StoredJob => ({
-  spec: row.spec,
-  cursor: row.cursor === null ? null : Number(row.cursor),
-  createdAt: Number(row.created_at),
-  updatedAt: Number(row.updated_at),
-});
 
 const ACTIVE_SQL = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ');
 const FINISHED_SQL = FINISHED_STATUSES.map((s) => `'${s}'`).join(', ');
@@ -43,11 +32,12 @@ const FINISHED_SQL = FINISHED_STATUSES.map((s) => `'${s}'`).join(', ');
 const SQL = {
   epochForShare: 'SELECT epoch FROM leadership WHERE id = 1 FOR SHARE',
   bumpEpoch: 'UPDATE leadership SET epoch = epoch + 1, owner = $1, since = $2 WHERE id = 1 RETURNING epoch',
-  putJob: `INSERT INTO jobs (name, spec, cursor, created_at, updated_at) VALUES ($1, $2::jsonb, $3, $4, $5)
-    ON CONFLICT (name) DO UPDATE SET spec = excluded.spec, cursor = excluded.cursor, updated_at = excluded.updated_at`,
+  putJob: `INSERT INTO jobs (name, spec, cursor, created_at, updated_at, progress) VALUES ($1, $2::jsonb, $3, $4, $5, $6::jsonb)
+    ON CONFLICT (name) DO UPDATE SET spec = excluded.spec, cursor = excluded.cursor, updated_at = excluded.updated_at, progress = excluded.progress`,
   deleteJob: 'DELETE FROM jobs WHERE name = $1',
   deleteJobRuns: 'DELETE FROM runs WHERE job = $1 RETURNING id',
   setCursor: 'UPDATE jobs SET cursor = $1 WHERE name = $2',
+  setProgress: 'UPDATE jobs SET progress = $1::jsonb WHERE name = $2',
   putMeta: 'INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   getMeta: 'SELECT value FROM meta WHERE key = $1',
   blacklist: `INSERT INTO agent_blacklist (agent, reason, since) VALUES ($1, $2, $3)
@@ -92,12 +82,14 @@ export class PostgresStore implements Store, RunArchive {
     return Number(rows[0]!.epoch);
   }
 
-  async loadState(): Promise<{ jobs: StoredJob[]; activeRuns: Run[] }> {
+  async loadState(): Promise<LoadedState> {
     return inTransaction(
       this.pool,
       async (client) => ({
         jobs: (await client.query<JobRow>(SQL.listJobs)).rows.map(jobFromRow),
         activeRuns: (await client.query<RunRow>(SQL.activeRuns)).rows.map(fromRow),
+        owners: await owners.list(client),
+        notices: await notices.list(client),
       }),
       'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
     );
@@ -168,6 +160,14 @@ export class PostgresStore implements Store, RunArchive {
     return rows.map((e) => ({ ...e, since: Number(e.since) }));
   }
 
+  listOwners(): Promise<StoredOwner[]> {
+    return owners.list(this.pool);
+  }
+
+  getOwner(name: string): Promise<StoredOwner | null> {
+    return owners.get(this.pool, name);
+  }
+
   async archiveRuns(runs: Run[]): Promise<void> {
     await inTransaction(this.pool, (client) => insertRuns(client, runs));
   }
@@ -203,8 +203,8 @@ async function checkEpoch(client: pg.PoolClient, epoch: number): Promise<void> {
 async function applyOne(client: pg.PoolClient, op: Exclude<StoreOp, { op: 'claim-run' | 'update-run' }>, result: WriteResult): Promise<void> {
   switch (op.op) {
     case 'put-job': {
-      const { spec, cursor, createdAt, updatedAt } = op.job;
-      await client.query(SQL.putJob, [spec.name, JSON.stringify(spec), cursor, createdAt, updatedAt]);
+      const { spec, cursor, createdAt, updatedAt, progress } = op.job;
+      await client.query(SQL.putJob, [spec.name, JSON.stringify(spec), cursor, createdAt, updatedAt, JSON.stringify(progress)]);
       break;
     }
     case 'delete-job':
@@ -213,6 +213,9 @@ async function applyOne(client: pg.PoolClient, op: Exclude<StoreOp, { op: 'claim
       break;
     case 'set-cursor':
       await client.query(SQL.setCursor, [op.cursor, op.job]);
+      break;
+    case 'set-progress':
+      await client.query(SQL.setProgress, [JSON.stringify(op.progress), op.job]);
       break;
     case 'put-meta':
       await client.query(SQL.putMeta, [op.key, op.value]);
@@ -225,6 +228,18 @@ async function applyOne(client: pg.PoolClient, op: Exclude<StoreOp, { op: 'claim
       break;
     case 'prune-runs':
       result.removedRunIds.push(...(await pruneRuns(client, op.job, op, op.now)));
+      break;
+    case 'put-owner':
+      await owners.put(client, op.owner);
+      break;
+    case 'delete-owner':
+      await owners.remove(client, op.name);
+      break;
+    case 'put-notice':
+      await notices.put(client, op.notice);
+      break;
+    case 'delete-notice':
+      await notices.remove(client, op.id);
       break;
   }
 }

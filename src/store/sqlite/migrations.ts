@@ -56,4 +56,29 @@ export const MIGRATIONS: readonly string[] = [
   /* 3: each run keeps its job's labels (JSON text) from when it was claimed */ `
   ALTER TABLE runs ADD COLUMN labels TEXT NOT NULL DEFAULT '{}';
   `,
+  /* 4: runs keep the runs that caused them and whether a late notice went out; waiting runs are unfinished */ `
+  ALTER TABLE runs ADD COLUMN causes TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE runs ADD COLUMN late INTEGER NOT NULL DEFAULT 0;
+  DROP INDEX runs_active;
+  CREATE INDEX runs_active ON runs (status) WHERE status IN ('waiting', 'queued', 'launching', 'running');
+  `,
+  /* 5: each job keeps its progress (JobProgress JSON); jobs stored before have none */ `
+  ALTER TABLE jobs ADD COLUMN progress TEXT NOT NULL DEFAULT '{"lastSuccess":null,"lastOutcome":null,"consumed":{}}';
+  `,
+  /* 6: owners, the people behind jobs */ `
+  CREATE TABLE owners (
+    name        TEXT PRIMARY KEY,
+    spec        TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+  );
+  `,
+  /* 7: the notice outbox; seq (the rowid) orders it as the notices were put */ `
+  CREATE TABLE notices (
+    seq     INTEGER PRIMARY KEY,
+    id      TEXT NOT NULL UNIQUE,
+    target  TEXT NOT NULL,
+    facts   TEXT NOT NULL
+  );
+  `,
 ];

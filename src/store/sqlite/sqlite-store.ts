@@ -5,7 +5,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Millis, Run, StoreOp, StoredJob } from '../../core/types.js';
+import type { Millis, Run, StoreOp, StoredJob, StoredOwner } from '../../core/types.js';
+import { jobFromRow, type JobRow } from '../record-rows.js';
 import { ACTIVE_STATUSES, FINISHED_STATUSES, RUN_COLUMNS, fromRow, toRow, type RunRow } from '../run-row.js';
 import {
   FencedError,
@@ -13,6 +14,7 @@ import {
   decodeRunCursor,
   encodeRunCursor,
   type HistoryLimit,
+  type LoadedState,
   type RunPage,
   type RunArchive,
   type RunQuery,
@@ -21,21 +23,17 @@ import {
 } from '../types.js';
 import { withDiskSpace } from './disk-space.js';
 import { MIGRATIONS } from './migrations.js';
+import { SqliteNotices } from './notices.js';
+import { SqliteOwners } from './owners.js';
 
-interface JobRow {
+interface JobParams {
   name: string;
   spec: string;
   cursor: number | null;
   created_at: number;
   updated_at: number;
+  progress: string;
 }
-
-const jobFromRow = (row: JobRow): StoredJob => ({
-  spec: JSON.parse(row.spec) as StoredJob['spec'],
-  cursor: row.cursor,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-});
 
 const questionMarks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 const ACTIVE_SQL = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ');
@@ -47,6 +45,8 @@ export class SqliteStore implements Store, RunArchive {
   readonly description: string;
   private readonly db: Database.Database;
   private readonly sql;
+  private readonly owners: SqliteOwners;
+  private readonly notices: SqliteNotices;
 
   constructor(readonly path: string) {
     this.description = `sqlite:${path}`;
@@ -63,13 +63,14 @@ export class SqliteStore implements Store, RunArchive {
       bumpEpoch: db.prepare<[string, number], { epoch: number }>(
         'UPDATE leadership SET epoch = epoch + 1, owner = ?, since = ? WHERE id = 1 RETURNING epoch',
       ),
-      putJob: db.prepare<JobRow>(
-        `INSERT INTO jobs (name, spec, cursor, created_at, updated_at) VALUES (@name, @spec, @cursor, @created_at, @updated_at)
-         ON CONFLICT (name) DO UPDATE SET spec = excluded.spec, cursor = excluded.cursor, updated_at = excluded.updated_at`,
+      putJob: db.prepare<JobParams>(
+        `INSERT INTO jobs (name, spec, cursor, created_at, updated_at, progress) VALUES (@name, @spec, @cursor, @created_at, @updated_at, @progress)
+         ON CONFLICT (name) DO UPDATE SET spec = excluded.spec, cursor = excluded.cursor, updated_at = excluded.updated_at, progress = excluded.progress`,
       ),
       deleteJob: db.prepare<[string]>('DELETE FROM jobs WHERE name = ?'),
       deleteJobRuns: db.prepare<[string], { id: string }>('DELETE FROM runs WHERE job = ? RETURNING id'),
       setCursor: db.prepare<[number, string]>('UPDATE jobs SET cursor = ? WHERE name = ?'),
+      setProgress: db.prepare<[string, string]>('UPDATE jobs SET progress = ? WHERE name = ?'),
       claimRun: db.prepare<RunRow>(`INSERT INTO runs (${RUN_COLUMNS.join(', ')}) VALUES (${RUN_NAMED_VALUES}) ON CONFLICT DO NOTHING`),
       claimHeldBy: db.prepare<{ job: string; key: string; id: string }, { held: 1 }>(
         'SELECT 1 AS held FROM runs WHERE job = @job AND key = @key AND id = @id',
@@ -94,6 +95,8 @@ export class SqliteStore implements Store, RunArchive {
          RETURNING id`,
       ),
     };
+    this.owners = new SqliteOwners(db);
+    this.notices = new SqliteNotices(db);
   }
 
   private migrate(): void {
@@ -124,10 +127,12 @@ export class SqliteStore implements Store, RunArchive {
     }
   }
 
-  async loadState(): Promise<{ jobs: StoredJob[]; activeRuns: Run[] }> {
+  async loadState(): Promise<LoadedState> {
     return this.db.transaction(() => ({
       jobs: this.sql.listJobs.all().map(jobFromRow),
       activeRuns: this.sql.activeRuns.all().map(fromRow),
+      owners: this.owners.list(),
+      notices: this.notices.list(),
     }))();
   }
 
@@ -144,6 +149,7 @@ export class SqliteStore implements Store, RunArchive {
               cursor: op.job.cursor,
               created_at: op.job.createdAt,
               updated_at: op.job.updatedAt,
+              progress: JSON.stringify(op.job.progress),
             });
             break;
           case 'delete-job':
@@ -152,6 +158,9 @@ export class SqliteStore implements Store, RunArchive {
             break;
           case 'set-cursor':
             this.sql.setCursor.run(op.cursor, op.job);
+            break;
+          case 'set-progress':
+            this.sql.setProgress.run(JSON.stringify(op.progress), op.job);
             break;
           case 'claim-run':
             (this.claim(op.run) ? result.accepted : result.refused).push(op.run.id);
@@ -170,6 +179,18 @@ export class SqliteStore implements Store, RunArchive {
             break;
           case 'prune-runs':
             result.removedRunIds.push(...this.pruneRuns(op.job, op, op.now));
+            break;
+          case 'put-owner':
+            this.owners.put(op.owner);
+            break;
+          case 'delete-owner':
+            this.owners.delete(op.name);
+            break;
+          case 'put-notice':
+            this.notices.put(op.notice);
+            break;
+          case 'delete-notice':
+            this.notices.delete(op.id);
             break;
         }
       }
@@ -200,6 +221,14 @@ export class SqliteStore implements Store, RunArchive {
 
   async getMeta(key: string): Promise<string | null> {
     return this.sql.getMeta.get(key)?.value ?? null;
+  }
+
+  async listOwners(): Promise<StoredOwner[]> {
+    return this.owners.list();
+  }
+
+  async getOwner(name: string): Promise<StoredOwner | null> {
+    return this.owners.get(name);
   }
 
   async listBlacklist(): Promise<BlacklistEntry[]> {

@@ -1,9 +1,11 @@
 /**
- * Znode data for jobs, runs and blacklist entries. Runs leave out their null fields and
- * empty labels and cut long texts, so one run stays a few hundred bytes (MAX_RUN_TEXT
- * bounds the rest). Runs stored before labels existed read back with none.
+ * Znode data for jobs, runs, owners, notices and blacklist entries. Runs leave out their
+ * null fields and empty labels and causes, and cut long texts, so one run stays a few
+ * hundred bytes (MAX_RUN_TEXT bounds the rest); a notice cuts its run's reason the same way.
+ * Fields added since (labels, causes, late; a job's progress) default for what was stored
+ * before them.
  */
-import type { Run, StoredJob } from '../../core/types.js';
+import { NO_PROGRESS, type Notice, type Run, type StoredJob, type StoredOwner } from '../../core/types.js';
 import type { BlacklistEntry } from '../types.js';
 
 /** Longest `reason` / `killReason` kept in ZooKeeper, in characters. */
@@ -27,6 +29,8 @@ export function encodeRun(run: Run): Buffer {
   const stored: Record<string, unknown> = { ...run, reason: cut(run.reason), killReason: cut(run.killReason) };
   for (const field of NULLABLE) if (stored[field] === null) delete stored[field];
   if (Object.keys(run.labels).length === 0) delete stored.labels;
+  if (run.causes.length === 0) delete stored.causes;
+  if (!run.late) delete stored.late;
   return json(stored, `run ${run.id}`);
 }
 
@@ -34,11 +38,34 @@ export function decodeRun(data: Buffer): Run {
   const stored = parse<Record<string, unknown>>(data);
   for (const field of NULLABLE) stored[field] ??= null;
   stored.labels ??= {};
+  stored.causes ??= [];
+  stored.late ??= false;
   return stored as unknown as Run;
 }
 
 export const encodeJob = (job: StoredJob): Buffer => json(job, `job ${job.spec.name}`);
-export const decodeJob = (data: Buffer): StoredJob => parse<StoredJob>(data);
+
+export function decodeJob(data: Buffer): StoredJob {
+  const job = parse<Omit<StoredJob, 'progress'> & Partial<Pick<StoredJob, 'progress'>>>(data);
+  return { ...job, progress: job.progress ?? structuredClone(NO_PROGRESS) };
+}
+
+export const encodeOwner = (owner: StoredOwner): Buffer => json(owner, `owner ${owner.spec.name}`);
+export const decodeOwner = (data: Buffer): StoredOwner => parse<StoredOwner>(data);
+
+/** A notice and its position in the batch that put it (see notices.ts). */
+export interface StoredNotice {
+  position: number;
+  notice: Notice;
+}
+
+export function encodeNotice(notice: Notice, position: number): Buffer {
+  const run = notice.facts.run && { ...notice.facts.run, reason: cut(notice.facts.run.reason) };
+  const stored: StoredNotice = { position, notice: { ...notice, facts: { ...notice.facts, run } } };
+  return json(stored, `notice ${notice.id}`);
+}
+
+export const decodeNotice = (data: Buffer): StoredNotice => parse<StoredNotice>(data);
 
 export const encodeBlacklist = (entry: Omit<BlacklistEntry, 'agent'>): Buffer => json({ reason: entry.reason, since: entry.since }, 'blacklist entry');
 export const decodeBlacklist = (agent: string, data: Buffer): BlacklistEntry => ({ agent, ...parse<Omit<BlacklistEntry, 'agent'>>(data) });

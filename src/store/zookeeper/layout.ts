@@ -1,9 +1,12 @@
 /**
  * Where everything lives under the store's base path. Names that come from users (jobs,
- * run IDs, claim keys, meta keys, agents) are URI-encoded into single path segments.
+ * owners, run and notice IDs, claim keys, meta keys, agents) are URI-encoded into single
+ * path segments.
  *
  *   <base>/epoch                      {epoch, owner, since}; the znode's version IS the epoch
- *   <base>/jobs/<job>                 {spec, cursor, createdAt, updatedAt}
+ *   <base>/jobs/<job>                 {spec, cursor, createdAt, updatedAt, progress}
+ *   <base>/owners/<owner>             {spec, createdAt, updatedAt}
+ *   <base>/notices/<notice id>        {position, notice}: the outbox, ordered by creation zxid, then position (notices.ts)
  *   <base>/runs/<job>/<run>           one run (never a list of runs)
  *   <base>/keys/<job>/<claim key>     the run ID holding the key; NODE_EXISTS = claim refused
  *   <base>/active/<job>@<run>         empty: the unfinished runs, for loadState
@@ -12,7 +15,7 @@
  *   <base>/election/member_<seq>      ephemeral sequential: {id, url} of a campaigning member
  */
 
-export const TOP_LEVEL = ['jobs', 'runs', 'keys', 'active', 'meta', 'blacklist', 'election'] as const;
+export const TOP_LEVEL = ['jobs', 'runs', 'keys', 'active', 'meta', 'blacklist', 'election', 'owners', 'notices'] as const;
 
 /**
  * encodeURIComponent never yields "@" (our separator) nor "%2E", so mapping the segments ZooKeeper
@@ -51,6 +54,12 @@ export class ZkLayout {
   }
   job(name: string): string {
     return `${this.dir('jobs')}/${encodeSegment(name)}`;
+  }
+  owner(name: string): string {
+    return `${this.dir('owners')}/${encodeSegment(name)}`;
+  }
+  notice(id: string): string {
+    return `${this.dir('notices')}/${encodeSegment(id)}`;
   }
   runsOf(job: string): string {
     return `${this.dir('runs')}/${encodeSegment(job)}`;

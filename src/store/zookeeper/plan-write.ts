@@ -1,14 +1,15 @@
 /**
  * What a write batch does to the znodes, decided against a BatchView: the same semantics as
  * the SQLite store (claims refused when their key is taken, updates of unknown runs and
- * cursors of unknown jobs ignored, createdAt and blacklist `since` kept on replace), plus
+ * cursors or progress of unknown jobs ignored, createdAt and blacklist `since` kept on
+ * replace, a notice already present left as it is), plus
  * the history cap: a job keeps at most `history` finished runs in ZooKeeper, the oldest
  * going first.
  */
 import { isTerminal, type Run, type StoreOp } from '../../core/types.js';
 import type { WriteResult } from '../types.js';
 import type { BatchView } from './batch-view.js';
-import { decodeBlacklist, decodeJob, encodeBlacklist, encodeJob, encodeRun, encodeText } from './codec.js';
+import { decodeBlacklist, decodeJob, decodeOwner, encodeBlacklist, encodeJob, encodeNotice, encodeOwner, encodeRun, encodeText } from './codec.js';
 import { decodeSegment, parseActiveName, type ZkLayout } from './layout.js';
 import { capHistory, pruneRuns } from './run-history.js';
 
@@ -21,6 +22,7 @@ function pathsRead(layout: ZkLayout, ops: StoreOp[]): string[] {
       case 'put-job':
         return [layout.job(op.job.spec.name)];
       case 'set-cursor':
+      case 'set-progress':
         return [layout.job(op.job)];
       case 'delete-job':
         return [layout.job(op.name), layout.runsOf(op.name), layout.keysOf(op.name)];
@@ -37,6 +39,14 @@ function pathsRead(layout: ZkLayout, ops: StoreOp[]): string[] {
         return [layout.blacklisted(op.agent)];
       case 'prune-runs':
         return [];
+      case 'put-owner':
+        return [layout.owner(op.owner.spec.name)];
+      case 'delete-owner':
+        return [layout.owner(op.name)];
+      case 'put-notice':
+        return [layout.notice(op.notice.id)];
+      case 'delete-notice':
+        return [layout.notice(op.id)];
     }
   });
 }
@@ -94,7 +104,7 @@ export async function planWrite(view: BatchView, layout: ZkLayout, ops: StoreOp[
   const result: WriteResult = { accepted: [], refused: [], removedRunIds: [], evictedRunIds: [] };
   await view.prefetch(pathsRead(layout, ops));
   const finishedIn = new Set<string>();
-  for (const op of ops) {
+  for (const [position, op] of ops.entries()) {
     switch (op.op) {
       case 'put-job': {
         const path = layout.job(op.job.spec.name);
@@ -110,6 +120,12 @@ export async function planWrite(view: BatchView, layout: ZkLayout, ops: StoreOp[
         const path = layout.job(op.job);
         const before = await view.get(path);
         if (before) view.set(path, encodeJob({ ...decodeJob(before), cursor: op.cursor }));
+        break;
+      }
+      case 'set-progress': {
+        const path = layout.job(op.job);
+        const before = await view.get(path);
+        if (before) view.set(path, encodeJob({ ...decodeJob(before), progress: op.progress }));
         break;
       }
       case 'claim-run':
@@ -134,6 +150,23 @@ export async function planWrite(view: BatchView, layout: ZkLayout, ops: StoreOp[
         break;
       case 'prune-runs':
         await pruneRuns(view, layout, op, result);
+        break;
+      case 'put-owner': {
+        const path = layout.owner(op.owner.spec.name);
+        const before = await view.get(path);
+        view.set(path, encodeOwner({ ...op.owner, createdAt: before ? decodeOwner(before).createdAt : op.owner.createdAt }));
+        break;
+      }
+      case 'delete-owner':
+        view.set(layout.owner(op.name), null);
+        break;
+      case 'put-notice': {
+        const path = layout.notice(op.notice.id);
+        if ((await view.get(path)) === null) view.set(path, encodeNotice(op.notice, position));
+        break;
+      }
+      case 'delete-notice':
+        view.set(layout.notice(op.id), null);
         break;
     }
   }

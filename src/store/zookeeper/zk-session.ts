@@ -27,6 +27,8 @@ export type ZkOp =
 export interface ZkNode {
   data: Buffer;
   version: number;
+  /** The zxid of the transaction that created it (8 bytes, big-endian): compare with Buffer.compare for creation order. */
+  createdZxid: Buffer;
 }
 
 export const ZkCode = zookeeper.Exception;
@@ -172,7 +174,7 @@ export class ZkSession {
         if (watcher) this.client.getData(path, watcher, done);
         else this.client.getData(path, done);
       });
-      return { data: data ?? Buffer.alloc(0), version: stat.version };
+      return { data: data ?? Buffer.alloc(0), version: stat.version, createdZxid: stat.czxid };
     } catch (error) {
       if (hasCode(error, ZkCode.NO_NODE)) return null;
       throw error;

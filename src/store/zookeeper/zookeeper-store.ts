@@ -10,13 +10,14 @@
  * about jobs × (history + unfinished) runs of ~300-600 bytes, plus one claim-key znode each.
  * Longer history goes to a run archive in PostgreSQL or SQLite (`--history-store`).
  */
-import type { Millis, Run, StoreOp, StoredJob } from '../../core/types.js';
+import type { Millis, Run, StoreOp, StoredJob, StoredOwner } from '../../core/types.js';
 import { newestFirst } from '../run-row.js';
 import {
   FencedError,
   decodeRunCursor,
   encodeRunCursor,
   type BlacklistEntry,
+  type LoadedState,
   type RunPage,
   type RunQuery,
   type Store,
@@ -24,9 +25,10 @@ import {
 } from '../types.js';
 import { BatchView } from './batch-view.js';
 import { chunkOps } from './chunks.js';
-import { decodeBlacklist, decodeJob, decodeRun } from './codec.js';
+import { decodeBlacklist, decodeJob, decodeOwner, decodeRun } from './codec.js';
 import { currentEpoch, ensureEpochNode, raiseEpoch } from './epoch.js';
 import { TOP_LEVEL, ZkLayout, decodeSegment, parseActiveName } from './layout.js';
+import { readNotices } from './notices.js';
 import { planWrite } from './plan-write.js';
 import { parseStoreUrl, type ZooKeeperStoreUrl } from './store-url.js';
 import { ZkCode, ZkError, ZkSession, hasCode } from './zk-session.js';
@@ -85,13 +87,18 @@ export class ZooKeeperStore implements Store {
     return raiseEpoch(await this.session(), this.layout.epoch, owner, now);
   }
 
-  async loadState(): Promise<{ jobs: StoredJob[]; activeRuns: Run[] }> {
+  async loadState(): Promise<LoadedState> {
     const session = await this.session();
-    const [jobs, names] = await Promise.all([this.listJobs(), session.children(this.layout.dir('active'))]);
+    const [jobs, names, owners, notices] = await Promise.all([
+      this.listJobs(),
+      session.children(this.layout.dir('active')),
+      this.listOwners(),
+      readNotices(session, this.layout),
+    ]);
     const entries = names.map(parseActiveName).filter((e) => e !== null);
     const runs = await Promise.all(entries.map((e) => this.readRun(session, this.layout.run(e.job, e.id))));
     const activeRuns = runs.filter((r) => r !== null).sort((a, b) => a.scheduledAt - b.scheduledAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return { jobs, activeRuns };
+    return { jobs, activeRuns, owners, notices };
   }
 
   async write(epoch: number, ops: StoreOp[]): Promise<WriteResult> {
@@ -126,6 +133,18 @@ export class ZooKeeperStore implements Store {
   async getJob(name: string): Promise<StoredJob | null> {
     const node = await (await this.session()).get(this.layout.job(name));
     return node ? decodeJob(node.data) : null;
+  }
+
+  async listOwners(): Promise<StoredOwner[]> {
+    const session = await this.session();
+    const names = (await session.children(this.layout.dir('owners'))).map(decodeSegment).sort();
+    const owners = await Promise.all(names.map((name) => this.getOwner(name)));
+    return owners.filter((o) => o !== null);
+  }
+
+  async getOwner(name: string): Promise<StoredOwner | null> {
+    const node = await (await this.session()).get(this.layout.owner(name));
+    return node ? decodeOwner(node.data) : null;
   }
 
   async getRun(id: string): Promise<Run | null> {
