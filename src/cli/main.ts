@@ -21,14 +21,20 @@ const USAGE = `moroccron ${VERSION}: a distributed cron and batch-job scheduler
 Usage:
   moroccron serve [flags]             run the scheduler (moroccron serve --help)
   moroccron apply -f <file> [-f ...]  create or update the jobs in YAML/JSON files
+  moroccron import chronos -f <file> | --from <url> [--apply]
+                                      Chronos jobs (a JSON file, - for stdin, or a server's
+                                      /v1/scheduler/jobs) as job files on stdout, or applied
   moroccron jobs                      list jobs
   moroccron get <job>                 show a job (YAML; --json for JSON)
-  moroccron delete <job>              delete a job and its history
+  moroccron delete <job> [--force]    delete a job and its history (--force: also when others depend on it)
   moroccron run <job>                 run a job now
   moroccron pause <job> | resume <job>
   moroccron runs <job> [--status failed,lost] [--limit 20]
   moroccron logs <run> [--stderr] [--follow]
   moroccron kill <run>
+  moroccron graph <job>               its ancestors and descendants, each with its state
+  moroccron owners                    list owners (kind: owner documents in job files)
+  moroccron owner get|delete|test <name>   show, delete, or send a test notice on every channel
   moroccron agents                    agents and their resources
   moroccron blacklist <agent> [--reason text] | unblacklist <agent>
   moroccron mesos-sim [--port 5050 --agents 3 --cpus 4 --mem 8192]   a fake Mesos master with agents
@@ -100,6 +106,17 @@ function positional(positionals: string[], what: string, verb: string): string {
   return value;
 }
 
+const IMPORT_USAGE = 'moroccron import chronos -f <file> | --from <url> [--apply]';
+
+/** `import chronos` reads one source: a file (- for standard input) or a URL. */
+function importSource(positionals: string[], file: string | undefined, from: string | undefined): verbs.ImportSource {
+  if (positionals[0] !== 'chronos' || positionals.length > 1) throw new CliError(`import takes the system to import from, chronos: ${IMPORT_USAGE}`);
+  if (file !== undefined && from !== undefined) throw new CliError(`import reads -f or --from, not both: ${IMPORT_USAGE}`);
+  if (file !== undefined) return { file };
+  if (from !== undefined) return { url: from };
+  throw new CliError(`import needs -f <file> or --from <url>: ${IMPORT_USAGE}`);
+}
+
 async function main(argv: string[]): Promise<void> {
   const [verb, ...rest] = argv;
   if (verb === undefined || verb === 'help' || verb === '--help' || verb === '-h') {
@@ -124,9 +141,11 @@ async function main(argv: string[]): Promise<void> {
 
   const extra = {
     apply: { file: { type: 'string', short: 'f', multiple: true } },
+    import: { file: { type: 'string', short: 'f' }, from: { type: 'string' }, apply: { type: 'boolean', default: false } },
     runs: { status: { type: 'string' }, limit: { type: 'string', default: '20' } },
     logs: { stderr: { type: 'boolean', default: false }, follow: { type: 'boolean', short: 'f', default: false } },
     blacklist: { reason: { type: 'string' } },
+    delete: { force: { type: 'boolean', default: false } },
   } as const;
   const { values, positionals } = parse(rest, { ...CLIENT_FLAGS, ...(extra[verb as keyof typeof extra] ?? {}) });
   const client = new Client({
@@ -141,6 +160,11 @@ async function main(argv: string[]): Promise<void> {
     case 'apply':
       if (positionals.length > 0) throw new CliError(`apply reads files given with -f, not "${positionals[0]}"`);
       return verbs.apply(ctx, (v.file as string[] | undefined) ?? []);
+    case 'import':
+      return verbs.importChronos(
+        { ...ctx, err: (text) => process.stderr.write(`${text}\n`) },
+        { source: importSource(positionals, v.file as string | undefined, v.from as string | undefined), apply: Boolean(v.apply), timeoutMs: requestTimeoutMs(values.timeout) },
+      );
     case 'jobs':
       return verbs.listJobs(ctx);
     case 'get':
@@ -148,7 +172,14 @@ async function main(argv: string[]): Promise<void> {
     case 'delete':
     case 'pause':
     case 'resume':
-      return verbs.jobAction(ctx, verb, positional(positionals, 'job', verb));
+      return verbs.jobAction(ctx, verb, positional(positionals, 'job', verb), Boolean(v.force));
+    case 'graph':
+      return verbs.graph(ctx, positional(positionals, 'job', verb));
+    case 'owners':
+      return verbs.listOwners(ctx);
+    case 'owner':
+      if (positionals.length > 2) throw new CliError(`owner takes an action and one name, got ${positionals.length} arguments`);
+      return verbs.owner(ctx, positionals[0], positionals[1]);
     case 'run':
       return verbs.runJob(ctx, positional(positionals, 'job', verb));
     case 'runs': {

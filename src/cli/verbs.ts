@@ -3,8 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { stringify as toYaml } from 'yaml';
 import type { RunJson } from '../api/views.js';
 import { CliError, type Client } from './client.js';
-import { parseJobDocuments } from '../core/job-file.js';
+import { parseJobDocuments, splitKinds } from '../core/job-file.js';
 import { shortTime, table } from './table.js';
+
+export { importChronos } from './import/import-chronos.js';
+export { graph, listOwners, owner } from './owner-verbs.js';
+export type { ImportSource } from './import/source.js';
 
 type JobJson = { name: string; schedule?: string; timezone: string; paused: boolean; state: { nextRunAt: string | null; activeRuns: string[] } };
 
@@ -16,22 +20,34 @@ export interface VerbContext {
 
 const print = (ctx: VerbContext, value: unknown, human: () => string): void => ctx.out(ctx.json ? JSON.stringify(value, null, 2) : human());
 
+/** Owners (`kind: owner` documents) go first, since the jobs name them; then every job at once. */
 export async function apply(ctx: VerbContext, files: string[]): Promise<void> {
   if (files.length === 0) throw new CliError('apply needs -f <file> (YAML or JSON; - for standard input)');
   const jobs: unknown[] = [];
+  const owners: unknown[] = [];
   for (const file of files) {
     const text = file === '-' ? await readStdin() : await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
       throw new CliError(`cannot read ${file}: ${e.code ?? e.message}`);
     });
     const result = parseJobDocuments(text, file === '-' ? '(stdin)' : file);
     if (!result.ok) throw new CliError(`${result.errors[0]!.field}: ${result.errors[0]!.message}`);
-    const parsed = result.value;
-    if (parsed === undefined || parsed === null) continue;
-    jobs.push(...(Array.isArray(parsed) ? parsed : [parsed]));
+    const kinds = splitKinds(result.value);
+    jobs.push(...kinds.jobs);
+    owners.push(...kinds.owners);
   }
-  if (jobs.length === 0) throw new CliError(`no jobs in ${files.join(', ')}`);
-  const result = await ctx.client.request<{ jobs: JobJson[] }>('POST', '/api/v1/jobs', jobs);
-  print(ctx, result, () => `applied ${result.jobs.length} job(s): ${result.jobs.map((j) => j.name).join(', ')}`);
+  if (jobs.length === 0 && owners.length === 0) throw new CliError(`no jobs in ${files.join(', ')}`);
+  const applied = {
+    owners: owners.length > 0 ? (await ctx.client.request<{ owners: { name: string }[] }>('POST', '/api/v1/owners', owners)).owners : [],
+    jobs: jobs.length > 0 ? (await ctx.client.request<{ jobs: JobJson[] }>('POST', '/api/v1/jobs', jobs)).jobs : [],
+  };
+  print(ctx, applied, () =>
+    [
+      applied.owners.length > 0 ? `applied ${applied.owners.length} owner(s): ${applied.owners.map((o) => o.name).join(', ')}` : '',
+      applied.jobs.length > 0 ? `applied ${applied.jobs.length} job(s): ${applied.jobs.map((j) => j.name).join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  );
 }
 
 export async function listJobs(ctx: VerbContext): Promise<void> {
@@ -49,10 +65,10 @@ export async function getJob(ctx: VerbContext, name: string): Promise<void> {
   print(ctx, job, () => toYaml(job).trimEnd());
 }
 
-export async function jobAction(ctx: VerbContext, action: 'delete' | 'pause' | 'resume', name: string): Promise<void> {
+export async function jobAction(ctx: VerbContext, action: 'delete' | 'pause' | 'resume', name: string, force = false): Promise<void> {
   const result =
     action === 'delete'
-      ? await ctx.client.request<unknown>('DELETE', `/api/v1/jobs/${enc(name)}`)
+      ? await ctx.client.request<unknown>('DELETE', `/api/v1/jobs/${enc(name)}${force ? '?force=true' : ''}`)
       : await ctx.client.request<unknown>('POST', `/api/v1/jobs/${enc(name)}/${action}`);
   print(ctx, result, () => `${name} ${action === 'delete' ? 'deleted' : `${action}d`}`);
 }
