@@ -36,7 +36,7 @@ export async function owner(ctx: VerbContext, action: string | undefined, name: 
     case 'test': {
       const result = await ctx.client.request<{ results: { channel: string; ok: boolean; reason?: string }[] }>('POST', `/api/v1/owners/${enc(name)}/test`);
       print(ctx, result, () => table(['CHANNEL', 'RESULT'], result.results.map((r) => [r.channel, r.ok ? 'sent' : `failed: ${r.reason ?? ''}`])));
-      if (result.results.some((r) => !r.ok)) throw new CliError(`a test notice to ${name} could not be sent`);
+      if (result.results.some((r) => !r.ok)) throw new CliError(`a test notice to ${name} could not be sent`, 1);
       return;
     }
     default:
