@@ -38,6 +38,8 @@ export interface Backend {
   /** After a restart: find out what became of a run that was launching or running. */
   reattach(run: Run, spec: JobSpec | null): void;
   readLogs(run: Run, stream: LogStream, offset: number, limit: number): Promise<LogChunk | null>;
+  /** A log line the backend itself wrote beside the run's output (the Mesos executor's): left out of notices. */
+  isOwnLogLine?(line: string): boolean;
   /** Forget runs whose history was pruned (their working dirs and logs). */
   forget(runIds: string[]): Promise<void>;
   /** Agents excluded from placement, launches already waiting for offers included (Mesos only). */

@@ -1,11 +1,11 @@
-/** The last lines of a run's stderr, for failure notices: wherever its logs are (this host, a Mesos sandbox). */
+/** The last lines of a run's stderr, for failure notices: wherever its logs are (this host, a Mesos sandbox), without the backend's own lines. */
 import type { Backend } from '../backends/types.js';
 import type { Store } from '../store/types.js';
 
 /** Enough for 20 long lines; a notice is no place for more. */
 const TAIL_BYTES = 16 * 1024;
 
-export function stderrTailReader(store: Pick<Store, 'getRun'>, backend: Pick<Backend, 'readLogs'>) {
+export function stderrTailReader(store: Pick<Store, 'getRun'>, backend: Pick<Backend, 'readLogs' | 'isOwnLogLine'>) {
   return async (runId: string, lines: number): Promise<string[]> => {
     const run = await store.getRun(runId);
     if (!run) throw new Error(`run ${runId} not found`);
@@ -18,6 +18,7 @@ export function stderrTailReader(store: Pick<Store, 'getRun'>, backend: Pick<Bac
     const all = text.split('\n');
     if (from > 0) all.shift();
     if (all.at(-1) === '') all.pop();
-    return all.slice(-lines);
+    const own = backend.isOwnLogLine?.bind(backend);
+    return (own ? all.filter((line) => !own(line)) : all).slice(-lines);
   };
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import { startMesosSim, type MesosSim } from '../../src/mesos/sim/index.js';
+import { HttpReceiver } from '../helpers/notice-receivers.js';
 import { BIN, api, eventually, sleep, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
 
 const exec = promisify(execFile);
@@ -222,4 +223,37 @@ test('a run asked for while its only eligible agent is blacklisted starts once t
   );
   assert.equal(done.status, 'succeeded');
   assert.equal(done.agent, only);
+});
+
+test('workflows on Mesos: the failure notice names the agent and the sandbox stderr; the child waits, then runs on an agent after its parent succeeds', async () => {
+  const webhook = await HttpReceiver.start();
+  cleanups.push(() => webhook.stop());
+  const sim: MesosSim = await startMesosSim({ agents: 2, heartbeatIntervalSeconds: 1 });
+  cleanups.push(() => sim.close());
+  const server = await startServerProcess(join(dir.path, 'w'), ['--backend', 'mesos', '--mesos-master', sim.url, '--ui-url', 'https://cron.example.com']);
+  cleanups.push(() => server.stop());
+  const resources = { cpus: 0.1, mem: 16 };
+  assert.equal((await api(`${server.url}/api/v1/owners/ops`, 'PUT', { webhook: { url: `${webhook.url}/hook` } })).status, 201);
+  assert.equal((await api(`${server.url}/api/v1/jobs/extract`, 'PUT', { command: 'echo "bad header row" >&2; exit 3', owners: ['ops'], resources })).status, 201);
+  assert.equal((await api(`${server.url}/api/v1/jobs/load`, 'PUT', { command: 'echo loaded', after: ['extract'], resources })).status, 201);
+
+  const failed = (await api<RunJson>(`${server.url}/api/v1/jobs/extract/run`, 'POST')).body;
+  const notice = await eventually(async () => webhook.requests[0]?.json as { kind: string; run: { id: string; exitCode: number; agent: string }; waiting: string[]; stderrTail: string[] | null; link: string } | undefined, 20_000, 'the failure notice');
+  assert.equal(notice.kind, 'failure');
+  assert.equal(notice.run.id, failed.id);
+  assert.equal(notice.run.exitCode, 3);
+  assert.ok((sim.state() as { slaves: { id: string }[] }).slaves.some((s) => s.id === notice.run.agent), `the agent ${notice.run.agent} is one of the sim's`);
+  assert.deepEqual(notice.stderrTail, ['bad header row'], 'the stderr tail is read from the sandbox');
+  assert.deepEqual(notice.waiting, ['load']);
+  assert.equal(notice.link, `https://cron.example.com/runs/${failed.id}`);
+  await sleep(1500);
+  assert.equal((await runsOf(server.url, 'load')).length, 0, 'the child waits');
+
+  assert.equal((await api(`${server.url}/api/v1/jobs/extract`, 'PUT', { command: 'echo fine', owners: ['ops'], resources })).status, 200);
+  const good = (await api<RunJson>(`${server.url}/api/v1/jobs/extract/run`, 'POST')).body;
+  const child = await eventually(async () => (await runsOf(server.url, 'load')).find((r) => r.finishedAt), 20_000, 'the child to run');
+  assert.equal(child.status, 'succeeded');
+  assert.equal(child.trigger, 'dependency');
+  assert.deepEqual((child as RunJson & { causes: string[] }).causes, [good.id]);
+  assert.ok(child.agent, 'the child ran on an agent');
 });

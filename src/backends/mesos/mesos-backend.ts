@@ -11,6 +11,7 @@ import { FrameworkRunner } from '../../mesos/framework/index.js';
 import type { AgentReport, Backend, LogChunk, LogStream, Post } from '../types.js';
 import { AgentDirectory } from './agent-directory.js';
 import { backendHooks, type BackendEffect } from './run-hooks.js';
+import { isExecutorLogLine } from './executor-lines.js';
 import { readSandboxLog, sandboxOf } from './sandbox-logs.js';
 import { launchRequestOf } from './task-info.js';
 import { isOurTask, runIdOf, taskIdOf } from './task-ids.js';
@@ -112,6 +113,10 @@ export class MesosBackend implements Backend {
     const agent = run.agent ? this.directory.get(run.agent) : undefined;
     if (!frameworkId || !agent?.url) return null;
     return readSandboxLog(agent.url, sandboxOf(frameworkId, taskIdOf(run)), stream, offset, limit);
+  }
+
+  isOwnLogLine(line: string): boolean {
+    return isExecutorLogLine(line);
   }
 
   /** Sandboxes are the agents' to collect (their --gc_delay). */
