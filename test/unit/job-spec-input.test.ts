@@ -3,6 +3,8 @@
  * can run: durations, strings handed to execve, keys that would reach a prototype, nesting.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseDuration } from '../../src/core/duration.js';
 import { MAX_EXEC_STRING_BYTES, MAX_EXEC_TOTAL_BYTES } from '../../src/core/exec-limits.js';
@@ -150,5 +152,23 @@ describe('field names in lists', () => {
   test('a single bad body that is not an object is named (body)', () => {
     const result = validateJobList('x');
     assert.deepEqual(result.ok ? [] : result.errors.map((e) => e.field), ['(body)']);
+  });
+});
+
+describe('the job files the README and npm start use', () => {
+  test('examples/jobs.yaml is valid, its pipeline included', () => {
+    const path = join(import.meta.dirname, '..', '..', 'examples', 'jobs.yaml');
+    const result = readJobFile(readFileSync(path, 'utf8'), path);
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.deepEqual(result.value.jobs.find((j) => j.name === 'load')?.after, ['transform']);
+  });
+  test("the README's worked example (an owner and three jobs) is valid", () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    const example = /```yaml\n(# pipeline\.yaml[\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(example, 'the README has the pipeline.yaml example');
+    const result = readJobFile(example, 'README pipeline.yaml');
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.deepEqual(result.value.owners.map((o) => o.name), ['data-team']);
+    assert.deepEqual(result.value.jobs.map((j) => j.name), ['extract', 'transform', 'load']);
   });
 });
