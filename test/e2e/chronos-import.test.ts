@@ -4,43 +4,20 @@
  * accepts, or applied to a running server.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { readJobFile } from '../../src/core/job-file.js';
-import { BIN, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
+import { runCli } from '../helpers/cli-process.js';
+import { startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'chronos');
 const fixturePath = (file: string): string => join(FIXTURES, file);
 const fixtureJobs = (...files: string[]): unknown[] => files.flatMap((f) => JSON.parse(readFileSync(fixturePath(f), 'utf8')) as unknown[]);
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], stdin?: string): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, MOROCCRON_SERVER: '', MOROCCRON_TIMEOUT: '' },
-      stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    if (stdin !== undefined) child.stdin?.end(stdin);
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('exit', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], stdin?: string) => runCli(args, stdin === undefined ? {} : { stdin });
 
 /** The written file, read with moroccron's own job-file reader (owners and jobs). */
 function readOutput(stdout: string): { jobs: string[]; owners: string[] } {

@@ -4,10 +4,9 @@
  * number given to a flag gets the flag's own message.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
-import { BIN } from '../helpers/server-process.js';
+import { runCli } from '../helpers/cli-process.js';
 
 /** Accepts connections, reads what comes, and never answers. */
 let silent: Server;
@@ -27,32 +26,7 @@ after(() => {
   silent.close();
 });
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, MOROCCRON_SERVER: '', MOROCCRON_TIMEOUT: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    // A hang is what is under test: stop it well before the test runner would.
-    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('exit', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { env, killAfterMs: 20_000 });
 
 const oneLine = (text: string) => assert.equal(text.split('\n').filter(Boolean).length, 1, `expected one line, got ${JSON.stringify(text)}`);
 

@@ -4,18 +4,12 @@
  * `delete --force`, and `import chronos | apply -f -`.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { HttpReceiver, SmtpReceiver } from '../helpers/notice-receivers.js';
-import { BIN, api, eventually, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { runCli } from '../helpers/cli-process.js';
+import { api, eventually, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
 
 const dir = tempDir();
 let smtp: SmtpReceiver;
@@ -33,24 +27,7 @@ after(async () => {
   dir.remove();
 });
 
-function cli(args: string[], stdin?: string): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args, '--server', server.url], {
-      env: { ...process.env, MOROCCRON_SERVER: '', MOROCCRON_TIMEOUT: '' },
-      stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    if (stdin !== undefined) child.stdin?.end(stdin);
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('exit', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], stdin?: string) => runCli([...args, '--server', server.url], stdin === undefined ? {} : { stdin });
 
 const PIPELINE = (slackUrl: string) => `
 kind: owner
