@@ -112,21 +112,10 @@ describe('PostgreSQL store', { skip: unavailable ?? false }, () => {
 
   test('runs stored before migration 3 read back with no labels', async () => {
     const url = freshUrl();
-    const schema = new URL(url).searchParams.get('schema')!;
-    const client = new pg.Client(server.url);
-    await client.connect();
-    try {
-      await client.query(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);
-      await client.query('CREATE TABLE moroccron_schema (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
-      for (const [i, sql] of MIGRATIONS.slice(0, 2).entries()) {
-        await client.query(sql);
-        await client.query('INSERT INTO moroccron_schema (version) VALUES ($1)', [i + 1]);
-      }
+    await schemaAtVersion(url, 2, async (client) => {
       await client.query(`INSERT INTO runs (id, job, key, trigger, scheduled_at, claimed_at, attempt, status, root_id)
         VALUES ('old-run', 'j', 's:1', 'schedule', 1000, 1001, 1, 'queued', 'old-run')`);
-    } finally {
-      await client.end();
-    }
+    });
     const store = await openPostgresStore(url);
     assert.deepEqual(await store.getRun('old-run'), run('j', { id: 'old-run', key: 's:1' }));
     const epoch = await store.beginEpoch('a', 0);
@@ -137,22 +126,11 @@ describe('PostgreSQL store', { skip: unavailable ?? false }, () => {
 
   test('data stored before migrations 4 to 7 reads back with no causes, not late, no progress; the active index covers waiting runs', async () => {
     const url = freshUrl();
-    const schema = new URL(url).searchParams.get('schema')!;
-    const client = new pg.Client(server.url);
-    await client.connect();
-    try {
-      await client.query(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);
-      await client.query('CREATE TABLE moroccron_schema (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
-      for (const [i, sql] of MIGRATIONS.slice(0, 3).entries()) {
-        await client.query(sql);
-        await client.query('INSERT INTO moroccron_schema (version) VALUES ($1)', [i + 1]);
-      }
+    const schema = await schemaAtVersion(url, 3, async (client) => {
       await client.query(`INSERT INTO jobs (name, spec, cursor, created_at, updated_at) VALUES ('old-job', $1, 1000, 1, 2)`, [JSON.stringify(spec('old-job'))]);
       await client.query(`INSERT INTO runs (id, job, key, trigger, scheduled_at, claimed_at, attempt, status, root_id)
         VALUES ('old-run', 'old-job', 's:1', 'schedule', 1000, 1001, 1, 'queued', 'old-run')`);
-    } finally {
-      await client.end();
-    }
+    });
     const store = await openPostgresStore(url);
     const oldRun = run('old-job', { id: 'old-run', key: 's:1' });
     assert.deepEqual(await store.loadState(), { jobs: [storedJob('old-job')], activeRuns: [oldRun], owners: [], notices: [] });
@@ -178,3 +156,22 @@ describe('PostgreSQL store', { skip: unavailable ?? false }, () => {
     await assert.rejects(openPostgresStore(url), /newer than this moroccron knows/);
   });
 });
+
+/** The store's schema as an older moroccron left it: the first `version` migrations, then `seed`. Returns the schema name. */
+async function schemaAtVersion(url: string, version: number, seed: (client: pg.Client) => Promise<void>): Promise<string> {
+  const schema = new URL(url).searchParams.get('schema')!;
+  const client = new pg.Client(server.url);
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);
+    await client.query('CREATE TABLE moroccron_schema (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+    for (const [i, sql] of MIGRATIONS.slice(0, version).entries()) {
+      await client.query(sql);
+      await client.query('INSERT INTO moroccron_schema (version) VALUES ($1)', [i + 1]);
+    }
+    await seed(client);
+  } finally {
+    await client.end();
+  }
+  return schema;
+}
