@@ -2,11 +2,10 @@
 import { stringify as toYaml } from 'yaml';
 import { CliError } from './client.js';
 import { table } from './table.js';
-import type { VerbContext } from './verbs.js';
+import { print, type VerbContext } from './verb-context.js';
 
 type OwnerJson = { name: string; email: string[]; pagerdutyRoutingKey?: string; slackWebhook?: string; webhook?: unknown; notifyOn: string[]; mute: boolean | string; optOut: string[] };
 
-const print = (ctx: VerbContext, value: unknown, human: () => string): void => ctx.out(ctx.json ? JSON.stringify(value, null, 2) : human());
 const enc = encodeURIComponent;
 
 export async function listOwners(ctx: VerbContext): Promise<void> {

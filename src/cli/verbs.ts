@@ -2,23 +2,18 @@
 import { readFile } from 'node:fs/promises';
 import { stringify as toYaml } from 'yaml';
 import type { RunJson } from '../api/views.js';
-import { CliError, type Client } from './client.js';
+import { CliError } from './client.js';
 import { parseJobDocuments, splitKinds } from '../core/job-file.js';
 import { shortTime, table } from './table.js';
+import { print, type VerbContext } from './verb-context.js';
 
 export { importChronos } from './import/import-chronos.js';
 export { graph, listOwners, owner } from './owner-verbs.js';
 export type { ImportSource } from './import/source.js';
+export type { VerbContext } from './verb-context.js';
 
 type JobJson = { name: string; schedule?: string; timezone: string; paused: boolean; state: { nextRunAt: string | null; activeRuns: string[] } };
 
-export interface VerbContext {
-  client: Client;
-  json: boolean;
-  out: (text: string) => void;
-}
-
-const print = (ctx: VerbContext, value: unknown, human: () => string): void => ctx.out(ctx.json ? JSON.stringify(value, null, 2) : human());
 
 /** Owners (`kind: owner` documents) go first, since the jobs name them; then every job at once. */
 export async function apply(ctx: VerbContext, files: string[]): Promise<void> {
