@@ -4,7 +4,7 @@
  * fenced: each carries the writer's epoch and is refused with FencedError once a newer epoch
  * has begun, so a deposed scheduler cannot write.
  */
-import type { BlacklistEntry, Millis, Notice, Run, RunStatus, StoreOp, StoredJob, StoredOwner } from '../core/types.js';
+import type { AccessOp, AuditEntry, BlacklistEntry, Millis, Notice, Run, RunStatus, StoreOp, StoredJob, StoredOwner, StoredToken } from '../core/types.js';
 
 export interface RunQuery {
   job?: string;
@@ -39,6 +39,20 @@ export interface WriteResult {
 }
 
 export type { BlacklistEntry } from '../core/types.js';
+
+export interface AuditQuery {
+  /** Only entries at or after this time. */
+  since?: Millis;
+  limit: number;
+  /** Opaque, from a previous page's nextCursor. */
+  cursor?: string;
+}
+
+export interface AuditPage {
+  /** Newest first. */
+  entries: AuditEntry[];
+  nextCursor: string | null;
+}
 
 export interface HistoryLimit {
   keep: number;
@@ -78,6 +92,15 @@ export interface Store {
   listBlacklist(): Promise<BlacklistEntry[]>;
   listOwners(): Promise<StoredOwner[]>;
   getOwner(name: string): Promise<StoredOwner | null>;
+  /**
+   * Tokens and audit entries, unfenced: any member writes them (the tokens API), and so does
+   * `moroccron token` with no server. A put-token replaces the token with its id.
+   */
+  writeAccess(ops: AccessOp[]): Promise<void>;
+  getToken(id: string): Promise<StoredToken | null>;
+  /** Every token, revoked and expired ones included, oldest first. */
+  listTokens(): Promise<StoredToken[]>;
+  listAudit(query: AuditQuery): Promise<AuditPage>;
   close(): Promise<void>;
 }
 
@@ -109,6 +132,14 @@ export class FencedError extends Error {
     super(`write refused: epoch ${epoch} was superseded by epoch ${current} (another scheduler took over)`);
     this.name = 'FencedError';
   }
+}
+
+/** Audit pages go newest first by (at, id). */
+export const encodeAuditCursor = (entry: Pick<AuditEntry, 'at' | 'id'>): string => Buffer.from(`${entry.at}:${entry.id}`).toString('base64url');
+
+export function decodeAuditCursor(cursor: string): { at: Millis; id: string } | null {
+  const decoded = decodeRunCursor(cursor);
+  return decoded && { at: decoded.scheduledAt, id: decoded.id };
 }
 
 export const encodeRunCursor = (run: Pick<Run, 'scheduledAt' | 'id'>): string =>

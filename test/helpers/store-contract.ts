@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import type { JobProgress, StoreOp } from '../../src/core/types.js';
 import { FencedError, type Store } from '../../src/store/types.js';
 import { FaultyStore, InjectedWriteFault } from './faulty-store.js';
+import { accessContract } from './store-contract-access.js';
 import { workflowContract } from './store-contract-workflows.js';
 import { notice, owner, run, spec, storedJob } from './store-fixtures.js';
 
@@ -264,5 +265,6 @@ export function storeContract(kind: string, open: () => Promise<Store>): void {
     });
 
     workflowContract(open);
+    accessContract(open);
   });
 }

@@ -1,8 +1,8 @@
-/** Builders of the records the Store contract writes: jobs, runs, owners and notices. */
+/** Builders of the records the Store contract writes: jobs, runs, owners, notices, tokens and audit entries. */
 import assert from 'node:assert/strict';
 import { validateJobSpec, type JobSpec } from '../../src/core/job-spec.js';
 import { validateOwnerSpec } from '../../src/core/owner-spec.js';
-import { NO_PROGRESS, type Notice, type NoticeFacts, type Run, type StoredJob, type StoredOwner } from '../../src/core/types.js';
+import { NO_PROGRESS, type AuditEntry, type Notice, type NoticeFacts, type Run, type StoredJob, type StoredOwner, type StoredToken } from '../../src/core/types.js';
 
 export function spec(name: string, extra: Record<string, unknown> = {}): JobSpec {
   const result = validateJobSpec({ name, schedule: '* * * * *', command: 'true', ...extra });
@@ -67,5 +67,34 @@ export function notice(id: string, facts: Partial<NoticeFacts> = {}): Notice {
       at: 1500,
       ...facts,
     },
+  };
+}
+
+export function token(id: string, fields: Partial<StoredToken> = {}): StoredToken {
+  return {
+    id,
+    name: `token ${id}`,
+    role: 'operator',
+    owners: ['team-a'],
+    secretHash: `scrypt$16384$8$1$salt-${id}$hash-${id}`,
+    createdAt: 1000,
+    expiresAt: null,
+    revokedAt: null,
+    createdBy: 'local:root',
+    ...fields,
+  };
+}
+
+export function auditEntry(id: string, at: number, fields: Partial<AuditEntry> = {}): AuditEntry {
+  return {
+    id,
+    at,
+    actor: { tokenId: 'tok1', name: 'ci-deploy', role: 'operator', address: '127.0.0.1' },
+    action: 'put-jobs',
+    targets: ['nightly'],
+    outcome: 'done',
+    status: 200,
+    detail: null,
+    ...fields,
   };
 }

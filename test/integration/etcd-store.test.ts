@@ -1,4 +1,4 @@
-/** The etcd store against a real etcd: the shared Store contract, plus its etcd-specific limits. */
+/** The etcd store against a real etcd: the shared Store contract, plus its etcd-specific limits (history, the audit log's bounds). */
 import assert from 'node:assert/strict';
 import { Etcd3 } from 'etcd3';
 import { after, before, describe, test } from 'node:test';
@@ -6,6 +6,7 @@ import { EtcdStore, openEtcdStore } from '../../src/store/etcd/etcd-store.js';
 import { parseEtcdUrl } from '../../src/store/etcd/url.js';
 import { FencedError } from '../../src/store/types.js';
 import { etcdUnavailable, startEtcd, type EtcdServer } from '../helpers/etcd.js';
+import { auditBoundsTests } from '../helpers/store-audit-bounds.js';
 import { run, storeContract, storedJob } from '../helpers/store-contract.js';
 
 const skip = etcdUnavailable();
@@ -137,6 +138,19 @@ describe('etcd store', { skip: skip ?? false }, () => {
     assert.equal(result.removedRunIds.length, 60);
     assert.deepEqual(await store.loadState(), { jobs: [], activeRuns: [], owners: [], notices: [] });
     assert.equal((await store.listRuns({ limit: 10 })).runs.length, 0);
+  });
+
+  auditBoundsTests('etcd', async () => {
+    const store = await fresh();
+    const client = new Etcd3({ hosts: `http://${etcd.hostPort}` });
+    return {
+      store,
+      countEntries: () => client.getAll().prefix(store.keys.audits).count(),
+      close: async () => {
+        client.close();
+        await store.close();
+      },
+    };
   });
 });
 

@@ -6,6 +6,7 @@ import { MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { openPostgresStore, PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { startPostgres, postgresUnavailable, type PostgresServer } from '../helpers/postgres.js';
 import { run, spec, storeContract, storedJob } from '../helpers/store-contract.js';
+import { auditEntry, token } from '../helpers/store-fixtures.js';
 
 const unavailable = postgresUnavailable();
 let server: PostgresServer;
@@ -141,6 +142,31 @@ describe('PostgreSQL store', { skip: unavailable ?? false }, () => {
     try {
       const { rows } = await check.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = 'runs_active'`, [schema]);
       assert.match(rows[0]!.indexdef, /'waiting'/);
+    } finally {
+      await check.end();
+    }
+  });
+
+  test('a schema from before migration 8 keeps its data and gains tokens and the audit log with its newest-first index', async () => {
+    const url = freshUrl();
+    const schema = await schemaAtVersion(url, 7, async (client) => {
+      await client.query(`INSERT INTO jobs (name, spec, cursor, created_at, updated_at) VALUES ('old-job', $1, 1000, 1, 2)`, [JSON.stringify(spec('old-job'))]);
+    });
+    const store = await openPostgresStore(url);
+    assert.deepEqual(await store.listJobs(), [storedJob('old-job')]);
+    assert.deepEqual(await store.listTokens(), []);
+    assert.deepEqual(await store.listAudit({ limit: 10 }), { entries: [], nextCursor: null });
+    const t = Date.UTC(2030, 0, 1);
+    const created = token('0a1b2c3d4e', { createdAt: t, expiresAt: t + 86_400_000 });
+    await store.writeAccess([{ op: 'put-token', token: created }, { op: 'put-audit', entry: auditEntry('a-1', t, { action: 'create-token', targets: [created.id] }) }]);
+    assert.deepEqual(await store.getToken(created.id), created, 'times beyond 2^31 come back as numbers');
+    assert.deepEqual((await store.listAudit({ limit: 10, since: t })).entries.map((e) => e.id), ['a-1']);
+    await store.close();
+    const check = new pg.Client(server.url);
+    await check.connect();
+    try {
+      const { rows } = await check.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = 'audit_newest'`, [schema]);
+      assert.match(rows[0]!.indexdef, /\(at DESC, id DESC\)/);
     } finally {
       await check.end();
     }

@@ -1,6 +1,7 @@
 /**
  * The ZooKeeper store against a real server: the shared Store contract (a fresh base path
- * per store), a burst of 1000 claims in one write, the per-job history cap, and znode sizes.
+ * per store), a burst of 1000 claims in one write, the per-job history cap, znode sizes and
+ * the audit log's bounds.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -9,6 +10,7 @@ import { MAX_RUN_TEXT, MAX_ZNODE_BYTES } from '../../src/store/zookeeper/codec.j
 import { ZkCode, ZkError, ZkSession, type ZkOp } from '../../src/store/zookeeper/zk-session.js';
 import { ZooKeeperStore, openZooKeeperStore } from '../../src/store/zookeeper/zookeeper-store.js';
 import { FencedError } from '../../src/store/types.js';
+import { auditBoundsTests } from '../helpers/store-audit-bounds.js';
 import { run, storeContract, storedJob } from '../helpers/store-contract.js';
 import { notice } from '../helpers/store-fixtures.js';
 import { startZooKeeper, zooKeeperUnavailable, type ZooKeeperServer } from '../helpers/zookeeper.js';
@@ -229,3 +231,21 @@ test('a notice is one small znode named by its id: its run\'s long reason is cut
     await store.close();
   }
 });
+
+auditBoundsTests(
+  'ZooKeeper',
+  async () => {
+    const store = await openZooKeeperStore(freshUrl());
+    const dir = `/moroccron-test/store-${n}/audit`;
+    const session = await ZkSession.open(zk.connectString, { sessionTimeoutMs: 4000 });
+    return {
+      store,
+      countEntries: () => session.childCount(dir),
+      close: async () => {
+        await session.close();
+        await store.close();
+      },
+    };
+  },
+  skip,
+);

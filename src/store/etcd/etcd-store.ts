@@ -17,14 +17,20 @@
  * so jobs x history x 1 KiB bounds the space runs take. Longer history goes to a run
  * archive in SQLite or PostgreSQL (`--history-store`, see history/tiered-store.ts).
  *
+ * The audit log is bounded too: the newest AUDIT_KEEP (10,000) entries stay, each cut to
+ * MAX_AUDIT_BYTES (see access.ts). Tokens and their audit lines are written by writeAccess,
+ * with no epoch compare.
+ *
  * One writer per epoch is assumed (the leader); this object serialises its own writes.
  */
 import type { Etcd3 } from 'etcd3';
-import type { Millis, Run, StoreOp, StoredJob, StoredOwner } from '../../core/types.js';
+import type { AccessOp, Millis, Run, StoreOp, StoredJob, StoredOwner, StoredToken } from '../../core/types.js';
 import {
   decodeRunCursor,
   encodeRunCursor,
   FencedError,
+  type AuditPage,
+  type AuditQuery,
   type BlacklistEntry,
   type LoadedState,
   type RunPage,
@@ -32,10 +38,11 @@ import {
   type Store,
   type WriteResult,
 } from '../types.js';
+import { accessMutations, auditBeyondCap, readAudit, readToken, readTokens } from './access.js';
 import { createEtcdClient } from './client.js';
 import { raiseEpoch } from './epoch.js';
 import { Keys, padTime, parseJob, parseRun, parseTimeId, prefixEnd } from './keys.js';
-import { commitFenced, count, getMany, range } from './kv.js';
+import { commitFenced, commitUnfenced, count, getMany, range, type Mutation } from './kv.js';
 import { listNotices } from './notices.js';
 import { pack, type Chunk } from './pack.js';
 import { parseEtcdUrl, type EtcdConfig } from './url.js';
@@ -44,6 +51,9 @@ import { readsFor, WritePlanner, type PlannedOp } from './write-plan.js';
 
 /** A claim key taken by someone else between our read and our commit, this many times in a row, is an error. */
 const MAX_CONFLICTS = 5;
+
+/** One key's change as a planned op of its own, for pack. */
+const asPlanned = (mutation: Mutation): PlannedOp => ({ mutations: [mutation], absent: [], removed: [] });
 
 const byTimeThenId = (a: Run, b: Run): number => a.scheduledAt - b.scheduledAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -107,12 +117,34 @@ export class EtcdStore implements Store {
       }
       try {
         for (const job of finishedJobs) result.evictedRunIds.push(...(await this.enforceCap(epoch, job)));
+        if (ops.some((op) => op.op === 'put-audit')) {
+          const beyondCap = await auditBeyondCap(this.client, this.keys);
+          if (beyondCap.length > 0) await this.commitAll(epoch, beyondCap.map(asPlanned), () => {});
+        }
       } catch (e) {
         // The batch itself committed; the next write of this ex-leader will be refused.
         if (!(e instanceof FencedError)) throw e;
       }
       return result;
     });
+  }
+
+  /** No epoch compare: tokens and their audit lines are not scheduler state. One transaction when it fits etcd's limits. */
+  async writeAccess(ops: AccessOp[]): Promise<void> {
+    await this.commitUnfenced(await accessMutations(this.client, this.keys, this.config.maxTxnOps, ops));
+    await this.commitUnfenced(await auditBeyondCap(this.client, this.keys));
+  }
+
+  getToken(id: string): Promise<StoredToken | null> {
+    return readToken(this.client, this.keys, id);
+  }
+
+  listTokens(): Promise<StoredToken[]> {
+    return readTokens(this.client, this.keys);
+  }
+
+  listAudit(query: AuditQuery): Promise<AuditPage> {
+    return readAudit(this.client, this.keys, query);
   }
 
   async listJobs(): Promise<StoredJob[]> {
@@ -184,6 +216,10 @@ export class EtcdStore implements Store {
     this.client.close();
   }
 
+  private async commitUnfenced(mutations: Mutation[]): Promise<void> {
+    for (const chunk of pack(mutations.map(asPlanned), this.config.maxTxnOps)) await commitUnfenced(this.client, [...chunk.mutations]);
+  }
+
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.queue.then(fn, fn);
     this.queue = next.catch(() => undefined);
@@ -191,10 +227,11 @@ export class EtcdStore implements Store {
   }
 
   private async readView(ops: StoreOp[]): Promise<View> {
-    const { points, prefixes, withRunBodies } = readsFor(ops, this.keys);
+    const { points, prefixes, withRunBodies, keyRanges } = readsFor(ops, this.keys);
     const [values, ...listings] = await Promise.all([
       getMany(this.client, points, this.config.maxTxnOps),
       ...prefixes.map((p) => range(this.client, p, prefixEnd(p))),
+      ...keyRanges.map(([start, end]) => range(this.client, start, end, { keysOnly: true })),
     ]);
     for (const listing of listings) for (const e of listing.entries) values.set(e.key, e.value);
     const bodies = withRunBodies.flatMap((prefix) =>

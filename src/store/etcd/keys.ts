@@ -15,10 +15,12 @@
  *   P/active/<id>                    job: runs not finished (loadState)
  *   P/done/<job>/<ts>/<id>           "": finished runs of one job (history cap, prune)
  *   P/keys/<job>/<key>               run id: the claim of (job, key); its existence refuses a second claim
+ *   P/tokens/<id>                    StoredToken JSON
+ *   P/audit/<ts>/<id>                AuditEntry JSON, <ts> its `at` (access.ts)
  *
- * <ts> is scheduledAt zero-padded to 16 digits, so byte order is time order and
- * "<ts>/<id>" orders like the (scheduledAt, id) run cursor. Job and owner names cannot
- * contain "/"; ids, keys, meta keys and agents may, as they always come last.
+ * <ts> is scheduledAt (or an audit entry's `at`) zero-padded to 16 digits, so byte order is
+ * time order and "<ts>/<id>" orders like the (scheduledAt, id) run cursor. Job and owner
+ * names cannot contain "/"; ids, keys, meta keys and agents may, as they always come last.
  */
 import { ACTIVE_STATUSES } from '../run-row.js';
 import { NO_PROGRESS, type Millis, type Run, type RunStatus, type StoredJob } from '../../core/types.js';
@@ -34,6 +36,9 @@ export function padTime(ts: Millis): string {
   }
   return String(ts).padStart(TS_DIGITS, '0');
 }
+
+/** A time from a query (since, a cursor) brought into the range padTime takes. */
+export const clampTime = (ts: Millis): Millis => Math.min(Math.max(0, Math.ceil(ts)), 10 ** TS_DIGITS - 1);
 
 /** "<ts>/<id>" back to its parts. */
 export function parseTimeId(rest: string): { scheduledAt: Millis; id: string } {
@@ -66,6 +71,8 @@ export class Keys {
   readonly blacklists: string;
   readonly times: string;
   readonly active: string;
+  readonly tokens: string;
+  readonly audits: string;
 
   constructor(readonly prefix: string) {
     this.epoch = `${prefix}/epoch`;
@@ -78,6 +85,8 @@ export class Keys {
     this.blacklists = `${prefix}/blacklist/`;
     this.times = `${prefix}/time/`;
     this.active = `${prefix}/active/`;
+    this.tokens = `${prefix}/tokens/`;
+    this.audits = `${prefix}/audit/`;
   }
 
   job = (name: string): string => `${this.jobs}${name}`;
@@ -92,6 +101,8 @@ export class Keys {
   claims = (job: string): string => `${this.prefix}/keys/${job}/`;
   claim = (job: string, key: string): string => `${this.claims(job)}${key}`;
   activeRun = (id: string): string => `${this.active}${id}`;
+  token = (id: string): string => `${this.tokens}${id}`;
+  audit = (entry: { at: Millis; id: string }): string => `${this.audits}${padTime(entry.at)}/${entry.id}`;
 
   /** Every key a run occupies, with its value. */
   runEntries(run: Run): Map<string, string> {

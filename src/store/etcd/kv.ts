@@ -78,6 +78,11 @@ export const toOp = ([key, value]: Mutation, lease?: string): IRequestOp =>
 
 export const parseEpoch = (value: string | null | undefined): number => (value ? Number(value) : 0);
 
+/** Apply `mutations` in one transaction, unconditionally (writes outside the fenced batches). */
+export async function commitUnfenced(client: Etcd3, mutations: Mutation[]): Promise<void> {
+  if (mutations.length > 0) await client.kv.txn({ success: mutations.map((m) => toOp(m)) });
+}
+
 /**
  * Apply `mutations` if the epoch key still holds `epoch` and every key in `absentKeys` is
  * absent. Throws FencedError when the epoch moved; returns false when only an absence failed.

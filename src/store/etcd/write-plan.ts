@@ -3,7 +3,8 @@
  * the store holds (so a later op sees the earlier ones, as in one SQL transaction).
  */
 import { isTerminal, type Run, type StoreOp, type StoredJob, type StoredOwner } from '../../core/types.js';
-import { parseJob, parseRun, parseTimeId, type Keys } from './keys.js';
+import { boundAuditEntry } from '../access-records.js';
+import { clampTime, padTime, parseJob, parseRun, parseTimeId, type Keys } from './keys.js';
 import type { Mutation } from './kv.js';
 import { encodeNotice } from './notices.js';
 import type { View } from './view.js';
@@ -24,6 +25,8 @@ export interface Reads {
   prefixes: string[];
   /** Listed prefixes of "<ts>/<id>" index keys whose runs' bodies are read too. */
   withRunBodies: string[];
+  /** Keys (without values) in [start, end). */
+  keyRanges: [start: string, end: string][];
 }
 
 /** The keys (point reads) and prefixes (listings) a batch needs to be planned. */
@@ -31,6 +34,7 @@ export function readsFor(ops: StoreOp[], keys: Keys): Reads {
   const points: string[] = [];
   const prefixes: string[] = [];
   const withRunBodies: string[] = [];
+  const keyRanges: [string, string][] = [];
   for (const op of ops) {
     switch (op.op) {
       case 'claim-run':
@@ -63,6 +67,13 @@ export function readsFor(ops: StoreOp[], keys: Keys): Reads {
         prefixes.push(keys.done(op.job));
         withRunBodies.push(keys.done(op.job));
         break;
+      case 'put-audit':
+        points.push(keys.audit(op.entry));
+        break;
+      case 'prune-audit':
+        // The entries from before `before`, which byte order puts first.
+        if (op.before > 0) keyRanges.push([keys.audits, `${keys.audits}${padTime(clampTime(op.before))}`]);
+        break;
       case 'put-meta':
       case 'unblacklist-agent':
       case 'delete-owner':
@@ -70,7 +81,7 @@ export function readsFor(ops: StoreOp[], keys: Keys): Reads {
         break;
     }
   }
-  return { points, prefixes, withRunBodies };
+  return { points, prefixes, withRunBodies, keyRanges };
 }
 
 const none = (): PlannedOp => ({ mutations: [], absent: [], removed: [] });
@@ -150,6 +161,15 @@ export class WritePlanner {
         return { ...none(), mutations: [[k.notice(op.notice.id), encodeNotice(op.notice, position)]] };
       case 'delete-notice':
         return { ...none(), mutations: [[k.notice(op.id), null]] };
+      case 'put-audit':
+        // A replayed entry is present already: left as it is.
+        if (this.view.get(k.audit(op.entry)) !== null) return none();
+        return { ...none(), mutations: [[k.audit(op.entry), JSON.stringify(boundAuditEntry(op.entry))]] };
+      case 'prune-audit': {
+        // Listed without values (see readsFor): only the keys count here.
+        const expired = this.view.keysUnder(k.audits).filter((key) => parseTimeId(key.slice(k.audits.length)).scheduledAt < op.before);
+        return { ...none(), mutations: expired.map((key): Mutation => [key, null]) };
+      }
     }
   }
 

@@ -1,9 +1,9 @@
 /**
  * A bounded store (ZooKeeper, etcd) with its run history kept in a SQL run archive.
  *
- * The primary holds jobs, owners, the notice outbox, unfinished runs and the newest finished
- * runs (its `?history=` cap) and does all the fencing. Once the primary has committed a
- * finished run, the run is copied to the archive; reads merge the two. The scheduler never
+ * The primary holds jobs, owners, the notice outbox, tokens, the audit log, unfinished runs
+ * and the newest finished runs (its `?history=` cap) and does all the fencing. Once the
+ * primary has committed a finished run, the run is copied to the archive; reads merge the two. The scheduler never
  * waits on the archive: its deliveries queue in an outbox and retry, and a read falls back
  * to the primary alone.
  *
@@ -17,9 +17,9 @@
  * finished run the primary held, it lets go of the same runs and older ones: the primary's
  * are reported at once, the archive's others with a later write.
  */
-import { isTerminal, type Millis, type Run, type StoreOp, type StoredJob, type StoredOwner } from '../../core/types.js';
+import { isTerminal, type AccessOp, type Millis, type Run, type StoreOp, type StoredJob, type StoredOwner, type StoredToken } from '../../core/types.js';
 import { FINISHED_STATUSES } from '../run-row.js';
-import type { BlacklistEntry, LoadedState, RunArchive, RunPage, RunQuery, Store, WriteResult } from '../types.js';
+import type { AuditPage, AuditQuery, BlacklistEntry, LoadedState, RunArchive, RunPage, RunQuery, Store, WriteResult } from '../types.js';
 import { ArchiveOutbox, type ArchiveEntry, type OutboxOptions } from './archive-outbox.js';
 import { mergeRunPages } from './merge-pages.js';
 
@@ -123,6 +123,22 @@ export class TieredStore implements Store {
 
   getOwner(name: string): Promise<StoredOwner | null> {
     return this.primary.getOwner(name);
+  }
+
+  writeAccess(ops: AccessOp[]): Promise<void> {
+    return this.primary.writeAccess(ops);
+  }
+
+  getToken(id: string): Promise<StoredToken | null> {
+    return this.primary.getToken(id);
+  }
+
+  listTokens(): Promise<StoredToken[]> {
+    return this.primary.listTokens();
+  }
+
+  listAudit(query: AuditQuery): Promise<AuditPage> {
+    return this.primary.listAudit(query);
   }
 
   /** Finished runs on their way to the archive. */

@@ -98,6 +98,18 @@ export const MIGRATIONS: readonly string[] = [
     facts   JSONB NOT NULL
   );
   `,
+  /* 8: API tokens (the secret only as a scrypt hash) and the audit log */ `
+  CREATE TABLE tokens (
+    id      TEXT COLLATE "C" PRIMARY KEY,
+    record  JSONB NOT NULL
+  );
+  CREATE TABLE audit (
+    id      TEXT COLLATE "C" PRIMARY KEY,
+    at      BIGINT NOT NULL,
+    entry   JSONB NOT NULL
+  );
+  CREATE INDEX audit_newest ON audit (at DESC, id DESC);
+  `,
 ];
 
 /**

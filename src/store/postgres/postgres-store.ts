@@ -4,11 +4,13 @@
  * mode so a new epoch cannot begin while the batch commits.
  */
 import type pg from 'pg';
-import type { Millis, Run, StoreOp, StoredJob, StoredOwner } from '../../core/types.js';
+import type { AccessOp, Millis, Run, StoreOp, StoredJob, StoredOwner, StoredToken } from '../../core/types.js';
 import { jobFromRow, type JobRow } from '../record-rows.js';
 import { ACTIVE_STATUSES, FINISHED_STATUSES, fromRow, type RunRow } from '../run-row.js';
 import {
   FencedError,
+  type AuditPage,
+  type AuditQuery,
   type BlacklistEntry,
   decodeRunCursor,
   encodeRunCursor,
@@ -20,6 +22,7 @@ import {
   type Store,
   type WriteResult,
 } from '../types.js';
+import * as access from './access.js';
 import { createPool, inTransaction, parsePostgresUrl } from './connection.js';
 import { migrate } from './migrations.js';
 import * as notices from './notices.js';
@@ -168,6 +171,28 @@ export class PostgresStore implements Store, RunArchive {
     return owners.get(this.pool, name);
   }
 
+  /** One transaction, with no epoch check: tokens and their audit lines are not scheduler state. */
+  async writeAccess(ops: AccessOp[]): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      for (const op of ops) {
+        if (op.op === 'put-token') await access.putToken(client, op.token);
+        else await access.putAudit(client, op.entry);
+      }
+    });
+  }
+
+  getToken(id: string): Promise<StoredToken | null> {
+    return access.getToken(this.pool, id);
+  }
+
+  listTokens(): Promise<StoredToken[]> {
+    return access.listTokens(this.pool);
+  }
+
+  listAudit(query: AuditQuery): Promise<AuditPage> {
+    return access.listAudit(this.pool, query);
+  }
+
   async archiveRuns(runs: Run[]): Promise<void> {
     await inTransaction(this.pool, (client) => insertRuns(client, runs));
   }
@@ -240,6 +265,12 @@ async function applyOne(client: pg.PoolClient, op: Exclude<StoreOp, { op: 'claim
       break;
     case 'delete-notice':
       await notices.remove(client, op.id);
+      break;
+    case 'put-audit':
+      await access.putAudit(client, op.entry);
+      break;
+    case 'prune-audit':
+      await access.pruneAudit(client, op.before);
       break;
   }
 }

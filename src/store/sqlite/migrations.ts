@@ -81,4 +81,16 @@ export const MIGRATIONS: readonly string[] = [
     facts   TEXT NOT NULL
   );
   `,
+  /* 8: API tokens (the secret only as a scrypt hash) and the audit log */ `
+  CREATE TABLE tokens (
+    id      TEXT PRIMARY KEY,
+    record  TEXT NOT NULL
+  );
+  CREATE TABLE audit (
+    id      TEXT PRIMARY KEY,
+    at      INTEGER NOT NULL,
+    entry   TEXT NOT NULL
+  );
+  CREATE INDEX audit_newest ON audit (at DESC, id DESC);
+  `,
 ];

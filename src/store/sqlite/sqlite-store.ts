@@ -5,11 +5,13 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Millis, Run, StoreOp, StoredJob, StoredOwner } from '../../core/types.js';
+import type { AccessOp, Millis, Run, StoreOp, StoredJob, StoredOwner, StoredToken } from '../../core/types.js';
 import { jobFromRow, type JobRow } from '../record-rows.js';
 import { ACTIVE_STATUSES, FINISHED_STATUSES, RUN_COLUMNS, fromRow, toRow, type RunRow } from '../run-row.js';
 import {
   FencedError,
+  type AuditPage,
+  type AuditQuery,
   type BlacklistEntry,
   decodeRunCursor,
   encodeRunCursor,
@@ -23,6 +25,7 @@ import {
 } from '../types.js';
 import { withDiskSpace } from './disk-space.js';
 import { MIGRATIONS } from './migrations.js';
+import { SqliteAccess } from './access.js';
 import { SqliteNotices } from './notices.js';
 import { SqliteOwners } from './owners.js';
 
@@ -46,11 +49,12 @@ export class SqliteStore implements Store, RunArchive {
   private readonly db: Database.Database;
   private readonly sql;
   private readonly owners: SqliteOwners;
+  private readonly access: SqliteAccess;
   private readonly notices: SqliteNotices;
 
   constructor(readonly path: string) {
     this.description = `sqlite:${path}`;
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 }); // it holds every job's env
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     // NORMAL is durable across process crashes in WAL mode; only power loss can undo the last commits.
@@ -96,6 +100,7 @@ export class SqliteStore implements Store, RunArchive {
       ),
     };
     this.owners = new SqliteOwners(db);
+    this.access = new SqliteAccess(db);
     this.notices = new SqliteNotices(db);
   }
 
@@ -192,6 +197,12 @@ export class SqliteStore implements Store, RunArchive {
           case 'delete-notice':
             this.notices.delete(op.id);
             break;
+          case 'put-audit':
+            this.access.putAudit(op.entry);
+            break;
+          case 'prune-audit':
+            this.access.pruneAudit(op.before);
+            break;
         }
       }
       return result;
@@ -221,6 +232,32 @@ export class SqliteStore implements Store, RunArchive {
 
   async getMeta(key: string): Promise<string | null> {
     return this.sql.getMeta.get(key)?.value ?? null;
+  }
+
+  async writeAccess(ops: AccessOp[]): Promise<void> {
+    const apply = this.db.transaction(() => {
+      for (const op of ops) {
+        if (op.op === 'put-token') this.access.putToken(op.token);
+        else this.access.putAudit(op.entry);
+      }
+    });
+    try {
+      apply.immediate();
+    } catch (error) {
+      throw withDiskSpace(this.path, error);
+    }
+  }
+
+  async getToken(id: string): Promise<StoredToken | null> {
+    return this.access.getToken(id);
+  }
+
+  async listTokens(): Promise<StoredToken[]> {
+    return this.access.listTokens();
+  }
+
+  async listAudit(query: AuditQuery): Promise<AuditPage> {
+    return this.access.listAudit(query);
   }
 
   async listOwners(): Promise<StoredOwner[]> {

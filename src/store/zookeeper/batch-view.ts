@@ -12,6 +12,9 @@ interface Entry {
   after: Buffer | null;
 }
 
+/** The `before` of a node known to exist from its parent's listing, whose data was not read. */
+const LISTED = Buffer.alloc(0);
+
 export class BatchView {
   private readonly nodes = new Map<string, Entry>();
   private readonly listed = new Map<string, string[]>();
@@ -39,6 +42,13 @@ export class BatchView {
     entry.after = data;
   }
 
+  /** Remove a node that a listing of its parent showed, without reading its data. */
+  removeListed(path: string): void {
+    const entry = this.nodes.get(path);
+    if (entry) entry.after = null;
+    else this.nodes.set(path, { before: LISTED, after: null });
+  }
+
   async ensureDir(path: string): Promise<void> {
     if ((await this.get(path)) === null) this.set(path, Buffer.alloc(0));
   }
@@ -57,6 +67,16 @@ export class BatchView {
       else result.add(nameOf(path));
     }
     return [...result];
+  }
+
+  /** How many children `dir` will have once the batch applies; lists them only if they were listed already. */
+  async childCount(dir: string): Promise<number> {
+    if (this.listed.has(dir)) return (await this.children(dir)).length;
+    let count = await this.session.childCount(dir);
+    for (const [path, { before, after }] of this.nodes) {
+      if (parentOf(path) === dir) count += (after === null ? 0 : 1) - (before === null ? 0 : 1);
+    }
+    return count;
   }
 
   ops(): ZkOp[] {

@@ -1,11 +1,12 @@
 /**
- * Znode data for jobs, runs, owners, notices and blacklist entries. Runs leave out their
- * null fields and empty labels and causes, and cut long texts, so one run stays a few
- * hundred bytes (MAX_RUN_TEXT bounds the rest); a notice cuts its run's reason the same way.
+ * Znode data for jobs, runs, owners, notices, blacklist entries, tokens and audit entries.
+ * Runs leave out their null fields and empty labels and causes, and cut long texts, so one
+ * run stays a few hundred bytes (MAX_RUN_TEXT bounds the rest); a notice cuts its run's
+ * reason the same way.
  * Fields added since (labels, causes, late; a job's progress) default for what was stored
  * before them.
  */
-import { NO_PROGRESS, type Notice, type Run, type StoredJob, type StoredOwner } from '../../core/types.js';
+import { NO_PROGRESS, type AuditEntry, type Notice, type Run, type StoredJob, type StoredOwner, type StoredToken } from '../../core/types.js';
 import type { BlacklistEntry } from '../types.js';
 
 /** Longest `reason` / `killReason` kept in ZooKeeper, in characters. */
@@ -69,6 +70,12 @@ export const decodeNotice = (data: Buffer): StoredNotice => parse<StoredNotice>(
 
 export const encodeBlacklist = (entry: Omit<BlacklistEntry, 'agent'>): Buffer => json({ reason: entry.reason, since: entry.since }, 'blacklist entry');
 export const decodeBlacklist = (agent: string, data: Buffer): BlacklistEntry => ({ agent, ...parse<Omit<BlacklistEntry, 'agent'>>(data) });
+
+export const encodeToken = (token: StoredToken): Buffer => json(token, `token ${token.id}`);
+export const decodeToken = (data: Buffer): StoredToken => parse<StoredToken>(data);
+
+export const encodeAudit = (entry: AuditEntry): Buffer => json(entry, `audit entry ${entry.id}`);
+export const decodeAudit = (data: Buffer): AuditEntry => parse<AuditEntry>(data);
 
 export const encodeText = (text: string, what: string): Buffer => {
   const data = Buffer.from(text);

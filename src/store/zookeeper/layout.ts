@@ -12,10 +12,14 @@
  *   <base>/active/<job>@<run>         empty: the unfinished runs, for loadState
  *   <base>/meta/<key>                 the value
  *   <base>/blacklist/<agent>          {reason, since}
+ *   <base>/tokens/<token id>          StoredToken
+ *   <base>/audit/<at>@<entry id>      AuditEntry; <at> zero-padded to 16 digits (access.ts)
  *   <base>/election/member_<seq>      ephemeral sequential: {id, url} of a campaigning member
  */
 
-export const TOP_LEVEL = ['jobs', 'runs', 'keys', 'active', 'meta', 'blacklist', 'election', 'owners', 'notices'] as const;
+export const TOP_LEVEL = ['jobs', 'runs', 'keys', 'active', 'meta', 'blacklist', 'election', 'owners', 'notices', 'tokens', 'audit'] as const;
+
+const AT_DIGITS = 16;
 
 /**
  * encodeURIComponent never yields "@" (our separator) nor "%2E", so mapping the segments ZooKeeper
@@ -85,6 +89,22 @@ export class ZkLayout {
   get election(): string {
     return this.dir('election');
   }
+  token(id: string): string {
+    return `${this.dir('tokens')}/${encodeSegment(id)}`;
+  }
+  audit(entry: { at: number; id: string }): string {
+    if (!Number.isSafeInteger(entry.at) || entry.at < 0 || String(entry.at).length > AT_DIGITS) {
+      throw new RangeError(`ZooKeeper store: an audit entry's time must be a non-negative integer of at most ${AT_DIGITS} digits, got ${entry.at}`);
+    }
+    return `${this.dir('audit')}/${String(entry.at).padStart(AT_DIGITS, '0')}@${encodeSegment(entry.id)}`;
+  }
+}
+
+/** The time and id of an audit entry's name. */
+export function parseAuditName(name: string): { at: number; id: string } | null {
+  const at = name.indexOf('@');
+  if (at < 0) return null;
+  return { at: Number(name.slice(0, at)), id: decodeSegment(name.slice(at + 1)) };
 }
 
 /** The job and run ID of an active-index entry's name. */

@@ -2,12 +2,13 @@
  * What a write batch does to the znodes, decided against a BatchView: the same semantics as
  * the SQLite store (claims refused when their key is taken, updates of unknown runs and
  * cursors or progress of unknown jobs ignored, createdAt and blacklist `since` kept on
- * replace, a notice already present left as it is), plus
+ * replace, a notice or audit entry already present left as it is), plus
  * the history cap: a job keeps at most `history` finished runs in ZooKeeper, the oldest
- * going first.
+ * going first, and the audit log's cap (access.ts).
  */
 import { isTerminal, type Run, type StoreOp } from '../../core/types.js';
 import type { WriteResult } from '../types.js';
+import { capAudit, pruneAudit, putAudit } from './access.js';
 import type { BatchView } from './batch-view.js';
 import { decodeBlacklist, decodeJob, decodeOwner, encodeBlacklist, encodeJob, encodeNotice, encodeOwner, encodeRun, encodeText } from './codec.js';
 import { decodeSegment, parseActiveName, type ZkLayout } from './layout.js';
@@ -47,6 +48,10 @@ function pathsRead(layout: ZkLayout, ops: StoreOp[]): string[] {
         return [layout.notice(op.notice.id)];
       case 'delete-notice':
         return [layout.notice(op.id)];
+      case 'put-audit':
+        return [layout.audit(op.entry)];
+      case 'prune-audit':
+        return [];
     }
   });
 }
@@ -104,6 +109,7 @@ export async function planWrite(view: BatchView, layout: ZkLayout, ops: StoreOp[
   const result: WriteResult = { accepted: [], refused: [], removedRunIds: [], evictedRunIds: [] };
   await view.prefetch(pathsRead(layout, ops));
   const finishedIn = new Set<string>();
+  let auditAdded = false;
   for (const [position, op] of ops.entries()) {
     switch (op.op) {
       case 'put-job': {
@@ -168,8 +174,15 @@ export async function planWrite(view: BatchView, layout: ZkLayout, ops: StoreOp[
       case 'delete-notice':
         view.set(layout.notice(op.id), null);
         break;
+      case 'put-audit':
+        auditAdded = (await putAudit(view, layout, op.entry)) || auditAdded;
+        break;
+      case 'prune-audit':
+        await pruneAudit(view, layout, op.before);
+        break;
     }
   }
   for (const job of finishedIn) await capHistory(view, layout, job, history, result);
+  if (auditAdded) await capAudit(view, layout);
   return result;
 }

@@ -203,6 +203,12 @@ export class ZkSession {
     }
   }
 
+  /** How many children the node has (0 when it does not exist), without listing them. */
+  async childCount(path: string): Promise<number> {
+    const stat = await this.call<zookeeper.Stat | null>((cb) => this.client.exists(path, cb));
+    return stat ? stat.numChildren : 0;
+  }
+
   create(path: string, data: Buffer, mode: number = zookeeper.CreateMode.PERSISTENT): Promise<string> {
     return this.call<string>((cb) => this.client.create(path, data, mode, cb));
   }

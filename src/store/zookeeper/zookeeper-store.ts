@@ -9,13 +9,18 @@
  * applies the job's own history limit within its batch). So ZooKeeper holds
  * about jobs × (history + unfinished) runs of ~300-600 bytes, plus one claim-key znode each.
  * Longer history goes to a run archive in PostgreSQL or SQLite (`--history-store`).
+ * The audit log is bounded too: the newest AUDIT_KEEP (10,000) entries stay, each cut to
+ * MAX_AUDIT_BYTES (see access.ts). Tokens and their audit lines are written by writeAccess,
+ * one multi with no epoch check.
  */
-import type { Millis, Run, StoreOp, StoredJob, StoredOwner } from '../../core/types.js';
+import type { AccessOp, Millis, Run, StoreOp, StoredJob, StoredOwner, StoredToken } from '../../core/types.js';
 import { newestFirst } from '../run-row.js';
 import {
   FencedError,
   decodeRunCursor,
   encodeRunCursor,
+  type AuditPage,
+  type AuditQuery,
   type BlacklistEntry,
   type LoadedState,
   type RunPage,
@@ -23,6 +28,7 @@ import {
   type Store,
   type WriteResult,
 } from '../types.js';
+import { planAccess, readAudit, readToken, readTokens } from './access.js';
 import { BatchView } from './batch-view.js';
 import { chunkOps } from './chunks.js';
 import { decodeBlacklist, decodeJob, decodeOwner, decodeRun } from './codec.js';
@@ -37,6 +43,8 @@ import { ZkCode, ZkError, ZkSession, hasCode } from './zk-session.js';
 const STORE_SESSION_TIMEOUT_MS = 10_000;
 /** A batch that loses a race (a node created or removed meanwhile) is planned again. */
 const WRITE_ATTEMPTS = 3;
+
+const isRace = (error: unknown): boolean => error instanceof ZkError && [ZkCode.NODE_EXISTS, ZkCode.NO_NODE, ZkCode.NOT_EMPTY].includes(error.code);
 
 export class ZooKeeperStore implements Store {
   readonly description: string;
@@ -117,10 +125,37 @@ export class ZooKeeperStore implements Store {
         return result;
       } catch (error) {
         if (error instanceof ZkError && error.opIndex === 0) throw new FencedError(epoch, await currentEpoch(session, this.layout.epoch));
-        const raced = error instanceof ZkError && [ZkCode.NODE_EXISTS, ZkCode.NO_NODE, ZkCode.NOT_EMPTY].includes(error.code);
-        if (!raced || attempt >= WRITE_ATTEMPTS) throw error;
+        if (!isRace(error) || attempt >= WRITE_ATTEMPTS) throw error;
       }
     }
+  }
+
+  /** One multi with no epoch check: tokens and their audit lines are not scheduler state. */
+  async writeAccess(ops: AccessOp[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const session = await this.session();
+      const view = new BatchView(session);
+      await planAccess(view, this.layout, ops);
+      try {
+        const changes = view.ops();
+        if (changes.length > 0) await session.multi(changes);
+        return;
+      } catch (error) {
+        if (!isRace(error) || attempt >= WRITE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async getToken(id: string): Promise<StoredToken | null> {
+    return readToken(await this.session(), this.layout, id);
+  }
+
+  async listTokens(): Promise<StoredToken[]> {
+    return readTokens(await this.session(), this.layout);
+  }
+
+  async listAudit(query: AuditQuery): Promise<AuditPage> {
+    return readAudit(await this.session(), this.layout, query);
   }
 
   async listJobs(): Promise<StoredJob[]> {
