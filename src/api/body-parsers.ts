@@ -1,10 +1,16 @@
-/** Request bodies: JSON and YAML, refused by field when a key or the nesting is unsafe to read. */
+/**
+ * Request bodies: JSON and YAML, refused by field when a key or the nesting is unsafe to read;
+ * one too large is answered 413 in a way its sender reads.
+ */
 import type { FastifyInstance } from 'fastify';
 import { inputShapeErrors } from '../core/input-shape.js';
 import { parseYamlDocuments } from '../core/job-file.js';
 import { ApiError, fieldError, invalid } from './errors.js';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
+
+/** A body over the limit but under this is read to its end and dropped, so that its sender gets the 413. */
+const DRAINED_BODY_BYTES = 64 << 20;
 
 function safeToRead(value: unknown): unknown {
   const shapeErrors = inputShapeErrors(value);
@@ -44,4 +50,12 @@ export function registerBodyParsers(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parser(parseJson));
   app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, parser(parseYaml));
+  app.addHook('onSend', async (request, reply, payload) => {
+    // Fastify closes the connection after a 413, with the body still arriving: the kernel then
+    // resets it, and a client still sending never reads the answer. Node reads the rest of an
+    // unread body once the answer is sent, on a connection kept open.
+    const declared = Number(request.headers['content-length']);
+    if (reply.statusCode === 413 && declared <= DRAINED_BODY_BYTES && reply.getHeader('connection') === 'close') reply.removeHeader('connection');
+    return payload;
+  });
 }

@@ -2,12 +2,15 @@
  * What route handlers can reach: the store for reads, and this member's scheduler when it
  * leads. A standby answers reads itself and sends everything else to the leader.
  */
-import type { Command, CommandResult, CommandValues } from '../core/types.js';
+import type { EnvRedaction } from '../core/env-redaction.js';
+import type { Actor, Command, CommandResult, CommandValues } from '../core/types.js';
 import type { Member } from '../ha/types.js';
 import type { EventBus } from '../server/events.js';
 import type { LeaderRuntime } from '../server/leader-runtime.js';
 import type { Metrics } from '../server/metrics.js';
-import type { RouteStore } from './route-store.js';
+import type { Authenticator } from './auth.js';
+import type { RateLimit } from './rate-limit.js';
+import type { AccessStore, RouteStore } from './route-store.js';
 import { ApiError } from './errors.js';
 
 export interface ClusterView {
@@ -28,6 +31,16 @@ export interface ApiContext {
   events: EventBus;
   metrics: Metrics;
   version: string;
+  /** Tokens and the audit log (written by any member). */
+  access: AccessStore;
+  /** Who is asking (tokens, or nobody checked). */
+  auth: Authenticator;
+  /** /metrics without a token (--metrics-open). */
+  metricsOpen: boolean;
+  /** Env values whose names match are shown as `***` wherever a job leaves the server. */
+  envRedaction: EnvRedaction;
+  /** Requests per client and window (see rate-limit.ts); absent or null: no limit. */
+  rateLimit?: RateLimit | null;
 }
 
 /** The answer for a request only the leader can serve, on a member that does not lead. */
@@ -60,11 +73,11 @@ export function unwrap<K extends Command['kind']>(result: CommandResult<K>): { v
  * that does not answer) the answer is 503 at once: the loop is retrying an earlier write and
  * would hold this one until then.
  */
-export async function runCommand<C extends Command>(api: ApiContext, command: C): Promise<{ value: CommandValues[C['kind']]; created: boolean }> {
+export async function runCommand<C extends Command>(api: ApiContext, actor: Actor, command: C): Promise<{ value: CommandValues[C['kind']]; created: boolean }> {
   const runtime = await requireLeader(api);
   const health = runtime.loop.health();
   if (!health.ok) {
     throw new ApiError(503, 'store_unavailable', `the store cannot be written (since ${new Date(health.since).toISOString()}: ${health.error}); scheduling waits and resumes by itself; retry later`);
   }
-  return unwrap(await runtime.loop.command(command));
+  return unwrap(await runtime.loop.command(command, actor));
 }

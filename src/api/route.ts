@@ -5,6 +5,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { fieldErrors } from '../core/job-spec.js';
+import type { Actor } from '../core/types.js';
+import { checkAccess, type Access, type Authenticator } from './auth.js';
 import { fieldError, invalid } from './errors.js';
 
 export interface Reply {
@@ -18,6 +20,8 @@ export interface RouteInput<P, Q, B> {
   body: B;
   request: FastifyRequest;
   reply: FastifyReply;
+  /** Who asks (an anonymous admin when authentication is off). */
+  actor: Actor;
 }
 
 export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
@@ -33,6 +37,10 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
   /** Validates the body and shapes what the handler gets. */
   parseBody?: (raw: unknown) => B;
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  /** What the caller needs: default `read` for GET, `operate` for the rest. */
+  access?: Access;
+  /** A write any member answers itself (tokens), instead of sending it to the leader. */
+  anyMember?: boolean;
   /** Returns the answer, or null when it wrote the reply itself (streams). */
   handler: (input: RouteInput<P, Q, B>) => Promise<Reply | null>;
 }
@@ -64,16 +72,24 @@ function checkDocumentedFields(schema: z.ZodType, raw: unknown): void {
   if (errors.length > 0) throw invalid(errors, 'body');
 }
 
-/**
- * `beforeWrite` runs ahead of validation for every non-GET route: a standby sends a write
- * to the leader as it came, and the leader is the one to judge it.
- */
-export function register(app: FastifyInstance, def: AnyRoute, beforeWrite: () => Promise<unknown>): void {
+export interface RouteHooks {
+  auth: Authenticator;
+  /** Runs ahead of validation for writes: a standby sends a write to the leader as it came, and the leader judges it. */
+  beforeWrite: () => Promise<unknown>;
+}
+
+export const accessOf = (def: AnyRoute): Access => def.access ?? (def.method === 'GET' ? 'read' : 'operate');
+
+/** Authenticated and authorized by role on whichever member it reaches; then sent to the leader if it writes. */
+export function register(app: FastifyInstance, def: AnyRoute, hooks: RouteHooks): void {
+  const access = accessOf(def);
   app.route({
     method: def.method,
     url: def.path.replace(/\{(\w+)\}/g, ':$1'),
     handler: async (request, reply) => {
-      if (def.method !== 'GET') await beforeWrite();
+      const actor = access === 'public' && hooks.auth.mode === 'tokens' ? PUBLIC : await hooks.auth.actorOf(request);
+      checkAccess(actor, access, `${def.method} ${def.path}`);
+      if (def.method !== 'GET' && !def.anyMember) await hooks.beforeWrite();
       const params = parse(def.params, request.params, 'path');
       const query = parse(def.query, request.query, 'query');
       let body: unknown = undefined;
@@ -82,12 +98,15 @@ export function register(app: FastifyInstance, def: AnyRoute, beforeWrite: () =>
         if (def.parseBody && def.body) checkDocumentedFields(def.body, request.body);
         body = def.parseBody ? def.parseBody(request.body) : parse(def.body as z.ZodType, request.body, 'body');
       }
-      const answer = await def.handler({ params, query, body, request, reply });
+      const answer = await def.handler({ params, query, body, request, reply, actor });
       if (answer === null) return reply;
       return reply.code(answer.status).send(answer.body);
     },
   });
 }
+
+/** The caller of a public route when tokens are required: nobody in particular. */
+const PUBLIC: Actor = { tokenId: null, name: 'public', role: 'viewer', owners: [], address: null };
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' });
 

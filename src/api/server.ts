@@ -7,10 +7,12 @@ import { LeaderElsewhere, requireLeader, type ApiContext } from './context.js';
 import { ApiError } from './errors.js';
 import { answerClientError, fromFastifyError } from './framework-errors.js';
 import { openApiDocument, register, route, type AnyRoute } from './route.js';
+import { registerRateLimit } from './rate-limit.js';
 import { jobRoutes } from './routes/jobs.js';
 import { ownerRoutes } from './routes/owners.js';
 import { runRoutes } from './routes/runs.js';
 import { systemRoutes } from './routes/system.js';
+import { tokenRoutes } from './routes/tokens.js';
 
 export const BODY_LIMIT_BYTES = 1 << 20;
 
@@ -20,9 +22,16 @@ const MAX_PARAM_LENGTH = 100;
 /** A request (headers and body) slower than this is answered 408, so a short body cannot hold a connection forever. */
 const REQUEST_TIMEOUT_MS = 60_000;
 
-export function buildApi(api: ApiContext, logger: Logger): FastifyInstance {
+/** PEM text of the certificate (with its chain) and its private key, to serve HTTPS. */
+export interface TlsCredentials {
+  cert: string;
+  key: string;
+}
+
+export function buildApi(api: ApiContext, logger: Logger, tls?: TlsCredentials): FastifyInstance {
   let routePaths: string[] = [];
   const app = Fastify({
+    https: tls ?? null,
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
@@ -37,9 +46,10 @@ export function buildApi(api: ApiContext, logger: Logger): FastifyInstance {
   });
 
   registerBodyParsers(app);
+  registerRateLimit(app, api.rateLimit ?? null, (request) => api.auth.vouchedTokenId(request));
 
   app.setErrorHandler((error: FastifyError | ApiError | LeaderElsewhere, request, reply) => {
-    if (error instanceof ApiError) return reply.code(error.status).send(error.body());
+    if (error instanceof ApiError) return reply.code(error.status).headers(error.headers).send(error.body());
     if (error instanceof LeaderElsewhere) {
       // 307 keeps the method and body, so clients (the CLI, curl -L) replay the request on the leader.
       if (error.leaderUrl) return reply.code(307).header('location', error.leaderUrl + request.url).send(new ApiError(307, 'not_leader', error.message).body());
@@ -57,11 +67,12 @@ export function buildApi(api: ApiContext, logger: Logger): FastifyInstance {
     reply.code(404).send(new ApiError(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`).body());
   });
 
-  const routes: AnyRoute[] = [...jobRoutes(api), ...ownerRoutes(api), ...runRoutes(api), ...systemRoutes(api)];
+  const routes: AnyRoute[] = [...jobRoutes(api), ...ownerRoutes(api), ...runRoutes(api), ...systemRoutes(api), ...tokenRoutes(api)];
   const info = { title: 'moroccron', version: api.version };
   const docRoute = route({
     method: 'GET',
     path: '/openapi.json',
+    access: 'public',
     tag: 'operations',
     summary: 'This document',
     responses: { 200: { description: 'OpenAPI 3.1', schema: z.object({ openapi: z.string() }).passthrough() } },
@@ -69,7 +80,7 @@ export function buildApi(api: ApiContext, logger: Logger): FastifyInstance {
   });
   routePaths = [...routes, docRoute].map((def) => def.path);
   const document = openApiDocument([...routes, docRoute], info);
-  for (const def of [...routes, docRoute]) register(app, def, () => requireLeader(api));
+  for (const def of [...routes, docRoute]) register(app, def, { auth: api.auth, beforeWrite: () => requireLeader(api) });
   app.get('/', async () => ({ name: 'moroccron', version: api.version, api: '/api/v1', openapi: '/openapi.json', metrics: '/metrics' }));
   return app;
 }

@@ -3,6 +3,7 @@ import { LocalBackend } from '../backends/local/index.js';
 import { MesosBackend } from '../backends/mesos/mesos-backend.js';
 import type { Backend } from '../backends/types.js';
 import type { Resources } from '../core/types.js';
+import type { Credentials } from '../mesos/client/index.js';
 import type { BackendContext } from '../server/leader-runtime.js';
 
 export interface MesosSettings {
@@ -11,17 +12,19 @@ export interface MesosSettings {
   user: string;
   frameworkName: string;
   failoverTimeoutSeconds: number;
+  /** --mesos-principal and the content of --mesos-secret-file. */
+  credentials?: Credentials;
 }
 
 export type BackendSettings =
-  | { kind: 'local'; dataDir: string; resources?: Partial<Resources>; attributes?: Record<string, string>; maxLogBytes?: number }
+  | { kind: 'local'; dataDir: string; resources?: Partial<Resources>; attributes?: Record<string, string>; maxLogBytes?: number; runAs?: string }
   | { kind: 'mesos'; mesos: MesosSettings };
 
 export function backendOpener(settings: BackendSettings): (ctx: BackendContext) => Promise<Backend> {
   return async (ctx) => {
     if (settings.kind === 'local') {
       const { kind: _local, ...options } = settings;
-      return new LocalBackend({ ...options, post: ctx.post, now: ctx.clock });
+      return new LocalBackend({ ...options, post: ctx.post, now: ctx.clock, warn: (message) => ctx.logger.warn(message) });
     }
     return new MesosBackend({
       ...settings.mesos,

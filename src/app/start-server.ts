@@ -7,17 +7,21 @@
  */
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { routeStore } from '../api/route-store.js';
-import { buildApi } from '../api/server.js';
+import type { RateLimit } from '../api/rate-limit.js';
+import { openDoor, tokenDoor } from '../api/auth.js';
+import { accessStore, routeStore } from '../api/route-store.js';
+import { buildApi, type TlsCredentials } from '../api/server.js';
 import type { ClusterView } from '../api/context.js';
+import { DEFAULT_ENV_REDACTION } from '../core/env-redaction.js';
 import type { Millis } from '../core/types.js';
 import type { LeaderElection, Member } from '../ha/types.js';
 import { openElection } from '../ha/open-election.js';
 import { TieredStore } from '../store/history/tiered-store.js';
 import { defaultStoreUrl, openStore } from '../store/open-store.js';
-import { FencedError } from '../store/types.js';
+import { FencedError, type Store } from '../store/types.js';
 import { EventBus } from '../server/events.js';
 import { startLeading, type LeaderOptions, type LeaderRuntime } from '../server/leader-runtime.js';
+import { TokenVerifier } from '../server/access/token-verifier.js';
 import { Metrics } from '../server/metrics.js';
 import { backendOpener, type BackendSettings } from './open-backend.js';
 
@@ -33,6 +37,14 @@ export interface ServeOptions extends Omit<LeaderOptions, 'openBackend'> {
   historyStoreUrl?: string;
   /** With a shared store: how long a dead or frozen leader keeps leading (default 2 s). */
   leaderTimeoutMs?: number;
+  /** Requests per client (API token, else address) and window; absent or null: no limit. */
+  rateLimit?: RateLimit | null;
+  /** `tokens`: every request but health and readiness needs an API token; `open`: none is checked. */
+  auth?: 'tokens' | 'open';
+  /** /metrics without a token. */
+  metricsOpen?: boolean;
+  /** Serve HTTPS with this certificate and key; this member's URL (and so redirects to it) says https. */
+  tls?: TlsCredentials;
   version: string;
   logger: Logger;
   clock?: () => Millis;
@@ -102,7 +114,27 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
   }
 
-  const app = buildApi({ leader: () => runtime, cluster, store: routeStore(store), events, metrics, version: options.version }, logger);
+  // Standbys answer reads themselves, so the API holds the patterns, not only the scheduler.
+  const envRedaction = options.scheduler?.envRedaction ?? DEFAULT_ENV_REDACTION;
+  const auth = options.auth === 'tokens' ? tokenDoor(new TokenVerifier(store, clock)) : openDoor();
+  if (auth.mode === 'tokens') await warnWithoutAdmin(store, logger);
+  const app = buildApi(
+    {
+      leader: () => runtime,
+      cluster,
+      store: routeStore(store),
+      access: accessStore(store),
+      auth,
+      metricsOpen: options.metricsOpen ?? false,
+      events,
+      metrics,
+      version: options.version,
+      envRedaction,
+      rateLimit: options.rateLimit ?? null,
+    },
+    logger,
+    options.tls,
+  );
   const url = await app.listen({ host: options.host, port: options.port });
   self.url = url.replace('[::1]', 'localhost');
   if (options.port === 0) self.id = `${hostname()}:${new URL(self.url).port}`;
@@ -153,6 +185,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     closed = true;
     stopCampaign.abort();
     await campaigning;
+    // Open event streams would hold the HTTP server's close for its whole grace time.
+    events.close();
     await app.close();
     // Running processes and tasks are left running: the next leader re-attaches them.
     await runtime?.stop();
@@ -162,4 +196,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     resolveStopped(null);
   };
   return { url: self.url, close, stopped };
+}
+
+/** With tokens required and no admin token yet, nobody can get in: say how to make the first. */
+async function warnWithoutAdmin(store: Store, logger: Logger): Promise<void> {
+  const tokens = await store.listTokens();
+  if (tokens.some((t) => t.role === 'admin' && t.revokedAt === null)) return;
+  logger.warn(`--auth tokens and no admin token yet: make one with \`moroccron token create --role admin --store ${store.description}\` (it works with the server running)`);
 }

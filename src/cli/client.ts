@@ -1,13 +1,9 @@
 /** The CLI's HTTP client: JSON in and out, errors turned into one readable line. */
-/** A failure told in one line; exit status 2 for a usage error (the default), 1 for any other. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: 1 | 2 = 2,
-  ) {
-    super(message);
-  }
-}
+import { CliError } from './cli-error.js';
+import { connectFailure, tlsFailure } from './connect-errors.js';
+import { Http, NoAnswer, type Response } from './http.js';
+
+export { CliError };
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -16,6 +12,8 @@ export interface ClientOptions {
   token?: string | undefined;
   /** For each request, from sending it to the end of the answer's body. */
   timeoutMs?: number;
+  /** PEM certificates to trust besides the system's CAs (--ca, MOROCCRON_CA). */
+  ca?: string | undefined;
 }
 
 interface ErrorBody {
@@ -27,10 +25,13 @@ const isTimeout = (error: unknown): boolean => error instanceof Error && error.n
 export class Client {
   private readonly base: string;
   private readonly timeoutMs: number;
+  /** Every request of this command goes through it, the import's --from included. */
+  readonly http: Http;
 
   constructor(private readonly options: ClientOptions) {
     this.base = options.server.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.http = new Http(options.ca);
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -41,14 +42,20 @@ export class Client {
     let response: Response;
     let text: string;
     try {
-      response = await fetch(this.base + path, { method, headers, signal, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      response = await this.http.send(this.base + path, { method, headers, signal, body: body === undefined ? undefined : JSON.stringify(body) });
       text = await response.text();
     } catch (error) {
-      if (isTimeout(error)) {
-        throw new CliError(`no answer from moroccron at ${this.base} in ${this.timeoutMs / 1000}s (--timeout or MOROCCRON_TIMEOUT to wait longer)`, 1);
+      if (error instanceof CliError) throw error;
+      const noAnswer = error instanceof NoAnswer ? error : null;
+      const cause = noAnswer ? noAnswer.cause : error;
+      // After a redirect, the member that did not answer is named, not the one asked.
+      const at = noAnswer && noAnswer.hops > 0 ? `${noAnswer.url.origin} (redirected there from ${this.base})` : this.base;
+      if (isTimeout(cause)) {
+        throw new CliError(`no answer from moroccron at ${at} in ${this.timeoutMs / 1000}s (--timeout or MOROCCRON_TIMEOUT to wait longer)`, 1);
       }
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-      throw new CliError(`cannot reach moroccron at ${this.base} (${cause}); is the server running? (--server or MOROCCRON_SERVER)`, 1);
+      const tls = tlsFailure(cause, at);
+      if (tls) throw new CliError(`cannot reach moroccron: ${tls}`, 1);
+      throw new CliError(`cannot reach moroccron at ${at} (${connectFailure(cause)}); is the server running? (--server or MOROCCRON_SERVER)`, 1);
     }
     let parsed: unknown = undefined;
     try {

@@ -5,6 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDuration } from '../core/duration.js';
 import { Client, CliError, DEFAULT_TIMEOUT_MS } from './client.js';
 import { MESOS_SIM_FLAGS, mesosSim } from './mesos-sim.js';
+import { readCaBundle } from './pem-files.js';
 import { SERVE_FLAGS, serve } from './serve.js';
 import * as verbs from './verbs.js';
 
@@ -13,6 +14,7 @@ const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.me
 const CLIENT_FLAGS = {
   server: { type: 'string' },
   timeout: { type: 'string' },
+  ca: { type: 'string' },
   json: { type: 'boolean', default: false },
 } as const;
 
@@ -35,32 +37,37 @@ Usage:
   moroccron graph <job>               its ancestors and descendants, each with its state
   moroccron owners                    list owners (kind: owner documents in job files)
   moroccron owner get|delete|test <name>   show, delete, or send a test notice on every channel
+  moroccron token create --role viewer|operator|admin [--owner NAME ...] [--name TEXT] [--expires 90d]
+  moroccron token list | revoke <id>  API tokens; with --store URL or --data-dir DIR on the store
+                                      itself, no server needed (how the first admin token is made)
   moroccron agents                    agents and their resources
   moroccron blacklist <agent> [--reason text] | unblacklist <agent>
   moroccron mesos-sim [--port 5050 --agents 3 --cpus 4 --mem 8192]   a fake Mesos master with agents
   moroccron version
 
 Client flags: --server URL (or MOROCCRON_SERVER; default http://127.0.0.1:8080), --json,
---timeout 30s (or MOROCCRON_TIMEOUT: how long each request may take; logs --follow polls on).
+--timeout 30s (or MOROCCRON_TIMEOUT: how long each request may take; logs --follow polls on),
+--ca FILE (or MOROCCRON_CA: PEM certificates to trust, besides the system's, for an https server).
 API token from MOROCCRON_TOKEN.`;
 
-type FlagTable = Record<string, { type: 'string'; help: string; default?: string }>;
+/** A boolean flag takes no value and reads as "true" (so the environment and config files can set it too). */
+type FlagTable = Record<string, { type: 'string' | 'boolean'; help: string; default?: string }>;
 
 function flagUsage(verb: string, flags: FlagTable, footer = ''): string {
   const lines = Object.entries(flags).map(([flag, def]) => `  --${flag.padEnd(18)} ${def.help}${def.default !== undefined ? ` (default ${def.default})` : ''}`);
   return `moroccron ${verb} [flags]\n\n${lines.join('\n')}${footer}`;
 }
 
-/** Parse a command's string flags, answering --help with their table. */
+/** Parse a command's flags (as strings), answering --help with their table. */
 function stringFlags(verb: string, args: string[], flags: FlagTable, footer = ''): Record<string, string> | null {
   if (args.includes('--help')) {
     process.stdout.write(`${flagUsage(verb, flags, footer)}\n`);
     return null;
   }
-  const options = Object.fromEntries(Object.keys(flags).map((k) => [k, { type: 'string' as const }]));
+  const options = Object.fromEntries(Object.entries(flags).map(([k, def]) => [k, { type: def.type }]));
   const { values, positionals } = parse(args, options);
   if (positionals.length > 0) throw new CliError(`${verb} takes no arguments, got "${positionals[0]}"`);
-  return values as Record<string, string>;
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)]));
 }
 
 function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
@@ -97,6 +104,13 @@ function requestTimeoutMs(flag: string | undefined): number {
   const parsed = parseDuration(/^\d+(\.\d+)?$/.test(text) ? Number(text) : text);
   if (!parsed.ok || parsed.ms < 1) throw new CliError(`${source} must be a duration such as 30s or 2m, not "${text}"`);
   return parsed.ms;
+}
+
+/** --ca, else MOROCCRON_CA, else the system's CAs alone. */
+function trustedCa(flag: string | undefined): string | undefined {
+  if (flag === '') throw new CliError('--ca needs a PEM file: the CA certificate(s) that signed the server\'s');
+  const [source, path] = flag !== undefined ? ['--ca', flag] : ['MOROCCRON_CA', process.env.MOROCCRON_CA];
+  return path === undefined || path === '' ? undefined : readCaBundle(source, path);
 }
 
 function positional(positionals: string[], what: string, verb: string): string {
@@ -146,12 +160,21 @@ async function main(argv: string[]): Promise<void> {
     logs: { stderr: { type: 'boolean', default: false }, follow: { type: 'boolean', short: 'f', default: false } },
     blacklist: { reason: { type: 'string' } },
     delete: { force: { type: 'boolean', default: false } },
+    token: {
+      role: { type: 'string' },
+      owner: { type: 'string', multiple: true },
+      name: { type: 'string' },
+      expires: { type: 'string' },
+      store: { type: 'string' },
+      'data-dir': { type: 'string' },
+    },
   } as const;
   const { values, positionals } = parse(rest, { ...CLIENT_FLAGS, ...(extra[verb as keyof typeof extra] ?? {}) });
   const client = new Client({
     server: values.server ?? process.env.MOROCCRON_SERVER ?? 'http://127.0.0.1:8080',
     token: process.env.MOROCCRON_TOKEN,
     timeoutMs: requestTimeoutMs(values.timeout),
+    ca: trustedCa(values.ca),
   });
   const ctx: verbs.VerbContext = { client, json: values.json, out: (text) => process.stdout.write(`${text}\n`) };
   const v = values as Record<string, unknown>;
@@ -196,6 +219,15 @@ async function main(argv: string[]): Promise<void> {
       return verbs.killRun(ctx, positional(positionals, 'run', verb));
     case 'agents':
       return verbs.listAgents(ctx);
+    case 'token':
+      return verbs.token({ ...ctx, err: (text) => process.stderr.write(`${text}\n`) }, positionals, {
+        role: v.role as string | undefined,
+        owner: v.owner as string[] | undefined,
+        name: v.name as string | undefined,
+        expires: v.expires as string | undefined,
+        store: v.store as string | undefined,
+        dataDir: v['data-dir'] as string | undefined,
+      });
     case 'blacklist':
     case 'unblacklist':
       return verbs.blacklist(ctx, verb, positional(positionals, 'agent', verb), v.reason as string | undefined);

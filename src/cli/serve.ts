@@ -10,13 +10,20 @@ import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { parseDuration } from '../core/duration.js';
+import { DEFAULT_REDACT_PATTERNS, parseRedactPatterns } from '../core/env-redaction.js';
+import { DEFAULT_RATE_LIMIT, parseRateLimit } from '../api/rate-limit.js';
 import { startServer } from '../app/start-server.js';
 import { readJobFile, type WorkflowFile } from '../core/job-file.js';
 import { CliError } from './client.js';
+import { runAsSetting } from './run-as-flag.js';
+import { mesosCredentials } from './mesos-credentials.js';
+import { serverTls } from './pem-files.js';
 
 export const SERVE_FLAGS = {
   host: { type: 'string', default: '127.0.0.1', help: 'address to listen on' },
   port: { type: 'string', default: '8080', help: 'port to listen on' },
+  'tls-cert': { type: 'string', help: 'serve HTTPS with this PEM certificate (its chain may follow it in the file); needs --tls-key' },
+  'tls-key': { type: 'string', help: 'the PEM private key of --tls-cert (not encrypted)' },
   'data-dir': { type: 'string', default: './.moroccron', help: 'where the SQLite store, run dirs and logs live' },
   store: {
     type: 'string',
@@ -31,14 +38,21 @@ export const SERVE_FLAGS = {
   backend: { type: 'string', default: 'local', help: 'local (this host runs the jobs) or mesos' },
   'mesos-master': { type: 'string', help: 'Mesos masters for --backend mesos: http://h1:5050,http://h2:5050 or zk://h1:2181,h2:2181/mesos' },
   'mesos-role': { type: 'string', default: '*', help: 'role the framework subscribes with' },
-  'mesos-user': { type: 'string', help: 'user tasks run as (default: the current user)' },
+  'mesos-user': { type: 'string', help: 'the framework user: tasks of jobs that name no user run as it (default: the current user)' },
+  'mesos-principal': { type: 'string', help: 'principal to authenticate as, for masters run with --authenticate_http_frameworks; needs --mesos-secret-file' },
+  'mesos-secret-file': { type: 'string', help: "file holding --mesos-principal's secret (a trailing newline is ignored)" },
   'framework-name': { type: 'string', default: 'moroccron', help: 'Mesos framework name' },
   'failover-timeout': { type: 'string', default: '1w', help: 'how long Mesos keeps tasks while the framework is away' },
-  auth: { type: 'string', help: '"none" to serve beyond loopback without authentication (behind your own proxy)' },
+  auth: {
+    type: 'string',
+    help: '"tokens": every request needs an API token (moroccron token create); "none": serve beyond loopback without authentication (behind your own proxy). Default: none checked, loopback only',
+  },
+  'metrics-open': { type: 'boolean', help: 'with --auth tokens: serve /metrics without a token (for a scraper on a trusted network)' },
   cpus: { type: 'string', help: 'CPUs the local backend offers (default: all)' },
   mem: { type: 'string', help: 'memory in MiB the local backend offers (default: all)' },
   attributes: { type: 'string', help: 'local backend: this host\'s attributes for job constraints, k=v,k2=v2 (hostname is always one)' },
   'max-log-size': { type: 'string', default: '64MiB', help: 'local backend: each run\'s stdout and stderr are cut here, the rest discarded and marked (0: no limit)' },
+  'run-as': { type: 'string', help: 'local backend, server running as root: the user jobs that name no user run as (default: root)' },
   'unreachable-timeout': {
     type: 'string',
     default: '5m',
@@ -53,6 +67,12 @@ export const SERVE_FLAGS = {
   'mail-from': { type: 'string', default: 'moroccron@localhost', help: 'the From of e-mail notices' },
   'pagerduty-url': { type: 'string', help: 'PagerDuty Events API v2 endpoint (default: PagerDuty\'s own)' },
   'ui-url': { type: 'string', help: 'base URL of this server as people reach it, for links in notices (e.g. https://cron.example.com)' },
+  redact: {
+    type: 'string',
+    default: DEFAULT_REDACT_PATTERNS.join(','),
+    help: 'env values whose names match are shown as *** wherever a job leaves the server (runs still get them): glob patterns, comma-separated, case-insensitive, * for any run of characters; "" shows every value',
+  },
+  'rate-limit': { type: 'string', default: DEFAULT_RATE_LIMIT, help: 'requests each API token (or address, without one) may make per window, e.g. 600/1m; 0: no limit' },
   'log-level': { type: 'string', default: 'info', help: 'fatal, error, warn, info, debug' },
   config: { type: 'string', help: 'YAML file with any of these settings' },
 } as const;
@@ -89,6 +109,13 @@ function readConfig(path: string): Record<string, unknown> {
 
 const camel = (flag: string): string => flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
 
+/** A boolean setting from a flag (`true`), the environment or a config file. */
+function metricsOpen(value: string | undefined): boolean {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new CliError(`--metrics-open is true or false, not "${value}"`);
+}
+
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 export async function serve(flags: Partial<Record<Flag, string>>, version: string): Promise<void> {
@@ -97,8 +124,11 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0-65535, not "${s.port}"`);
   if (s.backend !== 'local' && s.backend !== 'mesos') throw new CliError(`--backend must be local or mesos, not "${s.backend}"`);
   if (s.backend === 'mesos' && !s['mesos-master']) throw new CliError('--backend mesos needs --mesos-master http://host:5050[,...]');
-  if (!LOOPBACK.test(s.host!) && s.auth !== 'none') {
-    throw new CliError(`serving on ${s.host} would expose the API to the network without authentication; bind to 127.0.0.1, or pass --auth none behind your own authenticating proxy`);
+  if (s.auth !== undefined && s.auth !== 'tokens' && s.auth !== 'none') throw new CliError(`--auth must be tokens or none, not "${s.auth}"`);
+  if (!LOOPBACK.test(s.host!) && s.auth === undefined) {
+    throw new CliError(
+      `serving on ${s.host} would expose the API to the network without authentication; pass --auth tokens (and make a token: moroccron token create --role admin), bind to 127.0.0.1, or pass --auth none behind your own authenticating proxy`,
+    );
   }
   const duration = (flag: 'misfire-threshold' | 'prune-interval' | 'history-max-age' | 'failover-timeout' | 'leader-timeout' | 'unreachable-timeout'): number => {
     const parsed = parseDuration(s[flag]!);
@@ -110,6 +140,12 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
   const keep = Number(s['history-keep']);
   if (!Number.isInteger(keep) || keep < 1) throw new CliError(`--history-keep must be a positive integer, not "${s['history-keep']}"`);
   const maxLogBytes = parseSize('max-log-size', s['max-log-size']!);
+  const runAs = runAsSetting(s.backend!, s['run-as']);
+  const tls = serverTls(s['tls-cert'], s['tls-key']);
+  const rateLimit = parseRateLimit(s['rate-limit']!);
+  if (!rateLimit.ok) throw new CliError(`--rate-limit ${rateLimit.message}`);
+  const redaction = parseRedactPatterns(s.redact!);
+  if (!redaction.ok) throw new CliError(`--redact: ${redaction.message}`);
   const attributes = s.attributes === undefined ? {} : parseAttributes(s.attributes);
   const resources: { cpus?: number; mem?: number } = {};
   for (const key of ['cpus', 'mem'] as const) {
@@ -119,7 +155,11 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
     resources[key] = n;
   }
   const seed = s.seed ? await readSeed(s.seed) : undefined;
+  const mesosAuth = await mesosCredentials(s);
   const logger = pino({ level: s['log-level']!, base: { pid: process.pid } });
+  if (s.auth === 'tokens' && !tls && !LOOPBACK.test(s.host!)) {
+    logger.warn(`--auth tokens on ${s.host} without --tls-cert: tokens cross the network in clear text; serve HTTPS, or put a TLS proxy in front`);
+  }
   exitOnUnexpectedErrors(logger);
   const dataDir = resolve(s['data-dir']!);
   const server = await startServer({
@@ -129,6 +169,10 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
     ...(s.store ? { storeUrl: s.store } : {}),
     ...(s['history-store'] ? { historyStoreUrl: s['history-store'] } : {}),
     leaderTimeoutMs,
+    auth: s.auth === 'tokens' ? 'tokens' : 'open',
+    metricsOpen: metricsOpen(s['metrics-open']),
+    ...(tls ? { tls } : {}),
+    rateLimit: rateLimit.value,
     backend:
       s.backend === 'mesos'
         ? {
@@ -139,9 +183,10 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
               user: s['mesos-user'] ?? userInfo().username,
               frameworkName: s['framework-name']!,
               failoverTimeoutSeconds: Math.round(duration('failover-timeout') / 1000),
+              ...(mesosAuth ? { credentials: mesosAuth } : {}),
             },
           }
-        : { kind: 'local', dataDir, resources, attributes, maxLogBytes },
+        : { kind: 'local', dataDir, resources, attributes, maxLogBytes, ...(runAs !== undefined ? { runAs } : {}) },
     notices: {
       channels: {
         ...(s['smtp-url'] ? { smtpUrl: s['smtp-url'] } : {}),
@@ -156,6 +201,7 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
       housekeepingIntervalMs: Math.max(1000, duration('prune-interval')),
       defaultHistory: { keep, maxAgeMs: duration('history-max-age') },
       unreachableTimeoutMs: duration('unreachable-timeout'),
+      envRedaction: redaction.value,
     },
     ...(seed ? { seed } : {}),
     version,

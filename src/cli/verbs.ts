@@ -9,6 +9,7 @@ import { print, type VerbContext } from './verb-context.js';
 
 export { importChronos } from './import/import-chronos.js';
 export { graph, listOwners, owner } from './owner-verbs.js';
+export { token } from './token-verbs.js';
 export type { ImportSource } from './import/source.js';
 export type { VerbContext } from './verb-context.js';
 

@@ -1,18 +1,25 @@
 /** API commands, answered through a `reply` effect after their writes are durable. */
+import { refusal } from './access-control.js';
+import { recordAudit } from './audit.js';
 import { claim } from './claims.js';
 import { conflict, failure, invalid, notFound, ok, specsOf } from './command-results.js';
 import { emit, newRun, persist, type Ctx } from './context.js';
+import { restoreHiddenValues } from './env-redaction.js';
 import { checkReferences } from './graph.js';
 import { unmetOnHost } from './host-constraints.js';
+import { userProblems } from './host-users.js';
 import { commit, prepare } from './job-commit.js';
 import { deleteJob } from './job-removal.js';
 import type { FieldError } from './job-spec.js';
 import { deleteOwner, putOwners, testOwnerNotices } from './owner-commands.js';
 import { stop } from './runs.js';
-import type { BlacklistEntry, Command, CommandResult, JobSpec } from './types.js';
+import type { Actor, BlacklistEntry, Command, CommandResult, JobSpec } from './types.js';
 
-export function handleCommand(ctx: Ctx, requestId: number, command: Command): void {
-  emit(ctx, { type: 'reply', requestId, result: execute(ctx, command) });
+/** Judged (who may), carried out, and audited in the same batch; the reply waits for all of it to be durable. */
+export function handleCommand(ctx: Ctx, requestId: number, command: Command, actor: Actor): void {
+  const result = refusal(ctx, actor, command) ?? execute(ctx, command);
+  recordAudit(ctx, actor, command, result);
+  emit(ctx, { type: 'reply', requestId, result });
 }
 
 function execute(ctx: Ctx, command: Command): CommandResult {
@@ -69,13 +76,16 @@ function execute(ctx: Ctx, command: Command): CommandResult {
   }
 }
 
-function putJobs(ctx: Ctx, specs: JobSpec[]): CommandResult<'put-jobs'> {
-  const prefix = (i: number) => (specs.length > 1 ? `[${i}].` : '');
+function putJobs(ctx: Ctx, sent: JobSpec[]): CommandResult<'put-jobs'> {
+  const prefix = (i: number) => (sent.length > 1 ? `[${i}].` : '');
   const names = new Set<string>();
-  for (const [i, spec] of specs.entries()) {
+  for (const [i, spec] of sent.entries()) {
     if (names.has(spec.name)) return failure(400, 'invalid', `job ${spec.name} appears twice`, [{ field: `${prefix(i)}name`, message: 'duplicate name' }]);
     names.add(spec.name);
   }
+  const restored = withHiddenValuesKept(ctx, sent, prefix);
+  if (!restored.ok) return invalid(restored.errors);
+  const specs = restored.specs;
   const after = specsOf(ctx);
   for (const spec of specs) after.set(spec.name, spec);
   const errors = [
@@ -93,6 +103,18 @@ function putJobs(ctx: Ctx, specs: JobSpec[]): CommandResult<'put-jobs'> {
   return ok('put-jobs', views, prepared.some((p) => p.existing === undefined));
 }
 
+/** A job shown with `***` for its secrets and sent back as it was keeps the values it has. */
+function withHiddenValuesKept(ctx: Ctx, sent: JobSpec[], prefix: (i: number) => string): { ok: true; specs: JobSpec[] } | { ok: false; errors: FieldError[] } {
+  const specs: JobSpec[] = [];
+  const errors: FieldError[] = [];
+  for (const [i, spec] of sent.entries()) {
+    const result = restoreHiddenValues(spec, ctx.s.jobs.get(spec.name)?.stored.spec, ctx.s.config.envRedaction, prefix(i));
+    if (result.ok) specs.push(result.spec);
+    else errors.push(...result.errors);
+  }
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, specs };
+}
+
 /** What the backend could never do for this job: refused now rather than failing every run. */
 function unrunnable(ctx: Ctx, spec: JobSpec, prefix: string): FieldError[] {
   const host = ctx.s.capacity;
@@ -101,7 +123,8 @@ function unrunnable(ctx: Ctx, spec: JobSpec, prefix: string): FieldError[] {
   if (spec.container !== undefined) {
     errors.push({ field: `${prefix}container`, message: `the local backend runs no containers (image "${spec.container.image}"); give the job a command or args, or use the Mesos backend` });
   }
-  return [...errors, ...unmetOnHost(spec, host.id, host.attributes, prefix)];
+  const users = host.users === undefined ? [] : userProblems(spec, host.id, host.users, prefix);
+  return [...errors, ...unmetOnHost(spec, host.id, host.attributes, prefix), ...users];
 }
 
 /** Owners a job names that do not exist, or `notify` names that are not among its owners. */

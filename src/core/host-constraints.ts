@@ -5,12 +5,13 @@
  * one value), MAX_PER n, and GROUP_BY n (spreading over n values leaves one run per value).
  * The semantics match the Mesos offer packer's (src/mesos/offers/constraints.ts).
  */
+import { linearRegExp } from '../lib/linear-regexp.js';
 import type { FieldError } from './job-spec.js';
 import type { JobSpec } from './types.js';
 
 type Constraint = JobSpec['constraints'][number];
 
-const fullMatch = (pattern: string, text: string): boolean => new RegExp(`^(?:${pattern})$`).test(text);
+const fullMatch = (pattern: string, text: string): boolean => linearRegExp(`^(?:${pattern})$`).test(text);
 
 function holdsHere([field, op, value]: Constraint, attributes: Readonly<Record<string, string>>): boolean {
   const mine = attributes[field];

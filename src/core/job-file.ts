@@ -36,7 +36,13 @@ export function parseYamlDocuments(text: string, file?: string): Validated<unkno
       return { ok: false, errors: [{ field: `${file ?? 'body'}${where}`, message: problem.message.split('\n')[0]! }] };
     }
     // toJS keeps a `__proto__` key as an own property, for parseJobDocuments to refuse by name.
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    // It throws on an alias with no anchor, and on aliases that would expand without bound.
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      return { ok: false, errors: [{ field: file ?? 'body', message: (e as Error).message }] };
+    }
     if (value === null || value === undefined) continue;
     if (isJobsWrapper(value)) values.push(...value.jobs);
     else if (Array.isArray(value)) values.push(...(value as unknown[]));

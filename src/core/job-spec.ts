@@ -6,13 +6,18 @@ import { z } from 'zod';
 import { formatDuration, parseDuration } from './duration.js';
 import { execFootprint, execStringProblem, execTotalProblem, MAX_EXEC_STRING_BYTES } from './exec-limits.js';
 import { fieldPath, type FieldError, type Validated } from './field-error.js';
+import { LIMITS, boundedRecord, list, text } from './input-limits.js';
 import { inputShapeErrors } from './input-shape.js';
 import { isValidTimeZone } from './schedule/time-zone.js';
 import { parseSchedule } from './schedule/index.js';
+import { linearRegExpProblem } from '../lib/linear-regexp.js';
 
 export { fieldPath, type FieldError, type Validated };
 
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_.-]*$/;
+
+/** A POSIX user name that cannot be taken for a uid: a letter or `_` first (as useradd wants), at most 32 characters. */
+export const USER_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]*\$?$/;
 
 export const name = (what: string) =>
   z
@@ -27,8 +32,9 @@ const DURATION_FORMS = '"30s", "5m", "2h", "1d", ISO 8601 "PT1H", or a number of
 /** A duration that is at least `minMs` once rounded to whole milliseconds. */
 export const durationAtLeast = (minMs: number) =>
   z
-    .union([z.string(), z.number()], { error: `expected a duration such as ${DURATION_FORMS}` })
+    .union([text(LIMITS.duration), z.number()], { error: `expected a duration such as ${DURATION_FORMS}` })
     .superRefine((value, ctx) => {
+      if (typeof value === 'string' && value.length > LIMITS.duration) return;
       const parsed = parseDuration(value);
       if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
       else if (parsed.ms < minMs) {
@@ -50,7 +56,10 @@ const execString = () =>
 const CONSTRAINT_OPERATORS = ['EQUALS', 'LIKE', 'UNLIKE', 'UNIQUE', 'CLUSTER', 'GROUP_BY', 'MAX_PER'] as const;
 
 const constraint = z
-  .union([z.tuple([z.string().min(1), z.enum(CONSTRAINT_OPERATORS)]), z.tuple([z.string().min(1), z.enum(CONSTRAINT_OPERATORS), z.string()])])
+  .union([
+    z.tuple([text(LIMITS.attribute).min(1), z.enum(CONSTRAINT_OPERATORS)]),
+    z.tuple([text(LIMITS.attribute).min(1), z.enum(CONSTRAINT_OPERATORS), text(LIMITS.constraintValue)]),
+  ])
   .superRefine((c, ctx) => {
     const [, op, value] = c;
     const needsValue = op === 'EQUALS' || op === 'LIKE' || op === 'UNLIKE' || op === 'MAX_PER';
@@ -59,22 +68,16 @@ const constraint = z
     if ((op === 'MAX_PER' || op === 'GROUP_BY') && value !== undefined && !/^[1-9]\d*$/.test(value)) {
       ctx.addIssue({ code: 'custom', message: `${op} takes a positive integer` });
     }
-    if ((op === 'LIKE' || op === 'UNLIKE') && value !== undefined) {
-      try {
-        new RegExp(value);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: `"${value}" is not a valid regular expression` });
-      }
-    }
+    const problem = (op === 'LIKE' || op === 'UNLIKE') && value !== undefined ? linearRegExpProblem(`^(?:${value})$`) : null;
+    if (problem) ctx.addIssue({ code: 'custom', message: `"${value}" ${problem}` });
   })
   .describe('[attribute or "hostname", operator, value]');
 
-const notifyTargets = z
-  .array(z.union([z.literal('owner'), name('notify[]')]))
+const notifyTargets = list(z.union([z.literal('owner'), name('notify[]')]), LIMITS.targets)
   .default([])
   .describe('"owner" (every owner of the job, the default when empty) or owner names');
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(LIMITS.url, `must be at most ${LIMITS.url} characters`);
 
 /** A job to start, or a webhook to call ({url, secret}: the JSON body is signed with HMAC-SHA256). */
 const triggerTarget = z.union([name('triggers[]'), z.strictObject({ url: httpUrl, secret: z.string().min(1).max(500).optional() })]);
@@ -88,12 +91,11 @@ export const jobSpecSchema = z
   .strictObject({
     name: name('name'),
     description: z.string().max(2000).optional(),
-    schedule: z
-      .string()
+    schedule: text(LIMITS.schedule)
       .min(1)
       .optional()
       .describe('Cron (5 or 6 fields, @hourly ...) or ISO 8601 repeating interval "R[n]/start/duration"; absent = manual or dependency-only'),
-    timezone: z.string().default('UTC').describe('IANA time zone the schedule is read in'),
+    timezone: text(LIMITS.timezone).default('UTC').describe('IANA time zone the schedule is read in'),
     dst: z
       .strictObject({
         gap: z.enum(['next', 'skip']).describe('A local time that does not exist: run at the first valid instant after the gap, or skip'),
@@ -119,10 +121,12 @@ export const jobSpecSchema = z
         }
       })
       .default({})
-      .describe(`Environment variables; each NAME=value at most ${MAX_EXEC_STRING_BYTES} bytes, no NUL bytes`),
+      .describe(
+        `Environment variables; each NAME=value at most ${MAX_EXEC_STRING_BYTES} bytes, no NUL bytes. Values of names matching the server's --redact patterns are shown as "***"; sending "***" back for such a name keeps the stored value`,
+      ),
     container: z
       .strictObject({
-        image: z.string().min(1),
+        image: text(LIMITS.image).min(1),
         forcePull: z.boolean().default(false),
         network: z.enum(['host', 'bridge', 'none']).default('host'),
       })
@@ -135,9 +139,9 @@ export const jobSpecSchema = z
         gpus: z.number().int().nonnegative().default(0),
       })
       .prefault({}),
-    constraints: z.array(constraint).default([]),
+    constraints: list(constraint, LIMITS.constraints).default([]),
     placement: z.enum(['one', 'every-agent']).default('one'),
-    after: z.array(name('after[]')).default([]).describe('Parent jobs: this job runs when all of them succeeded'),
+    after: list(name('after[]'), LIMITS.names).default([]).describe('Parent jobs: this job runs when all of them succeeded'),
     concurrency: z.enum(['allow', 'forbid', 'replace']).default('forbid'),
     misfire: z
       .strictObject({
@@ -156,7 +160,7 @@ export const jobSpecSchema = z
       .prefault({}),
     timeout: durationAtLeast(1).optional().describe('Kill the run after this long; at least 1ms (leave it out for no timeout)'),
     killGracePeriod: duration.default('10s').describe('Between TERM and KILL; 0 = KILL at once'),
-    owners: z.array(name('owners[]')).default([]),
+    owners: list(name('owners[]'), LIMITS.names).default([]),
     notify: z
       .strictObject({
         onFailure: notifyTargets,
@@ -167,7 +171,7 @@ export const jobSpecSchema = z
       })
       .prefault({}),
     triggers: z
-      .strictObject({ onSuccess: z.array(triggerTarget).default([]), onFailure: z.array(triggerTarget).default([]) })
+      .strictObject({ onSuccess: list(triggerTarget, LIMITS.targets).default([]), onFailure: list(triggerTarget, LIMITS.targets).default([]) })
       .prefault({}),
     sla: z
       .strictObject({
@@ -183,7 +187,13 @@ export const jobSpecSchema = z
       .optional(),
     priority: z.number().int().min(-1000).max(1000).default(0),
     paused: z.boolean().default(false),
-    labels: z.record(z.string(), z.string()).default({}),
+    labels: boundedRecord(LIMITS.labels, LIMITS.labelKey, LIMITS.labelValue).default({}),
+    user: z
+      .string()
+      .max(32, 'user names are at most 32 characters')
+      .regex(USER_NAME_PATTERN, 'user must be a POSIX user name: [A-Za-z_][A-Za-z0-9_.-]*, optionally ending in "$"')
+      .optional()
+      .describe('The OS user the command runs as. Local: needs a server running as root (default --run-as); Mesos: CommandInfo.user (default --mesos-user)'),
   })
   .superRefine((spec, ctx) => {
     if (spec.command !== undefined && spec.args !== undefined) {

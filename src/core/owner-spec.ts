@@ -3,12 +3,16 @@
  * validates API bodies and `kind: owner` documents in job files.
  */
 import { z } from 'zod';
+import { LIMITS, list } from './input-limits.js';
 import { inputShapeErrors } from './input-shape.js';
 import { fieldErrors, name, type Validated } from './job-spec.js';
 
 export const NOTICE_KINDS = ['failure', 'recovery', 'retriesExhausted', 'late', 'success'] as const;
 
-const httpUrl = (what: string) => z.url({ protocol: /^https?$/, error: `${what} must be an http(s) URL` });
+const httpUrl = (what: string) =>
+  z.url({ protocol: /^https?$/, error: `${what} must be an http(s) URL` }).max(LIMITS.url, `${what} must be at most ${LIMITS.url} characters`);
+
+const email = z.email().max(LIMITS.email, `an e-mail address is at most ${LIMITS.email} characters`);
 
 export const webhookSchema = z
   .union([httpUrl('webhook'), z.strictObject({ url: httpUrl('webhook.url'), secret: z.string().min(1).max(500).optional() })])
@@ -17,22 +21,21 @@ export const webhookSchema = z
 export const ownerSpecSchema = z.strictObject({
   name: name('name'),
   email: z
-    .union([z.email(), z.array(z.email()).max(50)])
+    .union([email, list(email, 50)])
     .optional()
     .transform((e) => (e === undefined ? [] : Array.isArray(e) ? e : [e]))
     .describe('One address or a list'),
   pagerdutyRoutingKey: z.string().min(1).max(200).optional().describe('PagerDuty Events API v2 routing (integration) key'),
   slackWebhook: httpUrl('slackWebhook').optional().describe('A Slack incoming-webhook URL'),
   webhook: webhookSchema.optional(),
-  notifyOn: z
-    .array(z.enum(NOTICE_KINDS))
+  notifyOn: list(z.enum(NOTICE_KINDS), 20)
     .default(['failure', 'recovery', 'retriesExhausted', 'late'])
     .describe('What this owner hears of: failure, recovery, retriesExhausted, late, success'),
   mute: z
     .union([z.boolean(), z.iso.datetime({ offset: true })])
     .default(false)
     .describe('true, false, or an ISO time until which nothing is sent'),
-  optOut: z.array(name('optOut[]')).default([]).describe('Jobs this owner hears nothing of'),
+  optOut: list(name('optOut[]'), LIMITS.names).default([]).describe('Jobs this owner hears nothing of'),
 });
 
 export type OwnerSpec = z.output<typeof ownerSpecSchema>;

@@ -3,6 +3,7 @@
  * in place (so a tick costs O(runs due), not a copy of every job) and is otherwise pure:
  * no clock, no timers, no I/O.
  */
+import { DEFAULT_ENV_REDACTION, type EnvRedaction } from './env-redaction.js';
 import { MinHeap } from './min-heap.js';
 import { parseDuration } from './duration.js';
 import { runsAllowedAtOnce } from './host-constraints.js';
@@ -23,6 +24,8 @@ export interface SchedulerConfig {
   unreachableTimeoutMs: Millis;
   /** Whether this server can send e-mail (an SMTP server is configured): owners with e-mail need it. */
   emailConfigured: boolean;
+  /** Which env values are hidden: a `***` sent back for one of them keeps the stored value. */
+  envRedaction: EnvRedaction;
 }
 
 export const DEFAULT_CONFIG: SchedulerConfig = {
@@ -31,6 +34,7 @@ export const DEFAULT_CONFIG: SchedulerConfig = {
   defaultHistory: { keep: 1_000, maxAgeMs: 30 * 24 * 3600_000 },
   unreachableTimeoutMs: 5 * 60_000,
   emailConfigured: false,
+  envRedaction: DEFAULT_ENV_REDACTION,
 };
 
 /** A job's spec with its durations and schedule parsed once. */

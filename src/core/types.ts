@@ -137,7 +137,7 @@ export type Message =
   /** The backend subscribed as (or lost) a Mesos framework: the ID must be durable before it is used. */
   | { type: 'framework-id'; now: Millis; frameworkId: string | null }
   | { type: 'tick'; now: Millis }
-  | { type: 'command'; now: Millis; requestId: number; command: Command }
+  | { type: 'command'; now: Millis; requestId: number; command: Command; actor: Actor }
   | { type: 'claimed'; now: Millis; accepted: string[]; refused: string[] }
   /** The backend chose the run's agent (a Mesos offer); stored, so a new leader knows where to look. */
   | { type: 'run-placed'; now: Millis; runId: string; agent: string; taskId: string }
@@ -209,7 +209,7 @@ export type CommandKind = Command['kind'];
 
 export interface CommandFailure {
   ok: false;
-  status: 400 | 404 | 409;
+  status: 400 | 403 | 404 | 409;
   code: string;
   message: string;
   details?: { field: string; message: string }[];
@@ -224,6 +224,18 @@ export interface AgentInfo {
   resources: Resources;
   /** What placement constraints match: the agent's attributes, `hostname` included. */
   attributes: Record<string, string>;
+  /** Which OS users jobs may run as there (the local backend's host); absent: the agent decides (Mesos). */
+  users?: HostUsers;
+}
+
+/** The OS users of the local backend's host, as the backend found them at start. */
+export interface HostUsers {
+  /** The user the server runs as: a job may always name it. */
+  self: string;
+  /** Why jobs cannot run as any other user (the server is not root, or has no setpriv); null: they can. */
+  cannotSwitch: string | null;
+  /** The user names the host knows (its passwd database at start). */
+  known: string[];
 }
 
 export interface BlacklistEntry {
@@ -259,7 +271,66 @@ export type StoreOp =
   /** A notice joins the outbox, in the same transaction as what caused it. */
   | { op: 'put-notice'; notice: Notice }
   /** Delivered (or given up): it leaves the outbox. Unknown ids are ignored. */
-  | { op: 'delete-notice'; id: string };
+  | { op: 'delete-notice'; id: string }
+  /** A line of the audit log, in the same transaction as the change it records. */
+  | { op: 'put-audit'; entry: AuditEntry }
+  /** Audit entries from before `before` go, like run history past its age. */
+  | { op: 'prune-audit'; before: Millis };
+
+/**
+ * Tokens and audit entries written outside the scheduler's fenced batches: by any member (the
+ * tokens API), or by `moroccron token` with no server running. Neither is scheduler state.
+ */
+export type AccessOp = { op: 'put-token'; token: StoredToken } | { op: 'put-audit'; entry: AuditEntry };
+
+// ---------------------------------------------------------------------------------------
+// Access: tokens, roles, the audit log
+
+/** viewer reads; operator also changes the jobs of its owners; admin does everything. */
+export const ROLES = ['viewer', 'operator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who asks: a token's holder, or `anonymous` (an admin) when authentication is off. */
+export interface Actor {
+  tokenId: string | null;
+  name: string;
+  role: Role;
+  /** An operator acts for these owners only. */
+  owners: string[];
+  /** The client's address as the server saw it. */
+  address: string | null;
+}
+
+export interface StoredToken {
+  /** Public: the lookup key, shown in lists and the audit log. */
+  id: string;
+  name: string;
+  role: Role;
+  owners: string[];
+  /** `scrypt$N$r$p$<salt>$<hash>` (base64url) of the secret part; the token itself is never stored. */
+  secretHash: string;
+  createdAt: Millis;
+  expiresAt: Millis | null;
+  revokedAt: Millis | null;
+  /** The name of the actor that made it (`moroccron token` offline: `local:<user>`). */
+  createdBy: string;
+}
+
+export interface AuditEntry {
+  /** Unique; entries list newest first by (at, id). */
+  id: string;
+  at: Millis;
+  actor: Pick<Actor, 'tokenId' | 'name' | 'role' | 'address'>;
+  /** A command kind (`put-jobs`, `kill-run`, …) or `create-token`, `revoke-token`. */
+  action: string;
+  /** What it acted on: job names, a run id, an owner, an agent, a token id. */
+  targets: string[];
+  outcome: 'done' | 'refused';
+  /** The HTTP status it was answered with. */
+  status: number;
+  /** Why it was refused; null when done. */
+  detail: string | null;
+}
 
 export type Effect =
   | { type: 'store'; ops: StoreOp[] }

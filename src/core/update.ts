@@ -40,7 +40,7 @@ export function update(s: SchedulerState, message: Message): [SchedulerState, Ef
       s.armedAt = null;
       break;
     case 'command':
-      handleCommand(ctx, message.requestId, message.command);
+      handleCommand(ctx, message.requestId, message.command, message.actor);
       break;
     case 'claimed':
       onClaimed(ctx, message.accepted, message.refused);
@@ -171,12 +171,14 @@ function runDueTimers(ctx: Ctx): void {
   }
 }
 
-/** History beyond each job's limits goes in the same fenced batch as everything else. */
+/** History beyond each job's limits, and old audit entries, go in the same fenced batch as everything else. */
 function prune(ctx: Ctx): void {
   for (const name of ctx.s.toPrune) {
     const entry = ctx.s.jobs.get(name);
     if (entry) persist(ctx, { op: 'prune-runs', job: name, ...historyOf(entry.stored.spec, ctx.s.config), now: ctx.now });
   }
+  // The audit log is kept as long as run history (the server's default age).
+  persist(ctx, { op: 'prune-audit', before: ctx.now - ctx.s.config.defaultHistory.maxAgeMs });
 }
 
 /** Drop stale timers from the top and ask the shell to wake us at the earliest live one. */

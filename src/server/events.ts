@@ -15,8 +15,19 @@ export class EventBus {
     this.emitter.emit('event', { id: this.nextId++, event });
   }
 
-  subscribe(listener: (item: { id: number; event: SchedulerEvent }) => void): () => void {
+  /** `onEnd` is called when the bus closes (the server shuts down): an open stream must end then. */
+  subscribe(listener: (item: { id: number; event: SchedulerEvent }) => void, onEnd?: () => void): () => void {
     this.emitter.on('event', listener);
-    return () => this.emitter.off('event', listener);
+    if (onEnd) this.emitter.once('end', onEnd);
+    return () => {
+      this.emitter.off('event', listener);
+      if (onEnd) this.emitter.off('end', onEnd);
+    };
+  }
+
+  /** End every subscription: streams close so the HTTP server can stop without waiting for them. */
+  close(): void {
+    this.emitter.emit('end');
+    this.emitter.removeAllListeners();
   }
 }

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Backend } from '../backends/types.js';
+import { systemActor } from '../core/access-control.js';
 import { queriesOf, type SchedulerQueries } from '../core/queries.js';
 import { initialState, type SchedulerConfig } from '../core/state.js';
 import { FRAMEWORK_ID_META, type JobSpec, type Message, type Millis, type OwnerSpec, type Run } from '../core/types.js';
@@ -109,7 +110,7 @@ export async function startLeading(
   // The local backend's one agent is a capacity the scheduler fills itself; Mesos places runs by offers.
   const local = backend.kind === 'local' ? backend.agents()[0]! : null;
   const placement = local
-    ? { capacity: { id: local.id, resources: local.resources, attributes: local.attributes }, agents: [local.id] }
+    ? { capacity: { id: local.id, resources: local.resources, attributes: local.attributes, ...(local.users ? { users: local.users } : {}) }, agents: [local.id] }
     : { capacity: null, agents: [] };
   loop.post({ type: 'boot', now: clock(), jobs, activeRuns, backend: backend.kind, ...placement, blacklist, frameworkId, owners, notices, idPrefix: randomBytes(3).toString('hex') });
   logger.info({ jobs: jobs.length, activeRuns: activeRuns.length, epoch, store: store.description, backend: backend.kind }, 'scheduler booted');
@@ -117,9 +118,10 @@ export async function startLeading(
   if (options.seed && jobs.length === 0) {
     const { source, jobs: specs, owners: ownerSpecs } = options.seed;
     // Owners first: the jobs name them.
-    const putOwners = ownerSpecs.length > 0 ? await loop.command({ kind: 'put-owners', specs: ownerSpecs }) : null;
+    const seeder = systemActor(`seed:${source}`);
+    const putOwners = ownerSpecs.length > 0 ? await loop.command({ kind: 'put-owners', specs: ownerSpecs }, seeder) : null;
     if (putOwners && !putOwners.ok) throw new Error(`seed file ${source}: ${putOwners.message}`);
-    const result = await loop.command({ kind: 'put-jobs', specs });
+    const result = await loop.command({ kind: 'put-jobs', specs }, seeder);
     if (!result.ok) throw new Error(`seed file ${source}: ${result.message}`);
     logger.info({ file: source, jobs: specs.map((s) => s.name), owners: ownerSpecs.map((o) => o.name) }, 'example jobs loaded');
   }

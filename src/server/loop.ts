@@ -11,7 +11,7 @@
  */
 import { update } from '../core/update.js';
 import type { SchedulerState } from '../core/state.js';
-import type { Command, CommandFailure, CommandResult, Effect, Message, Millis, StoreOp } from '../core/types.js';
+import type { Actor, Command, CommandFailure, CommandResult, Effect, Message, Millis, StoreOp } from '../core/types.js';
 import { FencedError, type WriteResult } from '../store/types.js';
 
 /** Messages handled before their effects are carried out together. */
@@ -90,14 +90,14 @@ export class Loop {
   }
 
   /** Run an API command through the queue; resolves once its writes are durable. */
-  command<C extends Command>(command: C): Promise<CommandResult<C['kind']>> {
+  command<C extends Command>(command: C, actor: Actor): Promise<CommandResult<C['kind']>> {
     // A stopped loop handles no more messages: answer now rather than never.
     if (this.stopped) return Promise.resolve(STOPPING);
     const requestId = this.nextRequestId++;
     return new Promise((resolve) => {
       // update() answers a command of kind K with a CommandResult<K>: the reply carries its request id.
       this.pending.set(requestId, resolve as (result: CommandResult) => void);
-      this.post({ type: 'command', now: this.clock(), requestId, command });
+      this.post({ type: 'command', now: this.clock(), requestId, command, actor });
     });
   }
 

@@ -109,6 +109,33 @@ const cases: { what: string; method?: string; path?: string; body: unknown; cont
   { what: 'YAML prototype key', body: 'name: x\ncommand: "true"\nlabels:\n  prototype: y\n', contentType: 'application/yaml', status: 400, field: 'labels.prototype' },
   { what: 'list item that is a number', body: [1, 'x'], status: 400, field: '[0]' },
   { what: 'list item that is a string', body: [1, 'x'], status: 400, field: '[1]' },
+
+  // 4. hostile input: sizes, traversal, YAML that expands, patterns that backtrack
+  { what: 'a 5 MB JSON body', body: JSON.stringify(job({ description: 'x'.repeat(5 << 20) })), status: 413, field: '(body)' },
+  { what: 'a 5 MB YAML body', body: `name: x\ncommand: "true"\ndescription: ${'x'.repeat(5 << 20)}\n`, contentType: 'application/yaml', status: 413, field: '(body)' },
+  { what: 'encoded traversal in a run id (logs)', method: 'GET', path: '/api/v1/runs/..%2F..%2Fetc%2Fpasswd/logs', body: undefined, status: 400, field: 'id' },
+  { what: 'encoded traversal in a run id', method: 'GET', path: '/api/v1/runs/..%2F..%2Fetc%2Fpasswd', body: undefined, status: 400, field: 'id' },
+  { what: 'double-encoded traversal in a job name', method: 'GET', path: '/api/v1/jobs/%252e%252e%252fetc/runs', body: undefined, status: 400, field: 'name' },
+  { what: 'encoded NUL in a job name', method: 'GET', path: '/api/v1/jobs/a%00b', body: undefined, status: 400, field: 'name' },
+  { what: 'traversal in an owner name', method: 'GET', path: '/api/v1/owners/..%2F..%2Fetc%2Fpasswd', body: undefined, status: 400, field: 'name' },
+  { what: 'YAML aliases that expand without bound', body: 'a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n', contentType: 'application/yaml', status: 400, field: 'body', says: /alias/ },
+  { what: 'a YAML alias with no anchor', body: 'name: *missing\ncommand: "true"\n', contentType: 'application/yaml', status: 400, field: 'body', says: /alias/i },
+  { what: 'a constraint pattern only a backtracking engine runs', body: job({ constraints: [['hostname', 'LIKE', '(v)\\1']] }), status: 400, field: 'constraints[0]', says: /backtracking/ },
+  { what: 'a schedule over 1000 characters', body: job({ schedule: `0 ${'1,'.repeat(600)}1 * * *` }), status: 400, field: 'schedule', says: /at most 1000 characters/ },
+  { what: 'a time zone over 100 characters', body: job({ timezone: `Europe/${'x'.repeat(100)}` }), status: 400, field: 'timezone' },
+  { what: 'a duration over 100 characters', body: job({ timeout: `${'1'.repeat(101)}s` }), status: 400, field: 'timeout' },
+  { what: 'over 100 labels', body: job({ labels: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`l${i}`, 'v'])) }), status: 400, field: 'labels' },
+  { what: 'a label value over 1000 characters', body: job({ labels: { team: 'x'.repeat(1001) } }), status: 400, field: 'labels.team' },
+  { what: 'over 1000 parents', body: job({ after: Array.from({ length: 1001 }, (_, i) => `p${i}`) }), status: 400, field: 'after' },
+  { what: 'over 100 constraints', body: job({ constraints: Array.from({ length: 101 }, () => ['hostname', 'UNIQUE']) }), status: 400, field: 'constraints' },
+  { what: 'a webhook URL over 2000 characters', body: job({ triggers: { onSuccess: [{ url: `http://127.0.0.1/${'x'.repeat(2000)}` }] } }), status: 400, field: 'triggers.onSuccess[0].url' },
+  { what: "an owner's Slack URL over 2000 characters", method: 'PUT', path: '/api/v1/owners/o', body: { slackWebhook: `https://hooks.slack.com/${'x'.repeat(2000)}` }, status: 400, field: 'slackWebhook' },
+  { what: 'an owner e-mail address over 254 characters', method: 'PUT', path: '/api/v1/owners/o', body: { email: `${'x'.repeat(250)}@example.com` }, status: 400, field: 'email' },
+  { what: 'an event stream filter that is no job name', method: 'GET', path: '/api/v1/events?job=..%2Fx', body: undefined, status: 400, field: 'job' },
+  { what: 'a run status filter over 200 characters', method: 'GET', path: `/api/v1/runs?status=${'failed,'.repeat(40)}lost`, body: undefined, status: 400, field: 'status' },
+  { what: 'a blacklist reason that is not a string', method: 'PUT', path: '/api/v1/agents/vm/blacklist', body: { reason: 42 }, status: 400, field: 'reason' },
+  { what: 'a blacklist reason over 500 characters', method: 'PUT', path: '/api/v1/agents/vm/blacklist', body: { reason: 'x'.repeat(501) }, status: 400, field: 'reason' },
+  { what: 'an unknown field in a blacklist body', method: 'PUT', path: '/api/v1/agents/vm/blacklist', body: { reasn: 'typo' }, status: 400, field: 'reasn' },
 ];
 
 for (const c of cases) {

@@ -98,3 +98,23 @@ test('/api/v1/cluster and /api/v1/agents describe this single-host server', asyn
   assert.equal(agents.body.agents.length, 1);
   assert.ok(agents.body.agents[0]!.resources.cpus >= 1 && agents.body.agents[0]!.resources.mem > 0);
 });
+
+test('SIGTERM with an event stream open: the stream ends and the server stops at once, not after its grace time', async () => {
+  const dir = tempDir();
+  const own = await startServerProcess(dir.path);
+  try {
+    const response = await fetch(`${own.url}/api/v1/events`);
+    const reader = response.body!.getReader();
+    await reader.read();
+    const started = Date.now();
+    own.child.kill('SIGTERM');
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read());
+    await own.exited;
+    const tookMs = Date.now() - started;
+    assert.ok(tookMs < 5000, `stopping took ${tookMs} ms`);
+    assert.doesNotMatch(own.output(), /shutdown took longer/);
+  } finally {
+    await own.stop().catch(() => {});
+    dir.remove();
+  }
+});

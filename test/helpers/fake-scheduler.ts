@@ -9,13 +9,17 @@
  * handled, and a `claimed` answer is fed back at once (same `now`).
  */
 import assert from 'node:assert/strict';
+import { systemActor } from '../../src/core/access-control.js';
 import { validateJobSpec, type JobSpecInput } from '../../src/core/job-spec.js';
 import { initialState, type SchedulerConfig, type SchedulerState } from '../../src/core/state.js';
 import {
   FRAMEWORK_ID_META,
   NO_PROGRESS,
   isTerminal,
+  type Actor,
+  type AuditEntry,
   type BlacklistEntry,
+  type HostUsers,
   type Notice,
   type StoredOwner,
   type Command,
@@ -84,6 +88,8 @@ export class FakeStore {
   readonly owners = new Map<string, StoredOwner>();
   /** The outbox, in the order notices were put. */
   readonly notices = new Map<string, Notice>();
+  /** The audit log, oldest first. */
+  audit: AuditEntry[] = [];
   frameworkId: string | null = null;
   private readonly keys = new Set<string>();
 
@@ -140,6 +146,12 @@ export class FakeStore {
           break;
         case 'delete-notice':
           this.notices.delete(op.id);
+          break;
+        case 'put-audit':
+          if (!this.audit.some((e) => e.id === op.entry.id)) this.audit.push(structuredClone(op.entry));
+          break;
+        case 'prune-audit':
+          this.audit = this.audit.filter((e) => e.at >= op.before);
           break;
         case 'prune-runs': {
           const finished = [...this.runs.values()].filter((r) => r.job === op.job && isTerminal(r.status)).sort(byTime).reverse();
@@ -199,6 +211,8 @@ export interface FakeSchedulerOptions {
   agent?: Partial<Resources>;
   /** Attributes of the local agent (besides hostname "agent-1"), for constraints. */
   attributes?: Record<string, string>;
+  /** The local host's OS users, for jobs' `user`; absent: not checked. */
+  users?: HostUsers;
   /** The backend places runs itself (Mesos offers): no capacity accounting, these agents. */
   offers?: { agents: string[] };
   config?: Partial<SchedulerConfig>;
@@ -237,6 +251,7 @@ export class FakeScheduler {
 
   private readonly agent: Resources;
   private readonly attributes: Record<string, string>;
+  private readonly users: HostUsers | undefined;
   private readonly offers: { agents: string[] } | null;
   private readonly config: Partial<SchedulerConfig>;
   private boots = 0;
@@ -249,6 +264,7 @@ export class FakeScheduler {
     this.now = at(options.start);
     this.agent = { cpus: 4, mem: 8192, disk: 100_000, gpus: 0, ...options.agent };
     this.attributes = options.attributes ?? {};
+    this.users = options.users;
     this.offers = options.offers ?? null;
     this.config = options.config ?? {};
     this.autoRun = options.autoRun ?? null;
@@ -267,7 +283,7 @@ export class FakeScheduler {
     this.boots += 1;
     this.state = initialState(this.config);
     const { jobs, activeRuns } = this.store.loadState();
-    const agent = { id: 'agent-1', resources: { ...this.agent }, attributes: { hostname: 'agent-1', ...this.attributes } };
+    const agent = { id: 'agent-1', resources: { ...this.agent }, attributes: { hostname: 'agent-1', ...this.attributes }, ...(this.users ? { users: this.users } : {}) };
     const placement = this.offers
       ? { backend: 'mesos' as const, capacity: null, agents: this.offers.agents }
       : { backend: 'local' as const, capacity: agent, agents: [agent.id] };
@@ -297,9 +313,9 @@ export class FakeScheduler {
   }
 
   /** Run an API command and return its reply. */
-  command<C extends Command>(command: C): CommandResult<C['kind']> {
+  command<C extends Command>(command: C, actor: Actor = systemActor('test')): CommandResult<C['kind']> {
     const requestId = this.nextRequestId++;
-    this.send({ type: 'command', requestId, command });
+    this.send({ type: 'command', requestId, command, actor });
     const result = this.replies.get(requestId);
     assert.ok(result, `no reply to ${command.kind}`);
     return result as CommandResult<C['kind']>;

@@ -16,8 +16,8 @@
  * scheduler whose other writes it cannot time.
  * Every other method goes straight to the real store.
  */
-import type { Millis, Run, StoreOp, StoredJob, StoredOwner } from '../../src/core/types.js';
-import type { BlacklistEntry, LoadedState, RunPage, RunQuery, Store, WriteResult } from '../../src/store/types.js';
+import type { AccessOp, Millis, Run, StoreOp, StoredJob, StoredOwner, StoredToken } from '../../src/core/types.js';
+import type { AuditPage, AuditQuery, BlacklistEntry, LoadedState, RunPage, RunQuery, Store, WriteResult } from '../../src/store/types.js';
 
 export type WriteFault = 'after-commit' | 'before-commit';
 
@@ -129,6 +129,23 @@ export class FaultyStore implements Store {
 
   getOwner(name: string): Promise<StoredOwner | null> {
     return this.inner.getOwner(name);
+  }
+
+  /** Access writes are not the scheduler's: they pass through unfaulted. */
+  writeAccess(ops: AccessOp[]): Promise<void> {
+    return this.inner.writeAccess(ops);
+  }
+
+  getToken(id: string): Promise<StoredToken | null> {
+    return this.inner.getToken(id);
+  }
+
+  listTokens(): Promise<StoredToken[]> {
+    return this.inner.listTokens();
+  }
+
+  listAudit(query: AuditQuery): Promise<AuditPage> {
+    return this.inner.listAudit(query);
   }
 
   close(): Promise<void> {

@@ -32,6 +32,8 @@ export class HaCluster {
     private readonly dataDir: string,
     /** More `serve` flags for every member (e.g. the Mesos backend). */
     private readonly extraArgs: string[] = [],
+    /** With `--auth tokens`: the token the cluster's own checks (who leads) send. */
+    private readonly token?: string,
   ) {}
 
   async start(count: number): Promise<void> {
@@ -48,7 +50,7 @@ export class HaCluster {
       async () => {
         const leaders: ServerProcess[] = [];
         for (const m of this.members) {
-          const c = await clusterOf(m).catch(() => null);
+          const c = await clusterOf(m, this.token).catch(() => null);
           if (c?.isLeader) leaders.push(m);
         }
         return leaders.length === 1 ? leaders[0] : undefined;
@@ -76,8 +78,9 @@ export class HaCluster {
   }
 }
 
-export const clusterOf = async (m: ServerProcess): Promise<ClusterJson> => {
-  const response = await fetch(`${m.url}/api/v1/cluster`, { signal: AbortSignal.timeout(2000) });
+export const clusterOf = async (m: ServerProcess, token?: string): Promise<ClusterJson> => {
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const response = await fetch(`${m.url}/api/v1/cluster`, { headers, signal: AbortSignal.timeout(2000) });
   return (await response.json()) as ClusterJson;
 };
 

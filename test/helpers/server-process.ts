@@ -28,7 +28,9 @@ export async function startServerProcess(
   extraArgs: string[] = [],
   options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {},
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, 'serve', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
+  // Tests poll the API (10 requests a second): no rate limit unless the test asks for one.
+  const rateLimit = extraArgs.includes('--rate-limit') ? [] : ['--rate-limit', '0'];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, 'serve', '--port', '0', '--data-dir', dataDir, ...rateLimit, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, MOROCCRON_LOG_LEVEL: 'info', ...options.env },
   });
@@ -39,7 +41,7 @@ export async function startServerProcess(
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 20 s:\n${out}`)), 20_000);
     const onData = () => {
-      const m = /moroccron serving on (http:\/\/[^"\s]+)/.exec(out);
+      const m = /moroccron serving on (https?:\/\/[^"\s]+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);

@@ -23,6 +23,7 @@ import { pino } from 'pino';
 import type { AgentReport, Backend, LogChunk } from '../../src/backends/types.js';
 import { scheduleKey } from '../../src/core/context.js';
 import { validateJobSpec } from '../../src/core/job-spec.js';
+import { systemActor } from '../../src/core/access-control.js';
 import type { JobSpec, Millis, Run, StoreOp } from '../../src/core/types.js';
 import { EventBus } from '../../src/server/events.js';
 import { startLeading, type BackendContext, type LeaderRuntime } from '../../src/server/leader-runtime.js';
@@ -193,7 +194,7 @@ async function scenario(t: TestContext, url: string, fault: WriteFault, target: 
   const faultyAt = Math.ceil((Date.now() + LEAD_MS) / 1000) * 1000;
   store.failWriteWhere(fault, aimAt(target, faultyAt));
 
-  const put = await runtime.loop.command({ kind: 'put-jobs', specs: [everySecond()] });
+  const put = await runtime.loop.command({ kind: 'put-jobs', specs: [everySecond()] }, systemActor('test'));
   assert.ok(put.ok && put.kind === 'put-jobs', JSON.stringify(put));
   const createdAt = put.value[0]!.job.createdAt;
   const firstAt = Math.floor(createdAt / 1000) * 1000 + 1000;

@@ -188,7 +188,7 @@ describe('fields that cannot be mapped', () => {
   const notes = notesOf(result, 'legacy_etl');
 
   test('each is listed by name with what to do instead; the job is still imported', () => {
-    for (const field of ['async', 'dataProcessingJobType', 'softError', 'highPriority', 'executor', 'executorFlags', 'taskInfoData', 'uris', 'fetch', 'runAsUser "root"', 'maxCompletionTime']) {
+    for (const field of ['async', 'dataProcessingJobType', 'softError', 'highPriority', 'executor', 'executorFlags', 'taskInfoData', 'uris', 'fetch', 'maxCompletionTime']) {
       assert.ok(notes.some((n) => n.startsWith(`not imported: ${field} (`)), `${field} is not listed in ${JSON.stringify(notes)}`);
     }
     assert.ok(notes.includes('not imported: successCount, errorCount, lastSuccess, lastError, errorsSinceLastSuccess (run statistics; moroccron keeps its own run history)'));
@@ -199,6 +199,21 @@ describe('fields that cannot be mapped', () => {
   test('a constraint operator Chronos does not know is said; EQUALS is kept', () => {
     assert.deepEqual(jobNamed(result, 'legacy_etl').constraints, [['rack', 'EQUALS', 'rack-1']]);
     assert.ok(notes.some((n) => n.startsWith('not imported: constraints[1] (operator "GROUP_BY"')));
+  });
+
+  test('runAsUser is the user the job runs as, and no longer listed; an empty one is left out', () => {
+    assert.equal(jobNamed(result, 'legacy_etl').user, 'root');
+    assert.ok(!notes.some((n) => n.includes('runAsUser')), JSON.stringify(notes));
+    const other = convert([chronos({ name: 'a', runAsUser: ' etl ' }), chronos({ name: 'b', runAsUser: '' })]);
+    assert.equal(jobNamed(other, 'a').user, 'etl');
+    assert.ok(validateJobSpec(jobNamed(other, 'a')).ok);
+    assert.equal('user' in jobNamed(other, 'b'), false);
+  });
+
+  test('a runAsUser the job schema refuses leaves the job out, naming the Chronos field', () => {
+    const bad = convert([chronos({ runAsUser: 'not a user' })]);
+    assert.equal(bad.jobs.length, 0);
+    assert.deepEqual(bad.leftOut.map((l) => l.errors.map((e) => e.field)), [['user (Chronos runAsUser)']]);
   });
 
   test('an environment variable without a name is said', () => {

@@ -21,7 +21,10 @@ test('blacklisting an agent is a fenced write at the loop\'s time, tells the bac
   assert.ok(result.ok);
   assert.deepEqual(result.value, [{ agent: 'a2', reason: 'bad disk', since: at('2026-01-01T10:00:30.000Z') }]);
   const effects = fake.effectsSince(mark);
-  assert.deepEqual(storeOps(effects), [{ op: 'blacklist-agent', agent: 'a2', reason: 'bad disk', since: at('2026-01-01T10:00:30.000Z') }]);
+  assert.deepEqual(
+    storeOps(effects).map((op) => (op.op === 'put-audit' ? `audit: ${op.entry.action} ${op.entry.targets.join(',')}` : op)),
+    [{ op: 'blacklist-agent', agent: 'a2', reason: 'bad disk', since: at('2026-01-01T10:00:30.000Z') }, 'audit: blacklist-agent a2'],
+  );
   assert.deepEqual(ofType(effects, 'set-blacklist'), [{ type: 'set-blacklist', agents: ['a2'] }]);
 
   fake.advanceTo('2026-01-01T10:01:00.000Z');

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { systemActor } from '../../src/core/access-control.js';
 import type { CommandResult } from '../../src/core/types.js';
 import { FakeScheduler, at, claimsIn, iso, ofType, spec, storeOps } from '../helpers/fake-scheduler.js';
 
@@ -48,6 +49,7 @@ test('a changed schedule restarts from now: nothing is caught up', () => {
     type: 'command',
     requestId: 99,
     command: { kind: 'put-jobs', specs: [spec({ name: 'report', schedule: '*/5 * * * *', misfire: { policy: 'run-all' } })] },
+    actor: systemActor('test'),
   });
   assert.deepEqual(claimsIn(put), []);
   assert.equal(fake.store.jobs.get('report')!.cursor, at('2026-01-01T10:30:00.000Z'));

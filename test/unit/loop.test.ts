@@ -16,6 +16,9 @@ import { initialState } from '../../src/core/state.js';
 import { NO_PROGRESS, type CommandResult, type Effect, type Message, type Millis, type StoreOp, type StoredJob } from '../../src/core/types.js';
 import { Loop, type EffectRunner, type LoopStats } from '../../src/server/loop.js';
 import { FencedError, type WriteResult } from '../../src/store/types.js';
+import { systemActor } from '../../src/core/access-control.js';
+
+const TEST_ACTOR = systemActor('test');
 
 const START = Date.parse('2026-01-01T00:00:00.000Z');
 /** How long a wait for something the loop should do may take before the test fails. */
@@ -205,14 +208,14 @@ test('a batch writes its store ops first; timers, launches and replies only afte
 
   // One batch: boot (which asks for a timer) and a manual run (a claim and a reply).
   loop.post(boot(clock.now()));
-  const reply = loop.command({ kind: 'run-job', name: 'j' });
+  const reply = loop.command({ kind: 'run-job', name: 'j' }, TEST_ACTOR);
   const replied = settledFlag(reply);
   void reply.then(() => runner.note('reply:run-job'));
 
   const ops = await within(first.called, 'the first write');
-  assert.deepEqual(ops.map((o) => o.op), ['claim-run']);
+  assert.deepEqual(ops.map((o) => o.op), ['claim-run', 'put-audit'], 'the claim and the audit entry of the command that made it');
   await pause(20);
-  assert.deepEqual(runner.timeline, ['write#1:claim-run'], 'while the write is in flight nothing else is carried out');
+  assert.deepEqual(runner.timeline, ['write#1:claim-run,put-audit'], 'while the write is in flight nothing else is carried out');
   assert.equal(replied(), false, 'the command is not answered before its claim is durable');
 
   first.release();
@@ -255,11 +258,11 @@ test('a fenced write stops the loop: nothing of the batch is carried out, comman
   const gate = runner.gate();
 
   loop.post(boot(clock.now()));
-  const command = loop.command({ kind: 'run-job', name: 'j' });
+  const command = loop.command({ kind: 'run-job', name: 'j' }, TEST_ACTOR);
   const durable = loop.postDurably(frameworkId(clock.now(), 'f-1'));
   await within(gate.called, 'the write');
   // Posted while the doomed write is in flight: they wait in the queue, and must be answered too.
-  const queuedCommand = loop.command({ kind: 'pause-job', name: 'j' });
+  const queuedCommand = loop.command({ kind: 'pause-job', name: 'j' }, TEST_ACTOR);
   const queuedDurable = loop.postDurably(frameworkId(clock.now(), 'f-2'));
   gate.fail(fence);
 
@@ -272,7 +275,7 @@ test('a fenced write stops the loop: nothing of the batch is carried out, comman
   // Messages posted now are dropped, and nothing is ever carried out or written again.
   loop.post({ type: 'tick', now: clock.now() });
   assert.equal(await loop.postDurably(frameworkId(clock.now(), 'f-3')), false);
-  assert.deepEqual(await within(loop.command({ kind: 'run-job', name: 'j' }), 'a command after the fence'), STOPPING);
+  assert.deepEqual(await within(loop.command({ kind: 'run-job', name: 'j' }, TEST_ACTOR), 'a command after the fence'), STOPPING);
   await pause(150);
   assert.deepEqual(runner.carried, [], 'no effect of the fenced batch (nor any later one) was carried out');
   assert.equal(runner.writes.length, 1, 'a fenced write is not retried');
@@ -293,7 +296,7 @@ test('a failed write is retried with the same ops until it commits; the batch wa
   );
 
   loop.post(boot(clock.now()));
-  const command = loop.command({ kind: 'run-job', name: 'j' });
+  const command = loop.command({ kind: 'run-job', name: 'j' }, TEST_ACTOR);
   const durable = loop.postDurably(frameworkId(clock.now(), 'f-1'));
   const commandDone = settledFlag(command);
   const durableDone = settledFlag(durable);
@@ -303,7 +306,7 @@ test('a failed write is retried with the same ops until it commits; the batch wa
   clock.advance(1000);
   assert.deepEqual(loop.health(), { ok: false, since: failedAt, error: 'disk full' });
   // Meanwhile more work arrives: it waits in the queue.
-  const later = loop.command({ kind: 'pause-job', name: 'j' });
+  const later = loop.command({ kind: 'pause-job', name: 'j' }, TEST_ACTOR);
   const laterDurable = loop.postDurably(frameworkId(clock.now(), 'f-2'));
 
   await runner.until(() => runner.failures.length === 2, 'the second failure');
@@ -316,7 +319,7 @@ test('a failed write is retried with the same ops until it commits; the batch wa
   assert.deepEqual(loop.health(), { ok: true });
   const [first, second, third] = runner.writes;
   assert.ok(first && second && third);
-  assert.deepEqual(first.map((o) => o.op), ['claim-run', 'put-meta']);
+  assert.deepEqual(first.map((o) => o.op), ['claim-run', 'put-audit', 'put-meta']);
   assert.deepEqual(second, first, 'the retry writes the same ops');
   assert.deepEqual(third, first, 'the retry writes the same ops');
   assert.deepEqual(
@@ -357,7 +360,7 @@ test('stop() during the retry wait ends the retrying; the batch is dropped, not 
     throw new Error('store unreachable');
   });
   loop.post(boot(clock.now()));
-  const command = loop.command({ kind: 'run-job', name: 'j' });
+  const command = loop.command({ kind: 'run-job', name: 'j' }, TEST_ACTOR);
   const durable = loop.postDurably(frameworkId(clock.now(), 'f-1'));
   await runner.until(() => runner.failures.length === 1, 'the failure');
   assert.equal(runner.failures[0]!.retryInMs, 100);
@@ -379,7 +382,7 @@ test('stop() while a write is in flight: the batch is not carried out even when 
   const { loop, runner, clock } = setup();
   const gate = runner.gate();
   loop.post(boot(clock.now()));
-  const command = loop.command({ kind: 'run-job', name: 'j' });
+  const command = loop.command({ kind: 'run-job', name: 'j' }, TEST_ACTOR);
   await within(gate.called, 'the write');
   loop.stop();
   assert.deepEqual(await within(command, 'the command'), STOPPING);
@@ -420,8 +423,8 @@ test('claims the store accepted or refused come back as a `claimed` message: the
     return { accepted: [mine.id], refused: [theirs.id], removedRunIds: [], evictedRunIds: [] };
   });
   loop.post(boot(clock.now()));
-  const a = loop.command({ kind: 'run-job', name: 'j' });
-  const b = loop.command({ kind: 'run-job', name: 'j' });
+  const a = loop.command({ kind: 'run-job', name: 'j' }, TEST_ACTOR);
+  const b = loop.command({ kind: 'run-job', name: 'j' }, TEST_ACTOR);
   const [ra, rb] = await within(Promise.all([a, b]), 'the replies');
   assert.ok(ra.ok && ra.kind === 'run-job' && rb.ok && rb.kind === 'run-job');
   const [accepted, refused] = [ra.value.id, rb.value.id];

@@ -110,6 +110,26 @@ test('task states become run outcomes; a task that never started may start again
   });
 });
 
+test("a job's user is the task's CommandInfo.user; without one the framework's user applies", () => {
+  const r = run('etl', { id: 'r1' });
+  assert.equal(launchRequestOf(r, spec('etl', { command: 'id -u', user: 'nobody' })).taskInfo.command?.user, 'nobody');
+  assert.equal(launchRequestOf(r, spec('etl', { command: undefined, args: ['/usr/bin/id'], user: 'etl' })).taskInfo.command?.user, 'etl');
+  assert.equal('user' in (launchRequestOf(r, spec('etl', { command: 'id -u' })).taskInfo.command ?? {}), false);
+});
+
+test('a task dropped because the agent could not make its sandbox (no such user) fails its run; other drops queue it again', () => {
+  const message = "Failed to create executor directory '/var/lib/mesos/slaves/S0/frameworks/F/executors/E/runs/C': Failed to chown directory to 'ghost': No such user 'ghost'";
+  const dropped = (state: TaskState, over: Partial<TaskNews['status']> = {}) =>
+    reportFor('r', { ...news(state), status: { ...news(state).status, message, source: 'SOURCE_AGENT', reason: 'REASON_EXECUTOR_TERMINATED', ...over } }, 3);
+  for (const state of ['TASK_DROPPED', 'TASK_LOST'] as const) {
+    assert.deepEqual(dropped(state), { type: 'launch-failed', now: 3, runId: 'r', reason: `${state}: ${message}` });
+  }
+  assert.equal(dropped('TASK_DROPPED', { reason: 'REASON_INVALID_OFFERS' })?.type, 'run-not-started');
+  assert.equal(dropped('TASK_DROPPED', { source: 'SOURCE_MASTER' })?.type, 'run-not-started');
+  assert.equal(dropped('TASK_DROPPED', { message: 'Task launched with invalid offers: x' })?.type, 'run-not-started');
+  assert.equal(reportFor('r', { ...news('TASK_LOST', { started: true }), status: { ...news('TASK_LOST').status, message, source: 'SOURCE_AGENT', reason: 'REASON_EXECUTOR_TERMINATED' } }, 3)?.type, 'run-lost');
+});
+
 test('TASK_UNKNOWN: a task launched on an agent may still run (unreachable from now); one never placed never ran', () => {
   const unknown = (over: Partial<TaskNews>) => news('TASK_UNKNOWN', { message: 'Reconciliation: Task is unknown', ...over });
   assert.deepEqual(reportFor('r', unknown({ started: true }), 42), {

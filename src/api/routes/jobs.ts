@@ -21,7 +21,7 @@ function parseJobs(raw: unknown): JobSpec[] {
 
 export function jobRoutes(api: ApiContext): AnyRoute[] {
   const live = (jobName: string) => api.leader()?.queries.job(jobName) ?? null;
-  const view = (v: JobView) => jobView(v.job, v);
+  const view = (v: JobView) => jobView(v.job, v, api.envRedaction);
   const jobOr404 = async (jobName: string) => {
     const job = await api.store.getJob(jobName);
     if (!job) throw notFound(`job ${jobName}`);
@@ -37,7 +37,7 @@ export function jobRoutes(api: ApiContext): AnyRoute[] {
       responses: { 200: { description: 'All jobs', schema: z.object({ jobs: z.array(jobSchema) }) } },
       handler: async () => {
         const jobs = await api.store.listJobs();
-        return { status: 200, body: { jobs: jobs.map((j) => jobView(j, live(j.spec.name))) } };
+        return { status: 200, body: { jobs: jobs.map((j) => jobView(j, live(j.spec.name), api.envRedaction)) } };
       },
     }),
     route({
@@ -52,8 +52,8 @@ export function jobRoutes(api: ApiContext): AnyRoute[] {
         201: { description: 'Created (at least one job was new)' },
         400: { description: 'Invalid spec, naming the field', schema: errorSchema },
       },
-      handler: async ({ body }) => {
-        const { value, created } = await runCommand(api, { kind: 'put-jobs', specs: body.specs });
+      handler: async ({ body, actor }) => {
+        const { value, created } = await runCommand(api, actor, { kind: 'put-jobs', specs: body.specs });
         const jobs = value.map(view);
         return { status: created ? 201 : 200, body: body.list ? { jobs } : jobs[0] };
       },
@@ -65,7 +65,7 @@ export function jobRoutes(api: ApiContext): AnyRoute[] {
       summary: 'One job',
       params: nameParams,
       responses: { 200: { description: 'The job', schema: jobSchema }, 404: { description: 'No such job', schema: errorSchema } },
-      handler: async ({ params }) => ({ status: 200, body: jobView(await jobOr404(params.name), live(params.name)) }),
+      handler: async ({ params }) => ({ status: 200, body: jobView(await jobOr404(params.name), live(params.name), api.envRedaction) }),
     }),
     route({
       method: 'PUT',
@@ -80,7 +80,7 @@ export function jobRoutes(api: ApiContext): AnyRoute[] {
         201: { description: 'Created', schema: jobSchema },
         400: { description: 'Invalid spec', schema: errorSchema },
       },
-      handler: async ({ params, body }) => {
+      handler: async ({ params, body, actor }) => {
         const raw = withoutState(body);
         if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw fieldError(400, 'invalid', '(body)', 'must be one job object');
         const record = raw as Record<string, unknown>;
@@ -89,7 +89,7 @@ export function jobRoutes(api: ApiContext): AnyRoute[] {
         }
         // A name that is not a string is the validator's to name.
         const [spec] = parseJobs({ ...record, name: record.name ?? params.name });
-        const { value, created } = await runCommand(api, { kind: 'put-jobs', specs: [spec!] });
+        const { value, created } = await runCommand(api, actor, { kind: 'put-jobs', specs: [spec!] });
         return { status: created ? 201 : 200, body: view(value[0]!) };
       },
     }),
@@ -105,9 +105,9 @@ export function jobRoutes(api: ApiContext): AnyRoute[] {
         404: { description: 'No such job', schema: errorSchema },
         409: { description: 'Other jobs depend on it (named); ?force=true takes it off them', schema: errorSchema },
       },
-      handler: async ({ params, query }) => ({
+      handler: async ({ params, query, actor }) => ({
         status: 200,
-        body: (await runCommand(api, { kind: 'delete-job', name: params.name, force: query.force === 'true' })).value,
+        body: (await runCommand(api, actor, { kind: 'delete-job', name: params.name, force: query.force === 'true' })).value,
       }),
     }),
     route({
@@ -121,7 +121,7 @@ export function jobRoutes(api: ApiContext): AnyRoute[] {
         404: { description: 'No such job', schema: errorSchema },
         409: { description: 'A run is active and concurrency is forbid', schema: errorSchema },
       },
-      handler: async ({ params }) => ({ status: 201, body: runView((await runCommand(api, { kind: 'run-job', name: params.name })).value) }),
+      handler: async ({ params, actor }) => ({ status: 201, body: runView((await runCommand(api, actor, { kind: 'run-job', name: params.name })).value) }),
     }),
     ...(['pause', 'resume'] as const).map((action) =>
       route({
@@ -131,8 +131,8 @@ export function jobRoutes(api: ApiContext): AnyRoute[] {
         summary: action === 'pause' ? 'Pause: no new scheduled runs until resumed' : 'Resume from now (occurrences while paused are not run)',
         params: nameParams,
         responses: { 200: { description: 'The job', schema: jobSchema }, 404: { description: 'No such job', schema: errorSchema } },
-        handler: async ({ params }) => {
-          const { value } = await runCommand(api, { kind: action === 'pause' ? 'pause-job' : 'resume-job', name: params.name });
+        handler: async ({ params, actor }) => {
+          const { value } = await runCommand(api, actor, { kind: action === 'pause' ? 'pause-job' : 'resume-job', name: params.name });
           return { status: 200, body: view(value) };
         },
       }),

@@ -55,6 +55,7 @@ export function ownerRoutes(api: ApiContext): AnyRoute[] {
     route({
       method: 'POST',
       path: '/api/v1/owners',
+      access: 'admin',
       tag: 'owners',
       summary: 'Create or replace one owner, or a list (all or none), by name',
       body: z.union([ownerSpecSchema, z.array(ownerSpecSchema)]),
@@ -64,8 +65,8 @@ export function ownerRoutes(api: ApiContext): AnyRoute[] {
         201: { description: 'Created (at least one was new)' },
         400: { description: 'Invalid, naming the field', schema: errorSchema },
       },
-      handler: async ({ body }) => {
-        const { value, created } = await runCommand(api, { kind: 'put-owners', specs: body.specs });
+      handler: async ({ body, actor }) => {
+        const { value, created } = await runCommand(api, actor, { kind: 'put-owners', specs: body.specs });
         const owners = value.map(ownerView);
         return { status: created ? 201 : 200, body: body.list ? { owners } : owners[0] };
       },
@@ -82,6 +83,7 @@ export function ownerRoutes(api: ApiContext): AnyRoute[] {
     route({
       method: 'PUT',
       path: '/api/v1/owners/{name}',
+      access: 'admin',
       tag: 'owners',
       summary: 'Create or replace an owner',
       params: nameParams,
@@ -92,14 +94,14 @@ export function ownerRoutes(api: ApiContext): AnyRoute[] {
         201: { description: 'Created', schema: ownerSchema },
         400: { description: 'Invalid, naming the field', schema: errorSchema },
       },
-      handler: async ({ params, body }) => {
+      handler: async ({ params, body, actor }) => {
         if (!body || typeof body !== 'object' || Array.isArray(body)) throw fieldError(400, 'invalid', '(body)', 'must be one owner object');
         const record = body as Record<string, unknown>;
         if (typeof record.name === 'string' && record.name !== params.name) {
           throw invalid([{ field: 'name', message: `${JSON.stringify(record.name)} differs from the name in the path "${params.name}"` }], 'owner');
         }
         const [spec] = parseOwners({ ...record, name: record.name ?? params.name });
-        const { value, created } = await runCommand(api, { kind: 'put-owners', specs: [spec!] });
+        const { value, created } = await runCommand(api, actor, { kind: 'put-owners', specs: [spec!] });
         return { status: created ? 201 : 200, body: ownerView(value[0]!) };
       },
     }),
@@ -117,8 +119,8 @@ export function ownerRoutes(api: ApiContext): AnyRoute[] {
         404: { description: 'No such owner', schema: errorSchema },
         409: { description: 'The owner has no channel', schema: errorSchema },
       },
-      handler: async ({ params }) => {
-        const { value: notices } = await runCommand(api, { kind: 'test-notices', owner: params.name });
+      handler: async ({ params, actor }) => {
+        const { value: notices } = await runCommand(api, actor, { kind: 'test-notices', owner: params.name });
         const { notifier } = await requireLeader(api);
         const results = await Promise.all(notices.map((notice) => notifier.sendOnce(notice)));
         return {
@@ -130,6 +132,7 @@ export function ownerRoutes(api: ApiContext): AnyRoute[] {
     route({
       method: 'DELETE',
       path: '/api/v1/owners/{name}',
+      access: 'admin',
       tag: 'owners',
       summary: 'Delete an owner (refused while jobs name it)',
       params: nameParams,
@@ -138,7 +141,7 @@ export function ownerRoutes(api: ApiContext): AnyRoute[] {
         404: { description: 'No such owner', schema: errorSchema },
         409: { description: 'Jobs name it (named)', schema: errorSchema },
       },
-      handler: async ({ params }) => ({ status: 200, body: (await runCommand(api, { kind: 'delete-owner', name: params.name })).value }),
+      handler: async ({ params, actor }) => ({ status: 200, body: (await runCommand(api, actor, { kind: 'delete-owner', name: params.name })).value }),
     }),
   ];
 }

@@ -66,10 +66,10 @@ export function runRoutes(api: ApiContext): AnyRoute[] {
         404: { description: 'No such run', schema: errorSchema },
         409: { description: 'The run has already finished', schema: errorSchema },
       },
-      handler: async ({ params }) => {
+      handler: async ({ params, actor }) => {
         const run = await runOr404(params.id);
         if (isTerminal(run.status)) throw new ApiError(409, 'conflict', `run ${run.id} has already finished (${run.status})`);
-        const { value } = await runCommand(api, { kind: 'kill-run', runId: params.id });
+        const { value } = await runCommand(api, actor, { kind: 'kill-run', runId: params.id });
         return { status: 202, body: runView(value) };
       },
     }),

@@ -1,5 +1,6 @@
 /** Wire schemas shared by routes: they validate query strings and document answers. */
 import { z } from 'zod';
+import { LIMITS, text } from '../../core/input-limits.js';
 import { jobSpecSchema, name } from '../../core/job-spec.js';
 import type { RunStatus } from '../../core/types.js';
 import { decodeRunCursor, type RunQuery } from '../../store/types.js';
@@ -53,8 +54,7 @@ export const jobSchema = jobSpecSchema.extend({
   }),
 });
 
-const statusList = z
-  .string()
+const statusList = text(200)
   .regex(/^[a-z]+(,[a-z]+)*$/, 'comma-separated statuses')
   .refine((s) => s.split(',').every((x) => (RUN_STATUSES as readonly string[]).includes(x)), `statuses are ${RUN_STATUSES.join(', ')}`)
   .describe(`Comma-separated: ${RUN_STATUSES.join(', ')}`);
@@ -64,8 +64,7 @@ export const runListQuery = z.strictObject({
   status: statusList.optional(),
   since: z.iso.datetime({ offset: true }).optional().describe('Runs scheduled at or after this time'),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z
-    .string()
+  cursor: text(LIMITS.cursor)
     .refine((c) => decodeRunCursor(c) !== null, 'not a cursor from a previous page')
     .optional(),
 });

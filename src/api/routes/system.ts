@@ -1,8 +1,10 @@
 /** Cluster view, agents, the event stream, health, readiness and metrics. */
 import { z } from 'zod';
+import { LIMITS, text } from '../../core/input-limits.js';
+import { fieldErrors, name } from '../../core/job-spec.js';
 import { FRAMEWORK_ID_META, type SchedulerEvent } from '../../core/types.js';
 import { requireLeader, runCommand, type ApiContext } from '../context.js';
-import { ApiError } from '../errors.js';
+import { ApiError, invalid } from '../errors.js';
 import { errorSchema } from './schemas.js';
 import { route, type AnyRoute } from '../route.js';
 import { runView } from '../views.js';
@@ -10,6 +12,9 @@ import { runView } from '../views.js';
 const HEARTBEAT_MS = 15_000;
 
 const member = z.object({ id: z.string(), url: z.string() });
+/** PUT /agents/{id}/blacklist: the body is optional, so it is checked in the handler. */
+const blacklistBody = z.strictObject({ reason: text(LIMITS.agentReason).min(1).optional() }).optional();
+
 const resources = z.object({ cpus: z.number(), mem: z.number(), disk: z.number(), gpus: z.number() });
 
 export function systemRoutes(api: ApiContext): AnyRoute[] {
@@ -47,14 +52,15 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
     route({
       method: 'POST',
       path: '/api/v1/cluster/teardown',
+      access: 'admin',
       tag: 'cluster',
       summary: 'Mesos TEARDOWN: kill every task and end the framework. Name the framework ID to confirm',
-      query: z.strictObject({ frameworkId: z.string().min(1).describe('The current framework ID, as a confirmation') }),
+      query: z.strictObject({ frameworkId: text(200).min(1).describe('The current framework ID, as a confirmation') }),
       responses: {
         202: { description: 'Teardown sent', schema: z.object({ tornDown: z.string() }) },
         409: { description: 'Not on Mesos, or not the current framework ID', schema: errorSchema },
       },
-      handler: async ({ query }) => ({ status: 202, body: (await runCommand(api, { kind: 'teardown', frameworkId: query.frameworkId })).value }),
+      handler: async ({ query, actor }) => ({ status: 202, body: (await runCommand(api, actor, { kind: 'teardown', frameworkId: query.frameworkId })).value }),
     }),
     route({
       method: 'GET',
@@ -88,6 +94,7 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
       route({
         method,
         path: '/api/v1/agents/{id}/blacklist',
+        access: 'admin',
         tag: 'cluster',
         summary: method === 'PUT' ? 'Keep runs off an agent (Mesos backend)' : 'Let runs onto an agent again',
         params: z.strictObject({ id: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.:-]+$/, 'not an agent id') }),
@@ -95,12 +102,14 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
           200: { description: 'The blacklist', schema: z.object({ blacklist: z.array(z.object({ agent: z.string(), reason: z.string(), since: z.string() })) }) },
           409: { description: 'The local backend has a single agent', schema: errorSchema },
         },
-        handler: async ({ params, request }) => {
-          const reason = (request.body as { reason?: unknown } | undefined)?.reason;
+        handler: async ({ params, request, actor }) => {
+          const body = method === 'PUT' ? blacklistBody.safeParse(request.body ?? undefined) : null;
+          if (body && !body.success) throw invalid(fieldErrors(body.error), 'body');
+          const reason = body?.data?.reason;
           const { value } =
             method === 'PUT'
-              ? await runCommand(api, { kind: 'blacklist-agent', agent: params.id, reason: typeof reason === 'string' ? reason : 'blacklisted through the API' })
-              : await runCommand(api, { kind: 'unblacklist-agent', agent: params.id });
+              ? await runCommand(api, actor, { kind: 'blacklist-agent', agent: params.id, reason: reason ?? 'blacklisted through the API' })
+              : await runCommand(api, actor, { kind: 'unblacklist-agent', agent: params.id });
           return { status: 200, body: { blacklist: value.map((e) => ({ ...e, since: new Date(e.since).toISOString() })) } };
         },
       }),
@@ -110,7 +119,7 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
       path: '/api/v1/events',
       tag: 'events',
       summary: 'Server-sent events: `job` and `run` changes as they happen',
-      query: z.strictObject({ job: z.string().optional().describe('Only events of this job') }),
+      query: z.strictObject({ job: name('job').optional().describe('Only events of this job') }),
       responses: { 200: { description: 'An event stream', contentType: 'text/event-stream', schema: z.string() } },
       handler: async ({ query, request, reply }) => {
         await requireLeader(api);
@@ -127,7 +136,7 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
           if (query.job !== undefined && eventJob(event) !== query.job) return;
           const data = event.kind === 'run' ? { kind: 'run', run: runView(event.run) } : event;
           res.write(`id: ${id}\nevent: ${event.kind}\ndata: ${JSON.stringify(data)}\n\n`);
-        });
+        }, () => res.end());
         const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
         request.raw.on('close', () => {
           clearInterval(heartbeat);
@@ -139,6 +148,7 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
     route({
       method: 'GET',
       path: '/healthz',
+      access: 'public',
       tag: 'operations',
       summary: 'Alive: the process answers',
       responses: { 200: { description: 'Alive', schema: z.object({ status: z.literal('ok') }) } },
@@ -147,6 +157,7 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
     route({
       method: 'GET',
       path: '/readyz',
+      access: 'public',
       tag: 'operations',
       summary: 'Ready: state loaded and the scheduler loop running',
       responses: {
@@ -170,6 +181,7 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
     route({
       method: 'GET',
       path: '/metrics',
+      access: api.metricsOpen ? 'public' : 'read',
       tag: 'operations',
       summary: 'Prometheus metrics',
       responses: { 200: { description: 'Prometheus text format', contentType: 'text/plain', schema: z.string() } },

@@ -16,6 +16,8 @@
  * - a program that cannot be found or executed is NOT a launch failure: the wrapper
  *   started, sh reports it as exit code 127 (not found) or 126 (not executable), and the
  *   backend posts `run-exited` with that code (the message is in the run's stderr).
+ * - a job runs as its `user`, else the default user, when the server is root; a user it
+ *   cannot run as is launch-failed (see run-as.ts for who writes what in the run dir).
  * - exit status 128+N (sh's way of saying "killed by signal N") is reported as that
  *   signal (exitCode null), both live and from an exit file. A wrapper killed after it
  *   recorded the job's status (waiting for the job's output to drain) reports that status.
@@ -39,6 +41,8 @@ import { SHELL, describeSpawnError, spawnWrapped } from './process-launcher.js';
 import { groupExists, isAlive, processStartTime, signalGroup } from './process-probe.js';
 import { RunDirs, fileExists, isSafeRunId, readExitFile, readPidFile, writeFileAtomic } from './run-dir.js';
 import type { PidInfo } from './run-dir.js';
+import { openRunAs, WORK_DIR, type RunAs } from './run-as.js';
+import { runEnvironment } from './run-environment.js';
 
 export interface LocalBackendOptions {
   dataDir: string;
@@ -60,6 +64,13 @@ export interface LocalBackendOptions {
    * A cap needs GNU tee 8.24+; the constructor throws if it is missing or the value is bad.
    */
   maxLogBytes?: number;
+  /**
+   * The user jobs that name none run as, when the server is root (default: root). The
+   * constructor throws if the server cannot run jobs as this user.
+   */
+  runAs?: string;
+  /** Said once at start: jobs run as root, or the data dir is open to the users jobs run as. */
+  warn?: (message: string) => void;
   /** How often adopted (re-attached) processes are checked; default 1000 ms. */
   pollIntervalMs?: number;
   /** How long reattach waits for a wrapper that has a run dir but no pid file yet; default 1000 ms. */
@@ -93,6 +104,7 @@ export class LocalBackend implements Backend {
   private readonly pollIntervalMs: number;
   private readonly startupWaitMs: number;
   private readonly tools: HostTools;
+  private readonly runAs: RunAs;
   private readonly tracked = new Map<string, Tracked>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
@@ -111,10 +123,11 @@ export class LocalBackend implements Backend {
     this.pollIntervalMs = Math.max(10, options.pollIntervalMs ?? 1000);
     this.startupWaitMs = Math.max(0, options.startupWaitMs ?? 1000);
     this.attributes = hostAttributes(options.attributes);
+    this.runAs = openRunAs(options.runAs, options.dataDir, options.warn ?? (() => {}));
   }
 
   agents(): AgentReport[] {
-    return [{ id: this.agentId, resources: { ...this.resources }, attributes: { ...this.attributes }, used: null }];
+    return [{ id: this.agentId, resources: { ...this.resources }, attributes: { ...this.attributes }, users: this.runAs.hostUsers, used: null }];
   }
 
   // -------------------------------------------------------------------------------------
@@ -143,16 +156,24 @@ export class LocalBackend implements Backend {
       this.launchFailed(run, 'the run is already running on this agent');
       return;
     }
+    const who = this.runAs.identityFor(spec.user);
+    if (!who.ok) {
+      this.launchFailed(run, who.reason);
+      return;
+    }
+    const identity = who.identity;
 
     let child: ChildProcess;
     try {
       const paths = this.dirs.prepare(run.id);
+      if (identity !== null) this.dirs.prepareWorkDir(run.id, WORK_DIR, identity.account);
       child = spawnWrapped({
         cwd: paths.dir,
+        jobDir: identity === null ? '.' : WORK_DIR,
         stdoutPath: paths.stdout,
         stderrPath: paths.stderr,
-        argv,
-        env: this.environment(run, spec),
+        argv: identity === null ? argv : [...identity.switchCommand, ...argv],
+        env: runEnvironment(run, spec, identity),
         tools: this.tools,
         logCap: this.logCap,
       });
@@ -173,17 +194,6 @@ export class LocalBackend implements Backend {
     this.tracked.set(run.id, tracked);
     child.once('exit', (code, signal) => this.finished(tracked, exitOutcome(code, signal)));
     this.emit({ type: 'run-started', now: this.now(), runId: run.id, agent: this.agentId, taskId: null });
-  }
-
-  private environment(run: Run, spec: JobSpec): NodeJS.ProcessEnv {
-    return {
-      ...process.env,
-      ...spec.env,
-      MOROCCRON_RUN_ID: run.id,
-      MOROCCRON_JOB: run.job,
-      MOROCCRON_SCHEDULED_AT: new Date(run.scheduledAt).toISOString(),
-      MOROCCRON_ATTEMPT: String(run.attempt),
-    };
   }
 
   private launchFailed(run: Run, reason: string): void {

@@ -14,8 +14,10 @@ import { WRAPPER_SCRIPT, wrapperParameters } from './wrapper-script.js';
 export const SHELL = '/bin/sh';
 
 export interface LaunchRequest {
-  /** The run dir: the wrapper's and the job's cwd. */
+  /** The run dir: the wrapper's cwd. */
   cwd: string;
+  /** The job's working directory, relative to the run dir ("." for the run dir itself). */
+  jobDir: string;
   stdoutPath: string;
   stderrPath: string;
   /** The job's program and arguments (for a shell command: /bin/sh -c <command>). */
@@ -41,6 +43,7 @@ export function spawnWrapped(request: LaunchRequest): ChildProcess {
       marker: request.logCap.marker,
       stdoutPath: request.stdoutPath,
       stderrPath: request.stderrPath,
+      jobDir: request.jobDir,
       argv: request.argv,
     });
     return spawn(SHELL, ['-c', WRAPPER_SCRIPT, ...parameters], {

@@ -9,9 +9,14 @@
  * - `killed` written by the backend right before it SIGKILLs the process group, so a run
  *            whose exit went unseen (server died meanwhile) is reported as killed, not lost;
  * - `.stdout.pipe`, `.stderr.pipe`  the FIFOs the job writes to when logs are capped (see
- *            wrapper-script.ts); dot names keep them out of the job's `*` globs.
+ *            wrapper-script.ts); dot names keep them out of the job's `*` globs;
+ * - `work/`  the working directory of a job that runs as another user, owned by that user
+ *            (run-as.ts); the run dir itself stays the server's.
+ *
+ * `runs/` and every run dir are 0700: a job that runs as another user reaches no run dir,
+ * its own included, except through its working directory.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
@@ -46,9 +51,10 @@ export class RunDirs {
     this.root = join(resolve(dataDir), 'runs');
   }
 
-  /** Create the runs root (idempotent). */
+  /** Create the runs root (idempotent), closed to other users. */
   init(): void {
-    mkdirSync(this.root, { recursive: true });
+    mkdirSync(this.root, { recursive: true, mode: 0o700 });
+    chmodSync(this.root, 0o700);
   }
 
   paths(runId: string): RunPaths {
@@ -71,9 +77,18 @@ export class RunDirs {
   /** Create the run dir for a launch, clearing bookkeeping left by an earlier attempt. */
   prepare(runId: string): RunPaths {
     const paths = this.paths(runId);
-    mkdirSync(paths.dir, { recursive: true });
+    mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
     for (const name of BOOKKEEPING) rmSync(join(paths.dir, name), { force: true });
     return paths;
+  }
+
+  /** The working directory `name` of a run whose job runs as `owner`: created, and given to it. */
+  prepareWorkDir(runId: string, name: string, owner: { uid: number; gid: number }): string {
+    const dir = join(this.paths(runId).dir, name);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chownSync(dir, owner.uid, owner.gid);
+    chmodSync(dir, 0o700);
+    return dir;
   }
 
   async remove(runId: string): Promise<void> {

@@ -6,6 +6,8 @@
  *   2. runs the job as its own child, so `$?` is the job's status exactly as sh reports it
  *      (128+N: killed by signal N);
  *   3. writes that status to `exit` (tmp + mv), and exits with it.
+ * The wrapper and the log copiers run as the server's user; the job may run as another
+ * (run-as.ts), in its own working directory, and cannot touch what they write.
  *
  * With a log cap, each of the job's two streams goes through a FIFO to one `tee` that
  * stops writing the log at the cap and reads on into /dev/null (see `copy` below): the job
@@ -34,10 +36,11 @@ export const WRAPPER_SETUP_FAILED = 125;
 
 const SOURCE = `
 # Arguments: mv, mkfifo and tee (absolute paths), the log cap in 512-byte blocks (0: no
-# cap), the marker line for a log cut at the cap, the stdout and stderr log paths; then
-# the job's argv.
-mv=$1 mkfifo=$2 tee=$3 blocks=$4 marker=$5 out_log=$6 err_log=$7
-shift 7
+# cap), the marker line for a log cut at the cap, the stdout and stderr log paths, the
+# job's working directory ("." for the run dir); then the job's argv (for a job that runs
+# as another user, setpriv's first: see run-as.ts).
+mv=$1 mkfifo=$2 tee=$3 blocks=$4 marker=$5 out_log=$6 err_log=$7 job_dir=$8
+shift 8
 # No globbing of the unquoted expansion below (a command name may hold a "*").
 set -f
 # HUP, INT or TERM for the process group end the job but not the wrapper, which still has
@@ -64,6 +67,13 @@ copy() {
   exec "$tee" --output-error=warn -a "$1" > /dev/null 2>&1
 }
 
+# The job itself. In a subshell that execs, so a program named like a shell builtin is still
+# looked up in PATH. It enters its working directory as root, before it switches user.
+job() {
+  if [ "$job_dir" != . ]; then cd "$job_dir" || exit ${WRAPPER_SETUP_FAILED}; fi
+  exec "$@"
+}
+
 # Wait for a copier. A trapped signal cuts "wait" short with a status > 128: wait again
 # while it lives. Exit 1 means tee could not write everything: mark where the log stops.
 settle() {
@@ -72,9 +82,7 @@ settle() {
 }
 
 if [ "$blocks" = 0 ]; then
-  # (exec ...): a subshell that execs, so a program named like a shell builtin is still
-  # looked up in PATH.
-  (exec "$@")
+  (job "$@")
   c=$?
   record "$c"
 elif "$mkfifo" -m 600 ${STDOUT_PIPE} ${STDERR_PIPE}; then
@@ -91,7 +99,7 @@ elif "$mkfifo" -m 600 ${STDOUT_PIPE} ${STDERR_PIPE}; then
   copy "$err_log" <&6 5<&- 6<&- 7>&- 8>&- &
   err_copier=$!
   exec 5<&- 6<&-
-  (exec "$@") >&7 2>&8 7>&- 8>&-
+  (job "$@") >&7 2>&8 7>&- 8>&-
   c=$?
   exec 7>&- 8>&-
   # The status goes to disk first (the server may die any time), then the logs are finished.
@@ -120,6 +128,8 @@ export interface WrapperArguments {
   marker: string;
   stdoutPath: string;
   stderrPath: string;
+  /** The job's working directory, relative to the run dir ("." for the run dir itself). */
+  jobDir: string;
   /** The job's program and arguments. */
   argv: readonly string[];
 }
@@ -135,6 +145,7 @@ export function wrapperParameters(args: WrapperArguments): string[] {
     args.marker,
     args.stdoutPath,
     args.stderrPath,
+    args.jobDir,
     ...args.argv,
   ];
 }

@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { JobSpec, Message, Millis, Run } from '../../core/types.js';
+import { authorizationHeaders, type Credentials } from '../../mesos/client/index.js';
 import { FrameworkRunner } from '../../mesos/framework/index.js';
 import type { AgentReport, Backend, LogChunk, LogStream, Post } from '../types.js';
 import { AgentDirectory } from './agent-directory.js';
@@ -23,6 +24,8 @@ export interface MesosBackendOptions {
   user: string;
   role: string;
   failoverTimeoutSeconds: number;
+  /** HTTP Basic credentials: on every scheduler call, and on reads of /master/state and the agents' /files. */
+  credentials?: Credentials;
   /** The stored framework ID (null before the first subscription). */
   frameworkId: string | null;
   /** Runs the store says are launching or running: reconciled after subscribing. */
@@ -58,6 +61,7 @@ export class MesosBackend implements Backend {
         name: options.frameworkName,
         roles: [options.role],
         failoverTimeoutSeconds: options.failoverTimeoutSeconds,
+        ...(options.credentials ? { credentials: options.credentials } : {}),
         isOurs: isOurTask,
         // A status is acknowledged once the run state it carries is stored: a crash in between
         // gets the update again (agents re-send it) instead of losing how the run ended.
@@ -112,7 +116,7 @@ export class MesosBackend implements Backend {
     const frameworkId = this.runner.view.frameworkId;
     const agent = run.agent ? this.directory.get(run.agent) : undefined;
     if (!frameworkId || !agent?.url) return null;
-    return readSandboxLog(agent.url, sandboxOf(frameworkId, taskIdOf(run)), stream, offset, limit);
+    return readSandboxLog(agent.url, sandboxOf(frameworkId, taskIdOf(run)), stream, offset, limit, authorizationHeaders(this.options.credentials));
   }
 
   isOwnLogLine(line: string): boolean {
@@ -172,8 +176,11 @@ export class MesosBackend implements Backend {
     const master = this.runner.master;
     if (!master || this.closed) return;
     try {
-      const response = await fetch(`${master}/master/state`, { signal: AbortSignal.timeout(10_000) });
-      if (!response.ok) return;
+      const response = await fetch(`${master}/master/state`, { headers: authorizationHeaders(this.options.credentials), signal: AbortSignal.timeout(10_000) });
+      if (!response.ok) {
+        this.options.logger.debug({ status: response.status }, 'could not read /master/state');
+        return;
+      }
       this.directory.fromMasterState((await response.json()) as Parameters<AgentDirectory['fromMasterState']>[0]);
       this.announceAgents();
     } catch (error) {

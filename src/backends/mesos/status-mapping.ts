@@ -30,6 +30,9 @@ export function reportFor(runId: string, news: Pick<TaskNews, 'status' | 'starte
       return { type: 'launch-failed', now, runId, reason: why };
     case 'TASK_DROPPED':
     case 'TASK_LOST':
+      // Launching it again would fail the same way: the run fails with the agent's reason.
+      if (!started && sandboxRefused(status)) return { type: 'launch-failed', now, runId, reason: why };
+      return started ? { type: 'run-lost', now, runId, reason: why } : { type: 'run-not-started', now, runId };
     case 'TASK_GONE':
     case 'TASK_GONE_BY_OPERATOR':
       return started ? { type: 'run-lost', now, runId, reason: why } : { type: 'run-not-started', now, runId };
@@ -47,6 +50,15 @@ export function reportFor(runId: string, news: Pick<TaskNews, 'status' | 'starte
       // STAGING, STARTING, KILLING: not an outcome yet.
       return null;
   }
+}
+
+/**
+ * The agent could not make the task's sandbox, most often because the task's user (CommandInfo.user,
+ * else the framework's) does not exist on it: "Failed to create executor directory '…': Failed to
+ * chown directory to 'x': No such user 'x'" (docs/mesos.md#task-user).
+ */
+function sandboxRefused(status: TaskNews['status']): boolean {
+  return status.source === 'SOURCE_AGENT' && status.reason === 'REASON_EXECUTOR_TERMINATED' && (status.message ?? '').startsWith('Failed to create executor directory');
 }
 
 /**

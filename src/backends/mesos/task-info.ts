@@ -1,6 +1,6 @@
 /**
- * A run as a Mesos launch request: command or argv, environment, container, resources,
- * constraints, labels. The blacklist is not in it: the framework applies the current one
+ * A run as a Mesos launch request: command or argv, environment, user, container,
+ * resources, constraints, labels. The blacklist is not in it: the framework applies the current one
  * to every request still waiting for offers.
  */
 import type { JobSpec, Run } from '../../core/types.js';
@@ -24,6 +24,8 @@ export function launchRequestOf(run: Run, spec: JobSpec): LaunchRequest {
   else if (spec.command) command = { shell: true, value: spec.command, environment };
   // A container without a command runs its image's own entrypoint.
   else command = { shell: false, environment };
+  // The agent runs the task as this user (FrameworkInfo.user, --mesos-user, otherwise) and decides whether it may.
+  if (spec.user !== undefined) command = { ...command, user: spec.user };
   const grace = parseDuration(spec.killGracePeriod);
   return {
     taskId: taskIdOf(run),

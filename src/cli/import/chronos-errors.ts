@@ -11,6 +11,7 @@ const CHRONOS_FIELD_OF: readonly [RegExp, string][] = [
   [/^args(\[\d+\])?$/, 'command, arguments'],
   [/^paused$/, 'disabled'],
   [/^concurrency$/, 'concurrent'],
+  [/^user$/, 'runAsUser'],
   [/^container\.forcePull$/, 'container.forcePullImage'],
 ];
 

@@ -71,6 +71,8 @@ export function convertJob(job: ChronosJob, ctx: JobContext): JobConversion {
   if (epsilon) draft.misfire = { window: epsilon };
   if (isTrue(job.concurrent)) draft.concurrency = 'allow';
   if (isTrue(job.disabled)) draft.paused = true;
+  const user = text(job.runAsUser)?.trim();
+  if (user) draft.user = user;
   const constraints = constraintsOf(job.constraints, messages);
   if (constraints.length > 0) draft.constraints = constraints;
   if (container.container) draft.container = container.container;

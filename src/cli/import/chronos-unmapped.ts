@@ -27,6 +27,7 @@ export const MAPPED_FIELDS: ReadonlySet<string> = new Set([
   'container',
   'environmentVariables',
   'constraints',
+  'runAsUser',
 ]);
 
 const STATISTICS = ['successCount', 'errorCount', 'lastSuccess', 'lastError', 'errorsSinceLastSuccess'] as const;
@@ -42,7 +43,6 @@ const REASONS: Readonly<Record<string, string>> = {
   taskInfoData: 'custom Mesos executors are not supported',
   uris: 'fetch URIs; put the files in the command or the image',
   fetch: 'Mesos fetcher URIs; put the files in the command or the image',
-  runAsUser: 'runs as the user of the server or the Mesos agent; switch user in the command or the image',
 };
 
 /** "not imported" messages for the fields of `job` that the conversion does not read. */
@@ -51,9 +51,7 @@ export function unmappedFieldMessages(job: ChronosJob): string[] {
   const messages: string[] = [];
   for (const [field, value] of Object.entries(job)) {
     if (MAPPED_FIELDS.has(field) || (STATISTICS as readonly string[]).includes(field) || isNeutral(value)) continue;
-    const reason = REASONS[field];
-    const shown = field === 'runAsUser' && typeof value === 'string' ? `runAsUser ${JSON.stringify(value)}` : field;
-    messages.push(notImported(shown, reason ?? 'not a Chronos field moroccron knows'));
+    messages.push(notImported(field, REASONS[field] ?? 'not a Chronos field moroccron knows'));
   }
   if (statistics.length > 0) messages.push(notImported(statistics.join(', '), 'run statistics; moroccron keeps its own run history'));
   return messages;

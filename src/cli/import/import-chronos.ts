@@ -24,7 +24,7 @@ export interface ImportChronosOptions {
 }
 
 export async function importChronos(ctx: ImportContext, options: ImportChronosOptions): Promise<void> {
-  const { text, label } = await readSource(options.source, options.timeoutMs);
+  const { text, label } = await readSource(options.source, options.timeoutMs, ctx.client.http);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -1,6 +1,8 @@
 /** Where an import reads from: a file, standard input (-f -), or a URL (a Chronos server's /v1/scheduler/jobs). */
 import { readFile } from 'node:fs/promises';
-import { CliError } from '../client.js';
+import { CliError } from '../cli-error.js';
+import { connectFailure, tlsFailure } from '../connect-errors.js';
+import { NoAnswer, type Http } from '../http.js';
 
 export type ImportSource = { file: string } | { url: string };
 
@@ -10,8 +12,9 @@ export interface SourceText {
   label: string;
 }
 
-export async function readSource(source: ImportSource, timeoutMs: number): Promise<SourceText> {
-  if ('url' in source) return fetchSource(source.url, timeoutMs);
+/** `http`: the CLI's own, so --ca and its handling of redirects apply to a Chronos server too. */
+export async function readSource(source: ImportSource, timeoutMs: number, http: Http): Promise<SourceText> {
+  if ('url' in source) return fetchSource(source.url, timeoutMs, http);
   if (source.file === '-') return { text: await readStdin(), label: '(stdin)' };
   const text = await readFile(source.file, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw new CliError(`cannot read ${source.file}: ${e.code ?? e.message}`, 1);
@@ -20,7 +23,7 @@ export async function readSource(source: ImportSource, timeoutMs: number): Promi
 }
 
 /** GET the URL; user:password in it becomes Basic authentication (fetch refuses URLs that carry them). */
-async function fetchSource(address: string, timeoutMs: number): Promise<SourceText> {
+async function fetchSource(address: string, timeoutMs: number, http: Http): Promise<SourceText> {
   let url: URL;
   try {
     url = new URL(address);
@@ -37,15 +40,17 @@ async function fetchSource(address: string, timeoutMs: number): Promise<SourceTe
   }
   const label = url.toString();
   try {
-    const response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
+    const response = await http.send(label, { method: 'GET', headers, signal: AbortSignal.timeout(timeoutMs) });
     const text = await response.text();
     if (!response.ok) throw new CliError(`${label} answered ${response.status} ${response.statusText}`.trim(), 1);
     return { text, label };
   } catch (error) {
     if (error instanceof CliError) throw error;
-    if (error instanceof Error && error.name === 'TimeoutError') throw new CliError(`no answer from ${label} in ${timeoutMs / 1000}s (--timeout to wait longer)`, 1);
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new CliError(`cannot reach ${label} (${cause})`, 1);
+    const cause = error instanceof NoAnswer ? error.cause : error;
+    const at = error instanceof NoAnswer && error.hops > 0 ? error.url.href : label;
+    if (cause instanceof Error && cause.name === 'TimeoutError') throw new CliError(`no answer from ${at} in ${timeoutMs / 1000}s (--timeout to wait longer)`, 1);
+    const tls = tlsFailure(cause, new URL(at).origin);
+    throw new CliError(tls ? `cannot read ${at}: ${tls}` : `cannot reach ${at} (${connectFailure(cause)})`, 1);
   }
 }
 

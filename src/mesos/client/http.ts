@@ -36,7 +36,13 @@ export class Agents {
   }
 }
 
-export function postCall(url: string, call: Call, streamId: string | undefined, signal: AbortSignal, agents: Agents): Promise<HttpResponse> {
+/** Per-request headers: the stream's ID on calls, the Basic credentials when the master wants them. */
+export interface CallHeaders {
+  streamId?: string;
+  authorization?: string;
+}
+
+export function postCall(url: string, call: Call, extra: CallHeaders, signal: AbortSignal, agents: Agents): Promise<HttpResponse> {
   const target = new URL(url);
   const body = Buffer.from(JSON.stringify(call), 'utf8');
   // Exact values: the master compares Content-Type as a plain string, so `; charset=utf-8` gets 415.
@@ -45,7 +51,8 @@ export function postCall(url: string, call: Call, streamId: string | undefined, 
     Accept: 'application/json',
     'Content-Length': body.length,
   };
-  if (streamId !== undefined) headers['Mesos-Stream-Id'] = streamId;
+  if (extra.streamId !== undefined) headers['Mesos-Stream-Id'] = extra.streamId;
+  if (extra.authorization !== undefined) headers.Authorization = extra.authorization;
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = send(target, { method: 'POST', headers, agent: agents.for(target), signal }, (res: IncomingMessage) =>

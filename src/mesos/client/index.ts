@@ -2,6 +2,8 @@ export * as calls from './call-builders.js';
 export { withFrameworkId } from './call-builders.js';
 export type { IdLike, SubscribeOptions } from './call-builders.js';
 export { DEFAULT_BACKOFF, backoffDelay } from './backoff.js';
+export { authorizationHeaders, basicAuthorization, credentialsProblem } from './credentials.js';
+export type { Credentials } from './credentials.js';
 export type { BackoffPolicy } from './backoff.js';
 export { UrlListMasterDetector, parseMasterList } from './master-detector.js';
 export { detectorFor } from './detector-for.js';

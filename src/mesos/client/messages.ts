@@ -22,7 +22,10 @@ export type ConnectionMessage =
   | {
       type: 'error';
       message: string;
-      /** True only when the connection has stopped for good (SUBSCRIBE answered 4xx). */
+      /**
+       * True only when the connection has stopped for good (SUBSCRIBE answered a 4xx other than
+       * 401). A 401 (credentials missing or refused) is not fatal: it is retried with backoff.
+       */
       fatal: boolean;
       /** 'event': the master's ERROR event text, verbatim. 'http': an HTTP status. 'transport': network or protocol. */
       origin: 'event' | 'http' | 'transport';

@@ -8,6 +8,7 @@ import type { Call, FrameworkInfo } from '../types.js';
 import { DEFAULT_BACKOFF, backoffDelay, sleep as realSleep } from './backoff.js';
 import type { BackoffPolicy } from './backoff.js';
 import { subscribe, withFrameworkId } from './call-builders.js';
+import { basicAuthorization, credentialsProblem, type Credentials } from './credentials.js';
 import { Agents, describeError, postCall, readText } from './http.js';
 import type { MasterDetector } from './master-detector.js';
 import { originOf, schedulerEndpoint } from './master-url.js';
@@ -31,6 +32,8 @@ export interface SchedulerConnectionOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Per-call HTTP timeout; the docs suggest about 75 s. */
   callTimeoutMs?: number;
+  /** HTTP Basic credentials, sent with SUBSCRIBE and every call (docs/mesos.md#authentication). */
+  credentials?: Credentials;
 }
 
 const ACCEPTED_STATUS: Partial<Record<Call['type'], number>> = { UPDATE_FRAMEWORK: 200 };
@@ -50,9 +53,19 @@ export class SchedulerConnection {
   private wake: AbortController | undefined;
   private unwatch: () => void = () => {};
   private loop: Promise<void> = Promise.resolve();
+  /** `Basic …` for every request, when there are credentials. */
+  private readonly authorization: string | undefined;
+  private readonly principal: string | undefined;
 
   constructor(private readonly options: SchedulerConnectionOptions) {
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    const { credentials } = options;
+    if (credentials) {
+      const problem = credentialsProblem(credentials);
+      if (problem) throw new TypeError(`Mesos credentials: ${problem}`);
+      this.authorization = basicAuthorization(credentials);
+      this.principal = credentials.principal;
+    }
   }
 
   /** Starts connecting; messages begin to flow to onMessage. */
@@ -105,7 +118,8 @@ export class SchedulerConnection {
     const timeoutMs = this.options.callTimeoutMs ?? 75_000;
     const signal = AbortSignal.any([this.closer.signal, AbortSignal.timeout(timeoutMs)]);
     try {
-      const response = await postCall(session.endpoint, body, session.streamId, signal, this.callAgents);
+      const headers = { streamId: session.streamId, ...(this.authorization !== undefined ? { authorization: this.authorization } : {}) };
+      const response = await postCall(session.endpoint, body, headers, signal, this.callAgents);
       const text = await readText(response);
       const accepted = response.status === (ACCEPTED_STATUS[call.type] ?? 202);
       return { kind: 'response', status: response.status, body: text, accepted };
@@ -154,6 +168,9 @@ export class SchedulerConnection {
           this.emit({ type: 'error', message: `SUBSCRIBE refused with ${outcome.status}: ${outcome.body}`, fatal: true, origin: 'http', status: outcome.status });
           this.close();
           return 'stop';
+        case 'unauthorized':
+          this.emit({ type: 'error', message: this.unauthorizedMessage(outcome.master), fatal: false, origin: 'http', status: 401 });
+          break;
         case 'ended':
           if (outcome.errorEvent !== undefined) this.emit({ type: 'error', message: outcome.errorEvent, fatal: false, origin: 'event' });
           this.emit({ type: 'disconnected', reason: outcome.reason });
@@ -183,7 +200,7 @@ export class SchedulerConnection {
         this.emit({ type: 'connected', frameworkId: id, streamId, master, heartbeatIntervalSeconds, ...(masterInfo ? { masterInfo } : {}) });
       },
       onEvent: (event) => this.emit({ type: 'event', event }),
-    }, this.streamAgents);
+    }, this.streamAgents, this.authorization);
     this.attempt = attempt;
     try {
       return await attempt.run();
@@ -191,6 +208,14 @@ export class SchedulerConnection {
       this.attempt = undefined;
       this.session = undefined;
     }
+  }
+
+  private unauthorizedMessage(master: string): string {
+    const why =
+      this.principal === undefined
+        ? 'it requires HTTP authentication (--authenticate_http_frameworks) and no credentials were given'
+        : `it did not accept the credentials of principal '${this.principal}'`;
+    return `master ${master} answered SUBSCRIBE with 401 Unauthorized: ${why}`;
   }
 
   private endpoints(): string[] {

@@ -33,6 +33,8 @@ export type AttemptOutcome =
   | { kind: 'failed'; reason: string; status?: number; errorEvent?: string }
   /** 4xx to SUBSCRIBE: the same request cannot succeed. */
   | { kind: 'refused'; status: number; body: string }
+  /** 401: the master wants other (or any) credentials; the operator may yet fix either side. */
+  | { kind: 'unauthorized'; master: string }
   | { kind: 'closed' };
 
 export interface AttemptHooks {
@@ -54,6 +56,7 @@ export class SubscriptionAttempt {
     private readonly call: Call,
     private readonly hooks: AttemptHooks,
     private readonly agents: Agents,
+    private readonly authorization: string | undefined,
   ) {
     const timeoutMs = DEFAULT_HEARTBEAT_SECONDS * MISSED_HEARTBEATS * 1000;
     this.watchdog = new Watchdog(timeoutMs, () => this.abort(`no bytes from ${this.endpoint} for ${this.watchdog.timeout} ms`));
@@ -80,7 +83,8 @@ export class SubscriptionAttempt {
 
   private async open(): Promise<HttpResponse | AttemptOutcome> {
     for (let hops = 0; ; hops++) {
-      const response = await postCall(this.endpoint, this.call, undefined, this.controller.signal, this.agents);
+      const headers = this.authorization !== undefined ? { authorization: this.authorization } : {};
+      const response = await postCall(this.endpoint, this.call, headers, this.controller.signal, this.agents);
       if (response.status === 200) return response;
       const body = await readText(response);
       if (isRedirect(response.status)) {
@@ -91,6 +95,8 @@ export class SubscriptionAttempt {
         this.hooks.onRedirect(this.endpoint);
         continue;
       }
+      // The master authenticates before it redirects, so a standby answers 401 too.
+      if (response.status === 401) return { kind: 'unauthorized', master: originOf(this.endpoint) };
       if (response.status >= 400 && response.status < 500) return { kind: 'refused', status: response.status, body };
       // 503 is "no leader elected" or "recovering": worth retrying, like any 5xx.
       return this.end(`${this.endpoint} answered ${response.status}: ${body}`, response.status);

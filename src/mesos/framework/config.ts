@@ -1,4 +1,5 @@
 /** Framework configuration, its defaults, and the FrameworkInfo built from it. */
+import type { Credentials } from '../client/credentials.js';
 import type { FrameworkCapability, FrameworkInfo, Offer } from '../types.js';
 import type { Reaction } from './reactions.js';
 import type { FrameworkView, Millis, TaskLaunched, TaskNews } from './types.js';
@@ -26,7 +27,13 @@ export interface FrameworkConfig<C = never, E = never> extends FrameworkHooks<C,
   user: string;
   name: string;
   roles: string[];
+  /** FrameworkInfo.principal; defaults to the credentials' principal (the master refuses any other with 400). */
   principal?: string;
+  /**
+   * HTTP Basic credentials for a master run with --authenticate_http_frameworks: sent with
+   * SUBSCRIBE and every call. A 401 is logged (at most once a minute) and retried with backoff.
+   */
+  credentials?: Credentials;
   hostname?: string;
   webuiUrl?: string;
   labels?: Record<string, string>;
@@ -85,6 +92,17 @@ export function tuningOf(config: FrameworkConfig<unknown, unknown>): Tuning {
   };
 }
 
+const principalOf = (config: FrameworkConfig<unknown, unknown>): string | undefined => config.principal ?? config.credentials?.principal;
+
+/** A configuration the master could never accept, or undefined. */
+export function configProblem(config: FrameworkConfig<unknown, unknown>): string | undefined {
+  const { principal, credentials } = config;
+  if (principal !== undefined && credentials !== undefined && principal !== credentials.principal) {
+    return `principal '${principal}' differs from the credentials' principal '${credentials.principal}': the master refuses such a SUBSCRIBE (400)`;
+  }
+  return undefined;
+}
+
 export function buildFrameworkInfo(config: FrameworkConfig<unknown, unknown>, frameworkId: string | null, gpuResources = config.gpuResources ?? false): FrameworkInfo {
   const capabilities: FrameworkCapability[] = ['MULTI_ROLE', 'PARTITION_AWARE', 'TASK_KILLING_STATE'];
   if (gpuResources) capabilities.push('GPU_RESOURCES');
@@ -97,7 +115,7 @@ export function buildFrameworkInfo(config: FrameworkConfig<unknown, unknown>, fr
     capabilities: capabilities.map((type) => ({ type })),
     failover_timeout: config.failoverTimeoutSeconds ?? ONE_WEEK_SECONDS,
     checkpoint: true,
-    ...(config.principal !== undefined ? { principal: config.principal } : {}),
+    ...(principalOf(config) !== undefined ? { principal: principalOf(config) } : {}),
     ...(config.hostname !== undefined ? { hostname: config.hostname } : {}),
     ...(config.webuiUrl !== undefined ? { webui_url: config.webuiUrl } : {}),
     ...(labels.length > 0 ? { labels: { labels: labels.map(([key, value]) => ({ key, value })) } } : {}),

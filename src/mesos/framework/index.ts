@@ -6,7 +6,8 @@
 export { frameworkUpdate } from './update.js';
 export { newFrameworkState, frameworkInfo, subscribeCall, runningPlacement, viewOf } from './state.js';
 export type { FrameworkState, Reconciliation, Recheck, RestoredFramework, RestoredTask } from './state.js';
-export { buildFrameworkInfo, ONE_WEEK_SECONDS } from './config.js';
+export { buildFrameworkInfo, configProblem, ONE_WEEK_SECONDS } from './config.js';
+export { UNAUTHORIZED_LOG_INTERVAL_MS } from './subscription.js';
 export type { FrameworkConfig, FrameworkHooks, Tuning } from './config.js';
 export { TIMER_IMPLICIT, TIMER_RECHECK, TIMER_RECONCILE } from './context.js';
 export { acknowledge, blacklist, cancelTimer, effect, forget, kill, launch, setTimer } from './reactions.js';

@@ -7,7 +7,7 @@
  */
 import { SchedulerConnection, detectorFor, type ConnectionMessage, type MasterDetector } from '../client/index.js';
 import type { Call } from '../types.js';
-import type { FrameworkConfig } from './config.js';
+import { configProblem, type FrameworkConfig } from './config.js';
 import { frameworkInfo, newFrameworkState, viewOf, type FrameworkState, type RestoredFramework } from './state.js';
 import type { AckToken, FrameworkEffect, FrameworkMessage, FrameworkView, LaunchRequest, LogLevel, Millis } from './types.js';
 import { frameworkUpdate } from './update.js';
@@ -56,6 +56,8 @@ export class FrameworkRunner<C = never, E = never> {
   constructor(private readonly options: RunnerOptions<C, E>) {
     this.done = new Promise((resolve) => (this.finish = resolve));
     this.now = options.now ?? Date.now;
+    const problem = configProblem(options.config as FrameworkConfig<unknown, unknown>);
+    if (problem) throw new TypeError(`FrameworkConfig: ${problem}`);
     this.state = newFrameworkState(options.config, options.restored);
     this.detector = detectorFor(options.masters, { onError: (message) => this.log({ level: 'warn', message }) });
     this.connection = new SchedulerConnection({
@@ -63,6 +65,7 @@ export class FrameworkRunner<C = never, E = never> {
       frameworkInfo: () => frameworkInfo(this.state),
       frameworkId: () => this.state.frameworkId ?? undefined,
       onMessage: (message) => this.onConnection(message),
+      ...(options.config.credentials ? { credentials: options.config.credentials } : {}),
     });
     this.connection.start();
   }
@@ -204,7 +207,7 @@ export class FrameworkRunner<C = never, E = never> {
         if (this.tearingDown) return this.stop(null);
         return this.handle({ type: 'disconnected', reason: message.reason, now });
       case 'error':
-        return this.handle({ type: 'master-error', message: message.message, fatal: message.fatal, now });
+        return this.handle({ type: 'master-error', message: message.message, fatal: message.fatal, ...(message.status !== undefined ? { status: message.status } : {}), now });
     }
   }
 

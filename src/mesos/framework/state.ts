@@ -49,6 +49,8 @@ export interface FrameworkState<C = never, E = never> {
   tornDown: boolean;
   /** Update uuid → task id, for updates the application is to acknowledge (`acknowledge: 'by-application'`). */
   awaitingAck: Map<string, string>;
+  /** When a 401 to SUBSCRIBE was last logged as an error; null since the last subscription. */
+  unauthorizedLoggedAt: Millis | null;
 }
 
 /** What the application knew before a restart, so it is reconciled and not killed. */
@@ -103,6 +105,7 @@ export function newFrameworkState<C = never, E = never>(config: FrameworkConfig<
     teardownPending: false,
     tornDown: false,
     awaitingAck: new Map(),
+    unauthorizedLoggedAt: null,
   };
 }
 

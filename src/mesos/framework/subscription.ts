@@ -12,6 +12,7 @@ export function onSubscribed(ctx: Ctx, frameworkId: string): void {
   s.connected = true;
   s.frameworkId = frameworkId;
   s.tornDown = false;
+  s.unauthorizedLoggedAt = null;
   // The master forgets suppression on every subscription; settleSuppression re-sends it.
   s.suppressed = false;
   emit(ctx, { type: 'persist-framework-id', frameworkId });
@@ -40,9 +41,11 @@ export function onDisconnected(ctx: Ctx, reason: string): void {
  * two would take it from each other for ever. "Framework has been removed" (torn down, or
  * away longer than its failover timeout): its tasks are gone; subscribe as a new one.
  */
-export function onMasterError(ctx: Ctx, message: string, fatal: boolean): void {
+export function onMasterError(ctx: Ctx, message: string, fatal: boolean, status?: number): void {
   const s = ctx.s;
-  if (message.includes(FRAMEWORK_FAILED_OVER)) {
+  if (status === 401) {
+    onUnauthorized(ctx, message);
+  } else if (message.includes(FRAMEWORK_FAILED_OVER)) {
     emit(ctx, { type: 'stop', reason: `Mesos: ${message}: another scheduler subscribed as framework ${s.frameworkId ?? '(none)'}` });
   } else if (message.includes(FRAMEWORK_REMOVED)) {
     log(ctx, 'error', `Mesos: ${message}; subscribing as a new framework (the old one's tasks were killed)`, { frameworkId: s.frameworkId });
@@ -53,6 +56,24 @@ export function onMasterError(ctx: Ctx, message: string, fatal: boolean): void {
   } else {
     log(ctx, 'warn', `Mesos: ${message}`);
   }
+}
+
+/** How often a 401 that goes on is logged as an error; the attempts in between are logged at debug. */
+export const UNAUTHORIZED_LOG_INTERVAL_MS = 60_000;
+
+/**
+ * Credentials missing or refused: retrying does not fix that by itself, but the operator may
+ * fix the master's side, so the connection keeps trying with backoff. One clear error a
+ * minute says so without filling the log.
+ */
+function onUnauthorized(ctx: Ctx, message: string): void {
+  const s = ctx.s;
+  if (s.unauthorizedLoggedAt !== null && ctx.now - s.unauthorizedLoggedAt < UNAUTHORIZED_LOG_INTERVAL_MS) {
+    log(ctx, 'debug', `Mesos: ${message}`);
+    return;
+  }
+  s.unauthorizedLoggedAt = ctx.now;
+  log(ctx, 'error', `Mesos: ${message}; not subscribed, so nothing is launched: retrying with backoff (this error is repeated at most once a minute while it lasts)`);
 }
 
 export function onTeardown(ctx: Ctx): void {

@@ -45,8 +45,11 @@ export type FrameworkMessage<C = never> =
   | { type: 'connected'; frameworkId: string; now: Millis }
   | { type: 'disconnected'; now: Millis; reason: string }
   | { type: 'event'; event: Event; now: Millis }
-  /** The master's ERROR event, or a failure to subscribe; `fatal`: the connection has stopped for good. */
-  | { type: 'master-error'; message: string; fatal: boolean; now: Millis }
+  /**
+   * The master's ERROR event, or a failure to subscribe; `fatal`: the connection has stopped
+   * for good. `status`: the HTTP status when the master answered SUBSCRIBE with one (401: credentials).
+   */
+  | { type: 'master-error'; message: string; fatal: boolean; status?: number; now: Millis }
   | { type: 'timer'; name: string; now: Millis }
   | { type: 'custom'; message: C; now?: Millis }
   | (FrameworkCommand & { now?: Millis });

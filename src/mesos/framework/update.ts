@@ -32,7 +32,7 @@ export function frameworkUpdate<C, E>(state: FrameworkState<C, E>, message: Fram
       onEvent(ctx, message.event);
       break;
     case 'master-error':
-      onMasterError(ctx, message.message, message.fatal);
+      onMasterError(ctx, message.message, message.fatal, message.status);
       break;
     case 'timer':
       onTimer(ctx, message.name);

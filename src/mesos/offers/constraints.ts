@@ -3,6 +3,7 @@
  * `hostname`. A constraint is [field, operator, value?]; "the group" is the tasks that
  * share the request's group (already running, or placed earlier in the same packing).
  */
+import { linearRegExp } from '../../lib/linear-regexp.js';
 import type { Constraint, ConstraintOperator, PlacedTask } from './types.js';
 
 export type { Constraint, ConstraintOperator } from './types.js';
@@ -35,7 +36,7 @@ const isCount = (v: string, min: number): boolean => /^\d+$/.test(v) && Number(v
 
 function fullMatch(pattern: string): RegExp | null {
   try {
-    return new RegExp(`^(?:${pattern})$`);
+    return linearRegExp(`^(?:${pattern})$`);
   } catch {
     return null;
   }

@@ -2,6 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Agent } from './agent.js';
+import { AGENT_READONLY_REALM, authenticate, type CredentialTable } from './authentication.js';
 import { browse, readFile, type FilesAnswer } from './agent-files.js';
 import { sendJson, sendText } from './http-io.js';
 
@@ -22,11 +23,13 @@ function agentState(agent: Agent): unknown {
   };
 }
 
-export async function startAgentServer(agent: Agent, host: string, workDir: string): Promise<Server> {
+/** `readonlyCredentials`: the agent runs with --authenticate_http_readonly and these. */
+export async function startAgentServer(agent: Agent, host: string, workDir: string, readonlyCredentials?: CredentialTable, log: (line: string) => void = () => {}): Promise<Server> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://agent');
     const answer = (a: FilesAnswer): void => (a.json !== undefined ? sendJson(res, a.status, a.json) : sendText(res, a.status, a.text ?? ''));
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, '', { Allow: 'GET' });
+    if (!authenticate(req, res, readonlyCredentials, AGENT_READONLY_REALM, log).ok) return;
     switch (url.pathname) {
       case '/files/read':
       case '/files/read.json':

@@ -3,10 +3,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameworkInfo, TaskInfo, TaskState, TaskStatus } from '../types.js';
 import { ExecutorLog } from './executor-log.js';
+import { hasCapability } from './framework-info.js';
 import { Resources } from './resources.js';
 import { createSandbox } from './sandbox.js';
 import { isTerminal, taskKey, type SimTask } from './sim-task.js';
 import { describeExit, TaskProcess, type ProcessExit } from './task-process.js';
+import { giveSandbox, taskUser, type SandboxOwnership } from './task-user.js';
 import { TaskUpdateStream } from './update-stream.js';
 import { newUuid, newUuidBase64 } from './uuid.js';
 
@@ -49,6 +51,8 @@ export class Agent {
     private readonly workDir: string,
     private readonly retryMs: number,
     private readonly listener: AgentListener,
+    /** --switch_user: tasks run as their user (see task-user.ts). */
+    private readonly switchUser = false,
   ) {}
 
   /** The master can talk to it: registered and not partitioned away. */
@@ -76,6 +80,7 @@ export class Agent {
       sandbox = join(sandbox, 'tasks', info.task_id.value);
       mkdirSync(sandbox, { recursive: true });
     }
+    const ownership: SandboxOwnership = this.switchUser ? giveSandbox(sandbox, taskUser(info, request.frameworkInfo)) : { ok: true, owner: null };
     const task: SimTask = {
       info,
       frameworkId: request.frameworkId,
@@ -100,6 +105,11 @@ export class Agent {
       terminalAcknowledged: false,
     };
     this.tasks.set(taskKey(request.frameworkId, info.task_id.value), task);
+    if (!ownership.ok) {
+      const state = hasCapability(request.frameworkInfo, 'PARTITION_AWARE') ? 'TASK_DROPPED' : 'TASK_LOST';
+      this.update(task, state, ownership.message, 'SOURCE_AGENT', 'REASON_EXECUTOR_TERMINATED');
+      return task;
+    }
     if (!info.command) {
       this.update(task, 'TASK_FAILED', 'Custom executors are not supported by the Mesos sim', 'SOURCE_AGENT', 'REASON_EXECUTOR_TERMINATED');
       return task;
@@ -116,7 +126,8 @@ export class Agent {
       MESOS_CONTAINER_ID: containerId,
     };
     for (const v of info.command.environment?.variables ?? []) env[v.name] = v.value;
-    task.process = TaskProcess.start(info.command, sandbox, env, join(sandbox, 'stdout'), join(sandbox, 'stderr'), (exit) => this.onExit(task, exit));
+    const logs = { stdout: join(sandbox, 'stdout'), stderr: join(sandbox, 'stderr') };
+    task.process = TaskProcess.start(info.command, sandbox, env, logs, ownership.owner, (exit) => this.onExit(task, exit));
     task.executorLog?.forked(task.process.pid);
     if (!task.process.hasExited) this.update(task, 'TASK_RUNNING');
     return task;

@@ -16,8 +16,15 @@ const NEEDS_SUB_MESSAGE = new Set([
 
 const subMessageName = (type: string): string => type.toLowerCase();
 
-/** An error message (to prefix with "Failed to validate scheduler::Call: "), or undefined. */
-export function validateCall(call: Call & Record<string, unknown>): string | undefined {
+/** SUBSCRIBE (in call validation) and every other call (once the framework is found) answer it with 400. */
+export const principalMismatch = (authenticated: string, inFrameworkInfo: string): string =>
+  `Authenticated principal '${authenticated}' does not match principal '${inFrameworkInfo}' set in \`FrameworkInfo\``;
+
+/**
+ * An error message (to prefix with "Failed to validate scheduler::Call: "), or undefined.
+ * `principal`: who authenticated, when the master authenticates frameworks.
+ */
+export function validateCall(call: Call & Record<string, unknown>, principal?: string): string | undefined {
   const type = call.type as string | undefined;
   // stout drops an unknown enum name on an optional field, so it reads as "absent".
   if (type === undefined || !(KNOWN_CALL_TYPES as readonly string[]).includes(type)) return "Expecting 'type' to be present";
@@ -25,6 +32,8 @@ export function validateCall(call: Call & Record<string, unknown>): string | und
   if (type === 'SUBSCRIBE') {
     const infoId = call.subscribe?.framework_info.id?.value;
     if (call.framework_id?.value !== infoId) return "'framework_id' differs from 'subscribe.framework_info.id'";
+    const claimed = call.subscribe?.framework_info.principal;
+    if (principal !== undefined && claimed !== undefined && claimed !== principal) return principalMismatch(principal, claimed);
     return undefined;
   }
   if (call.framework_id === undefined) return "Expecting 'framework_id' to be present";

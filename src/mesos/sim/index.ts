@@ -58,7 +58,8 @@ export async function startMesosSim(options: MesosStandbyOptions = {}): Promise<
   const config = resolveOptions({ ...options, agents: options.agents ?? (options.standbyOf ? 0 : 3) });
   const master = new Master(config);
   const servers: Server[] = [];
-  for (let i = 0; i < config.agents; i++) servers.push(await startAgentServer(master.addAgent(i), config.host, config.workDir));
+  const agentCredentials = config.authenticateReadonly ? config.credentials : undefined;
+  for (let i = 0; i < config.agents; i++) servers.push(await startAgentServer(master.addAgent(i), config.host, config.workDir, agentCredentials, config.log));
   const server = createMasterServer(master, options.standbyOf);
   await listen(server, config.port, config.host);
   master.port = (server.address() as AddressInfo).port;

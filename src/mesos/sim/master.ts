@@ -7,6 +7,7 @@ import type { Call, FrameworkInfo, MasterInfo, TaskStatus } from '../types.js';
 import { Agent, type AgentListener } from './agent.js';
 import { reregisterAgents } from './agent-links.js';
 import { Allocator } from './allocator.js';
+import { credentialTable, type CredentialTable } from './authentication.js';
 import type { MasterView } from './master-view.js';
 import { EventStream } from './event-stream.js';
 import { Framework } from './framework.js';
@@ -32,6 +33,8 @@ export class Master implements AgentListener, MasterView {
   readonly offers = new OfferBook();
   startTime = Date.now() / 1000;
   electedTime = Date.now() / 1000;
+  /** Who may use the scheduler endpoint (and /master/state, when read-only auth is on); undefined: anybody. */
+  credentials: CredentialTable | undefined;
   /** Called when the master aborts, to stop answering on its port. */
   onAbort: (() => void) | undefined;
   private frameworkCounter = 0;
@@ -40,7 +43,9 @@ export class Master implements AgentListener, MasterView {
   private pendingAllocation: NodeJS.Immediate | undefined;
   private reregisterTimer: NodeJS.Timeout | undefined;
 
-  constructor(readonly config: SimConfig) {}
+  constructor(readonly config: SimConfig) {
+    this.credentials = config.credentials;
+  }
 
   addAgent(index: number): Agent {
     const c = this.config;
@@ -48,7 +53,7 @@ export class Master implements AgentListener, MasterView {
     const gpus = c.gpus(index);
     if (gpus > 0) scalars.set('gpus', gpus);
     const total = new Resources(scalars, new Map([['ports', [{ begin: c.ports[0], end: c.ports[1] }]]]));
-    const agent = new Agent(`${this.id}-S${index}`, c.host, total, c.attributes(index), c.workDir, c.reliableRetryMs, this);
+    const agent = new Agent(`${this.id}-S${index}`, c.host, total, c.attributes(index), c.workDir, c.reliableRetryMs, this, c.switchUser);
     this.agents.push(agent);
     return agent;
   }
@@ -247,6 +252,7 @@ export class Master implements AgentListener, MasterView {
     this.id = newUuid();
     this.frameworkCounter = 0;
     this.electedTime = Date.now() / 1000;
+    if (options.credentials !== undefined) this.credentials = options.credentials === null ? undefined : credentialTable(options.credentials);
     const registry = options.registry ?? 'replicated-log';
     for (const agent of this.agents) agent.registration = registry === 'in-memory' ? 'unknown' : 'recovered';
     this.reregisterTimer = setTimeout(() => reregisterAgents(this), options.agentReregisterDelayMs ?? AGENT_REREGISTER_DELAY_MS);

@@ -1,6 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Credentials } from '../client/credentials.js';
+import { credentialTable, type CredentialTable } from './authentication.js';
 
 export interface MesosSimOptions {
   host?: string;
@@ -30,6 +32,19 @@ export interface MesosSimOptions {
   offerTimeoutMs?: number;
   /** First re-send of an unacknowledged update, default 10000, doubling to 10 min. */
   reliableRetryMs?: number;
+  /**
+   * The agents' --switch_user: run each task as CommandInfo.user, else the framework's user,
+   * and drop tasks whose user the host lacks. Default false (tasks run as the sim's own user),
+   * so frameworks may name users this host does not have.
+   */
+  switchUser?: boolean;
+  /**
+   * The master runs with --authenticate_http_frameworks and these credentials: a scheduler
+   * request without one of them gets 401, and a framework must use its principal.
+   */
+  credentials?: readonly Credentials[];
+  /** Also --authenticate_http_readonly on the master (/master/state) and the agents (/files, /state). Needs `credentials`. */
+  authenticateReadonly?: boolean;
   logger?: (line: string) => void;
 }
 
@@ -47,6 +62,8 @@ export interface RestartMasterOptions {
   registry?: MasterRegistry;
   /** How long the agents take to re-register; default 200 ms (a real one took 60-90 s in-memory, 8 s with ZooKeeper). */
   agentReregisterDelayMs?: number;
+  /** The new master's credentials (a fixed or changed --credentials file); null turns authentication off. Default: unchanged. */
+  credentials?: readonly Credentials[] | null;
 }
 
 export interface SimConfig {
@@ -65,12 +82,17 @@ export interface SimConfig {
   allocationIntervalMs: number;
   offerTimeoutMs: number | undefined;
   reliableRetryMs: number;
+  switchUser: boolean;
+  /** Undefined: authentication is off. */
+  credentials: CredentialTable | undefined;
+  authenticateReadonly: boolean;
   log: (line: string) => void;
 }
 
 export function resolveOptions(options: MesosSimOptions = {}): SimConfig {
   const ownsWorkDir = options.workDir === undefined;
   const gpus = options.gpus;
+  if (options.authenticateReadonly && !options.credentials) throw new TypeError('authenticateReadonly needs credentials');
   return {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
@@ -87,6 +109,9 @@ export function resolveOptions(options: MesosSimOptions = {}): SimConfig {
     allocationIntervalMs: options.allocationIntervalMs ?? 1000,
     offerTimeoutMs: options.offerTimeoutMs,
     reliableRetryMs: options.reliableRetryMs ?? 10_000,
+    switchUser: options.switchUser ?? false,
+    credentials: options.credentials ? credentialTable(options.credentials) : undefined,
+    authenticateReadonly: options.authenticateReadonly ?? false,
     log: options.logger ?? (() => {}),
   };
 }

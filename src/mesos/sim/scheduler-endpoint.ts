@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleCall } from './calls.js';
 import { parseCall } from './call-parsing.js';
-import { validateCall } from './call-validation.js';
+import { principalMismatch, validateCall } from './call-validation.js';
 import type { Master } from './master.js';
 import { readBody, sendText } from './http-io.js';
 
@@ -34,7 +34,8 @@ function negotiate(accept: string | undefined): 'json' | string {
   return "Expecting 'Accept' to allow 'application/json' or 'application/x-protobuf'";
 }
 
-export async function handleScheduler(master: Master, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** `principal`: who authenticated (undefined when the master does not authenticate frameworks). */
+export async function handleScheduler(master: Master, req: IncomingMessage, res: ServerResponse, principal?: string): Promise<void> {
   if (req.method !== 'POST') return sendText(res, 405, `Expecting a 'POST' request, received '${req.method}'`, { Allow: 'POST' });
   const contentType = req.headers['content-type'];
   if (contentType === undefined) return sendText(res, 400, "Expecting 'Content-Type' to be present");
@@ -44,7 +45,7 @@ export async function handleScheduler(master: Master, req: IncomingMessage, res:
   const parsed = parseCall(await readBody(req));
   if (!parsed.ok) return sendText(res, 400, parsed.message);
   const call = parsed.call;
-  const invalid = validateCall(call);
+  const invalid = validateCall(call, principal);
   if (invalid) return sendText(res, 400, `Failed to validate scheduler::Call: ${invalid}`);
   const streamIdHeader = req.headers['mesos-stream-id'];
   const streamId = Array.isArray(streamIdHeader) ? streamIdHeader[0] : streamIdHeader;
@@ -55,11 +56,15 @@ export async function handleScheduler(master: Master, req: IncomingMessage, res:
   }
   if (call.type === 'SUBSCRIBE') {
     if (streamId !== undefined) return sendText(res, 400, "Subscribe calls should not include the 'Mesos-Stream-Id' header");
+    // An authenticated framework that names no principal gets the one it authenticated as.
+    const info = call.subscribe!.framework_info;
+    if (principal !== undefined && info.principal === undefined) info.principal = principal;
     return master.subscribe(res, call);
   }
   const frameworkId = call.framework_id!.value;
   const framework = master.frameworks.get(frameworkId);
   if (!framework) return sendText(res, 400, 'Framework cannot be found');
+  if (principal !== undefined && principal !== framework.info.principal) return sendText(res, 400, principalMismatch(principal, framework.info.principal ?? ''));
   if (!framework.connected) return sendText(res, 403, 'Framework is not subscribed');
   if (streamId === undefined) return sendText(res, 400, "All non-subscribe calls should include the 'Mesos-Stream-Id' header");
   if (streamId !== framework.stream!.streamId) {

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { CommandInfo } from '../types.js';
+import type { TaskOwner } from './task-user.js';
 
 export interface ProcessExit {
   code: number | null;
@@ -56,10 +57,18 @@ export class TaskProcess {
 
   private constructor(readonly pid: number | undefined) {}
 
-  static start(command: CommandInfo, cwd: string, env: NodeJS.ProcessEnv, stdoutPath: string, stderrPath: string, onExit: (exit: ProcessExit) => void): TaskProcess {
-    const out = openSync(stdoutPath, 'a');
-    const err = openSync(stderrPath, 'a');
-    const options = { cwd, env, stdio: ['ignore', out, err] as ['ignore', number, number], detached: true };
+  /** `owner`: the user the command runs as (uid and primary group), null for the sim's own. */
+  static start(
+    command: CommandInfo,
+    cwd: string,
+    env: NodeJS.ProcessEnv,
+    logs: { stdout: string; stderr: string },
+    owner: TaskOwner | null,
+    onExit: (exit: ProcessExit) => void,
+  ): TaskProcess {
+    const out = openSync(logs.stdout, 'a');
+    const err = openSync(logs.stderr, 'a');
+    const options = { cwd, env, stdio: ['ignore', out, err] as ['ignore', number, number], detached: true, ...(owner ?? {}) };
     const shell = command.shell ?? true;
     const argv = command.arguments ?? [];
     const file = command.value ?? '';
