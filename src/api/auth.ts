@@ -56,12 +56,13 @@ export function bearerOf(request: Pick<FastifyRequest, 'headers'>): string | nul
 }
 
 const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
-const NEEDED: Record<Exclude<Access, 'public'>, Role> = { read: 'viewer', operate: 'operator', admin: 'admin' };
+/** The least role each kind of route needs. */
+export const ROLE_NEEDED: Record<Exclude<Access, 'public'>, Role> = { read: 'viewer', operate: 'operator', admin: 'admin' };
 
 /** A 403 unless the actor's role reaches what the route needs. */
 export function checkAccess(actor: Actor, access: Access, what: string): void {
   if (access === 'public') return;
-  const needed = NEEDED[access];
+  const needed = ROLE_NEEDED[access];
   if (RANK[actor.role] >= RANK[needed]) return;
   throw new ApiError(403, 'forbidden', `${what} needs ${article(needed)} ${needed} token; ${actor.name} is ${article(actor.role)} ${actor.role}`);
 }

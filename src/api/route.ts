@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { fieldErrors } from '../core/job-spec.js';
 import type { Actor } from '../core/types.js';
-import { checkAccess, type Access, type Authenticator } from './auth.js';
+import { ROLE_NEEDED, checkAccess, type Access, type Authenticator } from './auth.js';
 import { fieldError, invalid } from './errors.js';
 
 export interface Reply {
@@ -135,6 +135,8 @@ export function openApiDocument(routes: AnyRoute[], info: { title: string; versi
     }
     (paths[def.path] ??= {})[def.method.toLowerCase()] = {
       summary: def.summary,
+      // With --auth tokens: the bearer token and the least role that may.
+      ...(accessOf(def) === 'public' ? { security: [] } : { security: [{ bearerToken: [] }], 'x-moroccron-role': ROLE_NEEDED[accessOf(def) as Exclude<Access, 'public'>] }),
       tags: [def.tag],
       ...(parameters.length ? { parameters } : {}),
       ...(def.body
@@ -148,5 +150,6 @@ export function openApiDocument(routes: AnyRoute[], info: { title: string; versi
       responses,
     };
   }
-  return { openapi: '3.1.0', info, paths };
+  const components = { securitySchemes: { bearerToken: { type: 'http', scheme: 'bearer', description: 'An API token, mcr_<id>_<secret> (servers started with --auth tokens)' } } };
+  return { openapi: '3.1.0', info, paths, components };
 }

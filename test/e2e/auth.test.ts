@@ -72,6 +72,11 @@ test('without a token: 401 with WWW-Authenticate on reads and writes; health, re
     assert.match(answer.headers.get('www-authenticate') ?? '', /^Bearer realm="moroccron"/);
   }
   for (const path of ['/healthz', '/readyz', '/openapi.json']) assert.equal((await call(null, 'GET', path)).status, 200, path);
+  const doc = (await call<{ paths: Record<string, Record<string, { security: unknown[]; 'x-moroccron-role'?: string }>> }>(null, 'GET', '/openapi.json')).body;
+  assert.deepEqual(doc.paths['/api/v1/jobs']!.post!.security, [{ bearerToken: [] }], 'the document says which routes need a token');
+  assert.equal(doc.paths['/api/v1/jobs']!.post!['x-moroccron-role'], 'operator');
+  assert.equal(doc.paths['/api/v1/tokens']!.get!['x-moroccron-role'], 'admin');
+  assert.deepEqual(doc.paths['/healthz']!.get!.security, []);
   const garbage = await call<{ error: { message: string } }>('mcr_000000000000_' + 'A'.repeat(43), 'GET', '/api/v1/jobs');
   assert.equal(garbage.status, 401);
   assert.match(garbage.body.error.message, /not valid/);
@@ -212,5 +217,20 @@ test('no token, nor any secret of one, ever reaches the server output', async ()
   for (const token of issued) {
     assert.ok(!out.includes(token), 'a whole token in the log');
     assert.ok(!out.includes(token.slice(17)), 'a token secret in the log');
+  }
+});
+
+test('--metrics-open: /metrics without a token, everything else still needs one', async () => {
+  const other = tempDir();
+  const open = await startServerProcess(other.path, ['--auth', 'tokens', '--metrics-open']);
+  try {
+    const metrics = await fetch(`${open.url}/metrics`);
+    assert.equal(metrics.status, 200);
+    assert.match(await metrics.text(), /moroccron_jobs/);
+    assert.equal((await fetch(`${open.url}/api/v1/jobs`)).status, 401);
+    assert.match(open.output(), /--auth tokens and no admin token yet: make one with `moroccron token create --role admin --store sqlite:/);
+  } finally {
+    await open.stop();
+    other.remove();
   }
 });

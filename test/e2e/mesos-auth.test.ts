@@ -14,7 +14,7 @@ import { after, test } from 'node:test';
 import { basicAuthorization } from '../../src/mesos/client/index.js';
 import { startMesosSim } from '../../src/mesos/sim/index.js';
 import { runCli } from '../helpers/cli-process.js';
-import { BIN, api, eventually, sleep, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
+import { BIN, api, eventually, putAndRunToEnd, sleep, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
 
 interface RunJson {
   id: string;
@@ -66,20 +66,6 @@ async function postScheduler(url: string, body: string, headers: Record<string, 
   return { status: response.status, body: text, challenge: response.headers.get('www-authenticate') };
 }
 
-async function runToEnd(url: string, job: string, command: string): Promise<RunJson> {
-  assert.equal((await api(`${url}/api/v1/jobs`, 'POST', { name: job, command, resources: { cpus: 0.1, mem: 32 } })).status, 201);
-  const started = await api<RunJson>(`${url}/api/v1/jobs/${job}/run`, 'POST');
-  assert.equal(started.status, 201, JSON.stringify(started.body));
-  return eventually(
-    async () => {
-      const run = (await api<RunJson>(`${url}/api/v1/runs/${started.body.id}`)).body;
-      return ['succeeded', 'failed', 'lost', 'killed'].includes(run.status) ? run : undefined;
-    },
-    20_000,
-    `${job} to finish`,
-  );
-}
-
 test('the sim requires credentials: raw calls get 401 without them and 400 for a principal mismatch; serve with the right ones runs a job and reads its logs', async () => {
   const sim = await startSimProcess(['--principal', PRINCIPAL, '--secret-file', secretFile('sim-secret', `${SECRET}\n`), '--authenticate', 'frameworks,readonly']);
   assert.match(sim.output(), /requiring the credentials of principal 'moroccron', read-only endpoints too/);
@@ -93,7 +79,7 @@ test('the sim requires credentials: raw calls get 401 without them and 400 for a
 
   // The file's trailing newline is not part of the secret.
   const server = await serveMesos('right', sim.url, secretFile('right-secret', `${SECRET}\n`));
-  const run = await runToEnd(server.url, 'hello', 'echo hello from an authenticated framework');
+  const run = await putAndRunToEnd<RunJson>(server.url, { name: 'hello', command: 'echo hello from an authenticated framework', resources: { cpus: 0.1, mem: 32 } });
   assert.equal(run.status, 'succeeded', JSON.stringify(run));
   assert.ok(run.agent);
   const logs = await api<{ data: string }>(`${server.url}/api/v1/runs/${run.id}/logs`);

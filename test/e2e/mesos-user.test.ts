@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { BIN, api, eventually, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
+import { BIN, api, eventually, putAndRunToEnd, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
 
 interface RunJson {
   id: string;
@@ -39,21 +39,6 @@ async function startSim(): Promise<{ url: string; output: () => string }> {
   return { url, output: () => out };
 }
 
-async function runOnce(url: string, job: Record<string, unknown>): Promise<RunJson> {
-  const put = await api(`${url}/api/v1/jobs`, 'POST', { resources: { cpus: 0.1, mem: 16 }, ...job });
-  assert.equal(put.status, 201, JSON.stringify(put.body));
-  const started = await api<RunJson>(`${url}/api/v1/jobs/${String(job.name)}/run`, 'POST');
-  assert.equal(started.status, 201, JSON.stringify(started.body));
-  return eventually(
-    async () => {
-      const run = (await api<RunJson>(`${url}/api/v1/runs/${started.body.id}`)).body;
-      return ['succeeded', 'failed', 'killed', 'lost'].includes(run.status) ? run : undefined;
-    },
-    20_000,
-    `run of ${String(job.name)} to end`,
-  );
-}
-
 async function stdout(url: string, runId: string): Promise<string> {
   const r = await api<{ data: string }>(`${url}/api/v1/runs/${runId}/logs?stream=stdout`);
   assert.equal(r.status, 200);
@@ -70,15 +55,15 @@ describe('user on the Mesos backend', () => {
   });
 
   test('the task runs as the job\'s user; a job without one as the framework\'s (--mesos-user)', async () => {
-    const nobody = await runOnce(server.url, { name: 'as-nobody', user: 'nobody', command: 'id -u' });
+    const nobody = await putAndRunToEnd<RunJson>(server.url, { resources: { cpus: 0.1, mem: 16 }, name: 'as-nobody', user: 'nobody', command: 'id -u' });
     assert.equal(nobody.status, 'succeeded', JSON.stringify(nobody));
     assert.equal(await stdout(server.url, nobody.id), `${nobodyUid}\n`);
-    const plain = await runOnce(server.url, { name: 'as-framework-user', command: 'id -u' });
+    const plain = await putAndRunToEnd<RunJson>(server.url, { resources: { cpus: 0.1, mem: 16 }, name: 'as-framework-user', command: 'id -u' });
     assert.equal(await stdout(server.url, plain.id), '0\n');
   });
 
   test('a user the agent lacks is accepted here; the agent drops the task and the run fails with its reason', async () => {
-    const run = await runOnce(server.url, { name: 'ghostly', user: 'no-such-user-here', command: 'true' });
+    const run = await putAndRunToEnd<RunJson>(server.url, { resources: { cpus: 0.1, mem: 16 }, name: 'ghostly', user: 'no-such-user-here', command: 'true' });
     assert.equal(run.status, 'failed', JSON.stringify(run));
     assert.equal(run.exitCode, null);
     assert.match(run.reason ?? '', /^launch failed: TASK_DROPPED: Failed to create executor directory '.*': Failed to chown directory to 'no-such-user-here': No such user 'no-such-user-here'$/);

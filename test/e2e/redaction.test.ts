@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../helpers/cli-process.js';
 import { HttpReceiver } from '../helpers/notice-receivers.js';
-import { api, eventually, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
+import { api, eventually, runToEnd, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
 
 const DB_PASSWORD = 'hunter2-secret';
 const API_KEY = 'k3y-0042-secret';
@@ -62,19 +62,6 @@ function openEventStream(url: string): { text: () => string; close: () => Promis
   };
 }
 
-async function runToEnd(url: string, job: string): Promise<RunJson> {
-  const started = await api<RunJson>(`${url}/api/v1/jobs/${job}/run`, 'POST');
-  assert.equal(started.status, 201, JSON.stringify(started.body));
-  return eventually(
-    async () => {
-      const run = (await api<RunJson>(`${url}/api/v1/runs/${started.body.id}`)).body;
-      return ['succeeded', 'failed', 'lost', 'killed'].includes(run.status) ? run : undefined;
-    },
-    15_000,
-    `run ${started.body.id} of ${job} to end`,
-  );
-}
-
 const stdoutOf = async (url: string, runId: string): Promise<string> =>
   (await api<{ data: string }>(`${url}/api/v1/runs/${runId}/logs?stream=stdout`)).body.data;
 
@@ -120,7 +107,7 @@ describe('the default patterns, at debug log level', () => {
   });
 
   test('the run gets the real values', async () => {
-    const run = await runToEnd(server.url, 'vault');
+    const run = await runToEnd<RunJson>(server.url, 'vault');
     assert.equal(run.status, 'succeeded', JSON.stringify(run));
     assert.equal(await stdoutOf(server.url, run.id), 'ok\n');
   });
@@ -131,7 +118,7 @@ describe('the default patterns, at debug log level', () => {
     const put = await api<JobJson>(`${jobs}/vault`, 'PUT', { ...shown, description: 'sent back as read' });
     assert.equal(put.status, 200, JSON.stringify(put.body));
     assert.deepEqual(put.body.env, HIDDEN);
-    const run = await runToEnd(server.url, 'vault');
+    const run = await runToEnd<RunJson>(server.url, 'vault');
     assert.equal(run.status, 'succeeded', 'the run after GET-then-PUT did not get the real values');
   });
 
@@ -144,7 +131,7 @@ describe('the default patterns, at debug log level', () => {
     writeFileSync(file, got.stdout);
     const applied = await runCli(['apply', '-f', file, '--server', server.url]);
     assert.equal(applied.code, 0, applied.stderr);
-    assert.equal((await runToEnd(server.url, 'vault')).status, 'succeeded');
+    assert.equal((await runToEnd<RunJson>(server.url, 'vault')).status, 'succeeded');
 
     const rotated = await api<JobJson>(`${jobs}/vault`, 'PUT', {
       command: checkEnv(NEW_PASSWORD, API_KEY),
@@ -153,7 +140,7 @@ describe('the default patterns, at debug log level', () => {
     });
     assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
     assert.deepEqual(rotated.body.env, HIDDEN);
-    assert.equal((await runToEnd(server.url, 'vault')).status, 'succeeded', 'the new password with the kept key');
+    assert.equal((await runToEnd<RunJson>(server.url, 'vault')).status, 'succeeded', 'the new password with the kept key');
   });
 
   test('*** for a hidden name the job does not have is refused with a 400 naming env.NAME', async () => {
@@ -167,13 +154,13 @@ describe('the default patterns, at debug log level', () => {
     assert.equal(fresh.status, 400);
     assert.deepEqual(fresh.body.error.details, [{ field: 'env.DB_PASSWORD', message: '*** stands for a hidden value; give the real one' }]);
     assert.equal((await api(`${jobs}/fresh`)).status, 404);
-    assert.equal((await runToEnd(server.url, 'vault')).status, 'succeeded', 'the refused PUT changed nothing');
+    assert.equal((await runToEnd<RunJson>(server.url, 'vault')).status, 'succeeded', 'the refused PUT changed nothing');
   });
 
   test('a failing run: its notice carries no secret', async () => {
     const put = await api(`${jobs}/failing`, 'PUT', { command: 'test "$DB_PASSWORD" = wrong', env: { DB_PASSWORD, API_KEY }, owners: ['ops'] });
     assert.equal(put.status, 201, JSON.stringify(put.body));
-    const run = await runToEnd(server.url, 'failing');
+    const run = await runToEnd<RunJson>(server.url, 'failing');
     assert.equal(run.status, 'failed');
     const notice = await eventually(async () => receiver.requests.find((r) => r.body.includes(run.id)), 10_000, 'the failure notice');
     assert.deepEqual(leaked(notice.body), []);

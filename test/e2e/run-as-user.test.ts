@@ -9,7 +9,7 @@ import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../helpers/cli-process.js';
-import { api, eventually, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
+import { api, eventually, putAndRunToEnd, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
 
 interface RunJson {
   id: string;
@@ -46,14 +46,6 @@ async function start(name: string, args: string[] = []): Promise<{ url: string; 
   return { url: server.url, data, server };
 }
 
-async function runOnce(url: string, job: Record<string, unknown>): Promise<RunJson> {
-  const put = await api(`${url}/api/v1/jobs`, 'POST', job);
-  assert.ok(put.status === 201 || put.status === 200, JSON.stringify(put.body));
-  const started = await api<RunJson>(`${url}/api/v1/jobs/${String(job.name)}/run`, 'POST');
-  assert.equal(started.status, 201, JSON.stringify(started.body));
-  return finished(url, started.body.id);
-}
-
 function finished(url: string, runId: string, timeoutMs = 15_000): Promise<RunJson> {
   return eventually(
     async () => {
@@ -83,7 +75,7 @@ describe('a job with user: nobody', () => {
   });
 
   test("runs as nobody: its uid, its groups only (no group 0), its HOME, USER and LOGNAME", async () => {
-    const run = await runOnce(url, { name: 'who', user: 'nobody', command: 'id -u; id -G; echo "$HOME $USER $LOGNAME"; pwd' });
+    const run = await putAndRunToEnd<RunJson>(url, { name: 'who', user: 'nobody', command: 'id -u; id -G; echo "$HOME $USER $LOGNAME"; pwd' });
     assert.equal(run.status, 'succeeded', JSON.stringify(run));
     const [uid, groups, env, cwd] = (await log(url, run.id)).trim().split('\n');
     const expected = nobody();
@@ -95,13 +87,13 @@ describe('a job with user: nobody', () => {
   });
 
   test('a job without user runs as root, and the server said so once at start', async () => {
-    const run = await runOnce(url, { name: 'root-by-default', command: 'id -u' });
+    const run = await putAndRunToEnd<RunJson>(url, { name: 'root-by-default', command: 'id -u' });
     assert.equal((await log(url, run.id)).trim(), '0');
     assert.equal(output.split('jobs that name no user').length - 1, 1, output);
   });
 
   test('it cannot forge its pid or exit file, signal the wrapper, or read its own or other run dirs', async () => {
-    const other = await runOnce(url, { name: 'neighbour', command: 'echo secret-of-the-neighbour' });
+    const other = await putAndRunToEnd<RunJson>(url, { name: 'neighbour', command: 'echo secret-of-the-neighbour' });
     const command = [
       'echo 0 > ../exit && echo forged exit',
       'echo "1 1" > ../pid && echo forged pid',
@@ -113,7 +105,7 @@ describe('a job with user: nobody', () => {
       'echo done',
       'exit 3',
     ].join('; ');
-    const run = await runOnce(url, { name: 'forger', user: 'nobody', command });
+    const run = await putAndRunToEnd<RunJson>(url, { name: 'forger', user: 'nobody', command });
     assert.equal(run.status, 'failed');
     assert.equal(run.exitCode, 3, JSON.stringify(run));
     const stdout = await log(url, run.id);
@@ -138,9 +130,9 @@ describe('--run-as nobody', () => {
   test('jobs without user run as nobody, a job may still name root, and nothing warns of root', async () => {
     // Logs not capped: the job writes to them directly, not through the copiers.
     const { url, server } = await start('run-as', ['--run-as', 'nobody', '--max-log-size', '0']);
-    const plain = await runOnce(url, { name: 'plain', command: 'id -u' });
+    const plain = await putAndRunToEnd<RunJson>(url, { name: 'plain', command: 'id -u' });
     assert.equal((await log(url, plain.id)).trim(), nobody().uid);
-    const root = await runOnce(url, { name: 'as-root', user: 'root', command: 'id -u' });
+    const root = await putAndRunToEnd<RunJson>(url, { name: 'as-root', user: 'root', command: 'id -u' });
     assert.equal((await log(url, root.id)).trim(), '0');
     assert.doesNotMatch(server.output(), /jobs that name no user/);
   });

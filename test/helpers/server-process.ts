@@ -95,3 +95,26 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     await sleep(100);
   }
 }
+
+const ENDED = ['succeeded', 'failed', 'killed', 'lost', 'skipped'];
+
+/** Start a run of an existing job now and wait for it to end; the run as the API shows it. */
+export async function runToEnd<T extends { id: string; status: string }>(url: string, job: string, timeoutMs = 20_000): Promise<T> {
+  const started = await api<T>(`${url}/api/v1/jobs/${encodeURIComponent(job)}/run`, 'POST');
+  if (started.status !== 201) throw new Error(`POST /jobs/${job}/run: ${started.status} ${JSON.stringify(started.body)}`);
+  return eventually(
+    async () => {
+      const run = (await api<T>(`${url}/api/v1/runs/${started.body.id}`)).body;
+      return ENDED.includes(run.status) ? run : undefined;
+    },
+    timeoutMs,
+    `run ${started.body.id} of ${job} to end`,
+  );
+}
+
+/** Put the job (POST /jobs) and run it once to its end. */
+export async function putAndRunToEnd<T extends { id: string; status: string }>(url: string, job: { name: string } & Record<string, unknown>, timeoutMs = 20_000): Promise<T> {
+  const put = await api(`${url}/api/v1/jobs`, 'POST', job);
+  if (put.status !== 201 && put.status !== 200) throw new Error(`POST /jobs ${job.name}: ${put.status} ${JSON.stringify(put.body)}`);
+  return runToEnd<T>(url, job.name, timeoutMs);
+}
