@@ -1,4 +1,5 @@
 /** How jobs and runs look on the wire: ISO 8601 times, skew and duration in milliseconds. */
+import { hideTriggerSecrets } from '../core/channel-secrets.js';
 import { redactSpec, type EnvRedaction } from '../core/env-redaction.js';
 import type { JobLiveState } from '../core/queries.js';
 import { skewOf, type Run, type StoredJob } from '../core/types.js';
@@ -36,7 +37,7 @@ export type RunJson = ReturnType<typeof runView>;
 /** The spec as stored, its secrets as `***`, plus a read-only `state`, which writes ignore. */
 export function jobView(job: StoredJob, live: JobLiveState | null, redaction: EnvRedaction) {
   return {
-    ...redactSpec(job.spec, redaction),
+    ...hideTriggerSecrets(redactSpec(job.spec, redaction)),
     state: {
       createdAt: iso(job.createdAt)!,
       updatedAt: iso(job.updatedAt)!,

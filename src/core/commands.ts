@@ -4,6 +4,7 @@ import { recordAudit } from './audit.js';
 import { claim } from './claims.js';
 import { conflict, failure, invalid, notFound, ok, specsOf } from './command-results.js';
 import { emit, newRun, persist, type Ctx } from './context.js';
+import { restoreTriggerSecrets } from './channel-secrets.js';
 import { restoreHiddenValues } from './env-redaction.js';
 import { checkReferences } from './graph.js';
 import { unmetOnHost } from './host-constraints.js';
@@ -108,9 +109,11 @@ function withHiddenValuesKept(ctx: Ctx, sent: JobSpec[], prefix: (i: number) => 
   const specs: JobSpec[] = [];
   const errors: FieldError[] = [];
   for (const [i, spec] of sent.entries()) {
-    const result = restoreHiddenValues(spec, ctx.s.jobs.get(spec.name)?.stored.spec, ctx.s.config.envRedaction, prefix(i));
-    if (result.ok) specs.push(result.spec);
-    else errors.push(...result.errors);
+    const held = ctx.s.jobs.get(spec.name)?.stored.spec;
+    const env = restoreHiddenValues(spec, held, ctx.s.config.envRedaction, prefix(i));
+    const triggers = restoreTriggerSecrets(env.ok ? env.spec : spec, held, prefix(i));
+    if (env.ok && triggers.ok) specs.push(triggers.value);
+    errors.push(...(env.ok ? [] : env.errors), ...(triggers.ok ? [] : triggers.errors));
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, specs };
 }

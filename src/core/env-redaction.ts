@@ -4,10 +4,10 @@
  * A `***` sent back for such a name means "keep the value you hold" (a GET then PUT round trip).
  */
 import type { FieldError } from './field-error.js';
+import { HIDDEN_VALUE } from './hidden-value.js';
 import type { JobSpec } from './types.js';
 
-/** What a hidden value is shown as, and what a client sends back to keep it. */
-export const HIDDEN_VALUE = '***';
+export { HIDDEN_VALUE };
 
 export const DEFAULT_REDACT_PATTERNS: readonly string[] = ['*PASSWORD*', '*SECRET*', '*TOKEN*', '*KEY*'];
 

@@ -2,6 +2,7 @@
  * Owners through the loop, like jobs: created or replaced all or none, and fenced. An owner
  * whose channel this server cannot use is refused (naming the field), never kept to fail later.
  */
+import { restoreOwnerSecrets } from './channel-secrets.js';
 import { conflict, invalid, notFound, ok } from './command-results.js';
 import { nextNoticeId, persist, type Ctx } from './context.js';
 import { testNotices } from './notices.js';
@@ -19,9 +20,15 @@ export function putOwners(ctx: Ctx, specs: OwnerSpec[]): CommandResult<'put-owne
       errors.push({ field: `${prefix(i)}email`, message: 'this server sends no e-mail: start it with --smtp-url (and --mail-from)' });
     }
   });
+  const restored: OwnerSpec[] = [];
+  specs.forEach((spec, i) => {
+    const result = restoreOwnerSecrets(spec, ctx.s.owners.get(spec.name)?.spec, prefix(i));
+    if (result.ok) restored.push(result.value);
+    else errors.push(...result.errors);
+  });
   if (errors.length > 0) return invalid(errors);
   let created = false;
-  const stored = specs.map((spec): StoredOwner => {
+  const stored = restored.map((spec): StoredOwner => {
     const before = ctx.s.owners.get(spec.name);
     created ||= before === undefined;
     const owner = { spec, createdAt: before?.createdAt ?? ctx.now, updatedAt: ctx.now };

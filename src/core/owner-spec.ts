@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { LIMITS, list } from './input-limits.js';
+import { HIDDEN_VALUE } from './hidden-value.js';
 import { inputShapeErrors } from './input-shape.js';
 import { fieldErrors, name, type Validated } from './job-spec.js';
 
@@ -25,8 +26,11 @@ export const ownerSpecSchema = z.strictObject({
     .optional()
     .transform((e) => (e === undefined ? [] : Array.isArray(e) ? e : [e]))
     .describe('One address or a list'),
-  pagerdutyRoutingKey: z.string().min(1).max(200).optional().describe('PagerDuty Events API v2 routing (integration) key'),
-  slackWebhook: httpUrl('slackWebhook').optional().describe('A Slack incoming-webhook URL'),
+  pagerdutyRoutingKey: z.string().min(1).max(200).optional().describe('PagerDuty Events API v2 routing (integration) key (shown as *** : send *** back to keep it)'),
+  slackWebhook: z
+    .union([httpUrl('slackWebhook'), z.literal(HIDDEN_VALUE)])
+    .optional()
+    .describe('A Slack incoming-webhook URL (shown as *** : send *** back to keep it)'),
   webhook: webhookSchema.optional(),
   notifyOn: list(z.enum(NOTICE_KINDS), 20)
     .default(['failure', 'recovery', 'retriesExhausted', 'late'])

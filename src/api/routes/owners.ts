@@ -1,5 +1,6 @@
 /** /api/v1/owners: the people behind jobs and how they want to hear of them. */
 import { z } from 'zod';
+import { hideOwnerSecrets } from '../../core/channel-secrets.js';
 import { name } from '../../core/job-spec.js';
 import { ownerSpecSchema, validateOwnerSpec, type OwnerSpec, type StoredOwner } from '../../core/owner-spec.js';
 import type { FieldError } from '../../core/job-spec.js';
@@ -12,7 +13,8 @@ const nameParams = z.strictObject({ name: name('name') });
 
 const iso = (t: number) => new Date(t).toISOString();
 
-export const ownerView = (owner: StoredOwner) => ({ ...owner.spec, state: { createdAt: iso(owner.createdAt), updatedAt: iso(owner.updatedAt) } });
+/** Channel secrets (routing key, Slack URL, webhook secret) never leave the server. */
+export const ownerView = (owner: StoredOwner) => ({ ...hideOwnerSecrets(owner.spec), state: { createdAt: iso(owner.createdAt), updatedAt: iso(owner.updatedAt) } });
 
 const ownerSchema = ownerSpecSchema.extend({ state: z.object({ createdAt: z.string(), updatedAt: z.string() }) });
 
