@@ -2,7 +2,7 @@
  * `npm run bench`: runs benchmarks one after another, each in its own process, and keeps
  * each one's JSON in bench/results/<name>.json; tables go to stderr.
  *   npm run bench                      the quick one (core-tick)
- *   npm run bench -- --all             every benchmark (several minutes; needs etcd, ZooKeeper, PostgreSQL)
+ *   npm run bench -- --all             every benchmark (several minutes; needs etcd, ZooKeeper, PostgreSQL, chromium)
  *   npm run bench -- history-store     the ones named
  */
 import { spawn } from 'node:child_process';
@@ -16,6 +16,8 @@ const BENCHES: Record<string, string[]> = {
   'dispatch-skew-mesos': ['bench/dispatch-skew.ts', '--backend', 'mesos'],
   'history-store': ['bench/history-store.ts'],
   'ha-takeover': ['bench/ha-takeover.ts', '--kills', '15'],
+  'ui-load': ['bench/ui-load.ts'],
+  'ui-api': ['bench/ui-api.ts'],
 };
 
 const { values, positionals } = parseArgs({ options: { all: { type: 'boolean', default: false } }, allowPositionals: true });

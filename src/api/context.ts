@@ -41,6 +41,8 @@ export interface ApiContext {
   envRedaction: EnvRedaction;
   /** Requests per client and window (see rate-limit.ts); absent or null: no limit. */
   rateLimit?: RateLimit | null;
+  /** The built web UI to serve at `/`; absent: this package's dist/ui. */
+  uiDir?: string;
 }
 
 /** The answer for a request only the leader can serve, on a member that does not lead. */

@@ -1,4 +1,4 @@
-/** The HTTP server: JSON and YAML bodies, one error shape, the routes and their OpenAPI document. */
+/** The HTTP server: JSON and YAML bodies, one error shape, the routes and their OpenAPI document, and the web UI. */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -8,6 +8,9 @@ import { ApiError } from './errors.js';
 import { answerClientError, fromFastifyError } from './framework-errors.js';
 import { openApiDocument, register, route, type AnyRoute } from './route.js';
 import { registerRateLimit } from './rate-limit.js';
+import { registerUi } from './static-ui.js';
+import { eventRoutes } from './routes/events.js';
+import { forecastRoutes } from './routes/forecast.js';
 import { jobRoutes } from './routes/jobs.js';
 import { ownerRoutes } from './routes/owners.js';
 import { runRoutes } from './routes/runs.js';
@@ -63,11 +66,21 @@ export function buildApi(api: ApiContext, logger: Logger, tls?: TlsCredentials):
     const answer = fromFastifyError(error, request, routePaths, MAX_PARAM_LENGTH);
     return reply.code(answer.status).send(answer.body());
   });
-  app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send(new ApiError(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`).body());
+  const uiFallback = registerUi(app, api.uiDir);
+  app.setNotFoundHandler(async (request, reply) => {
+    if (await uiFallback(request, reply)) return reply;
+    return reply.code(404).send(new ApiError(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`).body());
   });
 
-  const routes: AnyRoute[] = [...jobRoutes(api), ...ownerRoutes(api), ...runRoutes(api), ...systemRoutes(api), ...tokenRoutes(api)];
+  const routes: AnyRoute[] = [
+    ...jobRoutes(api),
+    ...forecastRoutes(api),
+    ...ownerRoutes(api),
+    ...runRoutes(api),
+    ...eventRoutes(api),
+    ...systemRoutes(api),
+    ...tokenRoutes(api),
+  ];
   const info = { title: 'moroccron', version: api.version };
   const docRoute = route({
     method: 'GET',
@@ -81,6 +94,5 @@ export function buildApi(api: ApiContext, logger: Logger, tls?: TlsCredentials):
   routePaths = [...routes, docRoute].map((def) => def.path);
   const document = openApiDocument([...routes, docRoute], info);
   for (const def of [...routes, docRoute]) register(app, def, { auth: api.auth, beforeWrite: () => requireLeader(api) });
-  app.get('/', async () => ({ name: 'moroccron', version: api.version, api: '/api/v1', openapi: '/openapi.json', metrics: '/metrics' }));
   return app;
 }

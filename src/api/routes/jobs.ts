@@ -8,7 +8,8 @@ import { runCommand, type ApiContext } from '../context.js';
 import { fieldError, invalid, notFound } from '../errors.js';
 import { route, type AnyRoute } from '../route.js';
 import { jobView, runView } from '../views.js';
-import { errorSchema, jobSchema, runListQuery, runPageSchema, runSchema, toRunQuery } from './schemas.js';
+import { recentRuns } from '../recent-runs.js';
+import { errorSchema, jobSchema, recentRunSchema, runListQuery, runPageSchema, runSchema, toRunQuery } from './schemas.js';
 
 const nameParams = z.strictObject({ name: name('name') });
 
@@ -33,11 +34,20 @@ export function jobRoutes(api: ApiContext): AnyRoute[] {
       method: 'GET',
       path: '/api/v1/jobs',
       tag: 'jobs',
-      summary: 'List jobs',
-      responses: { 200: { description: 'All jobs', schema: z.object({ jobs: z.array(jobSchema) }) } },
-      handler: async () => {
+      summary: 'List jobs; with ?recent=N each has its newest N finished runs',
+      query: z.strictObject({
+        recent: z.coerce.number().int().min(1).max(50).optional().describe("Add `recent` to each job: its newest N finished runs (at most 50), newest first"),
+      }),
+      responses: {
+        200: { description: 'All jobs', schema: z.object({ jobs: z.array(jobSchema.extend({ recent: z.array(recentRunSchema).optional() })) }) },
+        400: { description: 'Bad query', schema: errorSchema },
+      },
+      handler: async ({ query }) => {
         const jobs = await api.store.listJobs();
-        return { status: 200, body: { jobs: jobs.map((j) => jobView(j, live(j.spec.name), api.envRedaction)) } };
+        const views = jobs.map((j) => jobView(j, live(j.spec.name), api.envRedaction));
+        if (query.recent === undefined) return { status: 200, body: { jobs: views } };
+        const recent = await recentRuns(api.store, jobs.map((j) => j.spec.name), query.recent);
+        return { status: 200, body: { jobs: views.map((view) => ({ ...view, recent: recent.get(view.name) ?? [] })) } };
       },
     }),
     route({

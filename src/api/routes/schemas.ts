@@ -42,6 +42,9 @@ export const runSchema = z.object({
   late: z.boolean().describe('It missed its SLA: a late notice went out'),
 });
 
+/** A finished run as the jobs list shows it (`?recent=N`). */
+export const recentRunSchema = runSchema.pick({ id: true, status: true, scheduledAt: true, startedAt: true, finishedAt: true, durationMs: true, skewMs: true });
+
 export const runPageSchema = z.object({ runs: z.array(runSchema), nextCursor: z.string().nullable() });
 
 export const jobSchema = jobSpecSchema.extend({

@@ -1,15 +1,12 @@
-/** Cluster view, agents, the event stream, health, readiness and metrics. */
+/** The API's index, cluster view, agents, health, readiness and metrics. */
 import { z } from 'zod';
 import { LIMITS, text } from '../../core/input-limits.js';
-import { fieldErrors, name } from '../../core/job-spec.js';
-import { FRAMEWORK_ID_META, type SchedulerEvent } from '../../core/types.js';
+import { fieldErrors } from '../../core/job-spec.js';
+import { FRAMEWORK_ID_META } from '../../core/types.js';
 import { requireLeader, runCommand, type ApiContext } from '../context.js';
 import { ApiError, invalid } from '../errors.js';
 import { errorSchema } from './schemas.js';
 import { route, type AnyRoute } from '../route.js';
-import { runView } from '../views.js';
-
-const HEARTBEAT_MS = 15_000;
 
 const member = z.object({ id: z.string(), url: z.string() });
 /** PUT /agents/{id}/blacklist: the body is optional, so it is checked in the handler. */
@@ -71,22 +68,35 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
         200: {
           description: 'Agents',
           schema: z.object({
-            agents: z.array(z.object({ id: z.string(), resources, used: resources, attributes: z.record(z.string(), z.string()), blacklisted: z.boolean() })),
+            agents: z.array(
+              z.object({
+                id: z.string(),
+                resources,
+                used: resources,
+                attributes: z.record(z.string(), z.string()),
+                blacklisted: z.boolean(),
+                blacklist: z.object({ reason: z.string(), since: z.string() }).nullable().describe('Why and since when, while blacklisted'),
+              }),
+            ),
           }),
         },
       },
       handler: async () => {
         const { queries, backend } = await requireLeader(api);
-        const blacklisted = new Set(queries.blacklist().map((e) => e.agent));
+        const blacklisted = new Map(queries.blacklist().map((e) => [e.agent, e]));
         const local = queries.capacity();
-        const agents = backend.agents().map((a) => ({
-          id: a.id,
-          resources: a.resources,
-          // The backend knows what the agents' tasks hold (Mesos); locally the scheduler accounts for it.
-          used: a.used ?? (local?.agent === a.id ? local.used : { cpus: 0, mem: 0, disk: 0, gpus: 0 }),
-          attributes: a.attributes,
-          blacklisted: blacklisted.has(a.id),
-        }));
+        const agents = backend.agents().map((a) => {
+          const entry = blacklisted.get(a.id);
+          return {
+            id: a.id,
+            resources: a.resources,
+            // The backend knows what the agents' tasks hold (Mesos); locally the scheduler accounts for it.
+            used: a.used ?? (local?.agent === a.id ? local.used : { cpus: 0, mem: 0, disk: 0, gpus: 0 }),
+            attributes: a.attributes,
+            blacklisted: entry !== undefined,
+            blacklist: entry ? { reason: entry.reason, since: new Date(entry.since).toISOString() } : null,
+          };
+        });
         return { status: 200, body: { agents } };
       },
     }),
@@ -116,34 +126,20 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
     ),
     route({
       method: 'GET',
-      path: '/api/v1/events',
-      tag: 'events',
-      summary: 'Server-sent events: `job` and `run` changes as they happen',
-      query: z.strictObject({ job: name('job').optional().describe('Only events of this job') }),
-      responses: { 200: { description: 'An event stream', contentType: 'text/event-stream', schema: z.string() } },
-      handler: async ({ query, request, reply }) => {
-        await requireLeader(api);
-        reply.hijack();
-        const res = reply.raw;
-        res.writeHead(200, {
-          'content-type': 'text/event-stream; charset=utf-8',
-          'cache-control': 'no-cache',
-          connection: 'keep-alive',
-          'x-accel-buffering': 'no',
-        });
-        res.write(': moroccron events\n\n');
-        const unsubscribe = api.events.subscribe(({ id, event }) => {
-          if (query.job !== undefined && eventJob(event) !== query.job) return;
-          const data = event.kind === 'run' ? { kind: 'run', run: runView(event.run) } : event;
-          res.write(`id: ${id}\nevent: ${event.kind}\ndata: ${JSON.stringify(data)}\n\n`);
-        }, () => res.end());
-        const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
-        request.raw.on('close', () => {
-          clearInterval(heartbeat);
-          unsubscribe();
-        });
-        return null;
+      path: '/api/v1',
+      access: 'public',
+      tag: 'operations',
+      summary: 'Where things are: the API, its OpenAPI document, metrics and the web UI',
+      responses: {
+        200: {
+          description: 'An index',
+          schema: z.object({ name: z.literal('moroccron'), version: z.string(), api: z.string(), openapi: z.string(), metrics: z.string(), events: z.string(), ui: z.string() }),
+        },
       },
+      handler: async () => ({
+        status: 200,
+        body: { name: 'moroccron', version: api.version, api: '/api/v1', openapi: '/openapi.json', metrics: '/metrics', events: '/api/v1/events', ui: '/' },
+      }),
     }),
     route({
       method: 'GET',
@@ -192,5 +188,3 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
     }),
   ];
 }
-
-const eventJob = (event: SchedulerEvent): string => (event.kind === 'run' ? event.run.job : event.job);

@@ -32,8 +32,7 @@ export function parseCron(expr: string, timeZone: string, dst?: DstRule): Schedu
   let cron: Cron;
   let fixedTime: boolean;
   try {
-    cron = cronFor(pattern);
-    fixedTime = new CronPattern(pattern, undefined, { mode: '5-or-6-parts' }).isFixedTime;
+    ({ cron, fixedTime } = parsedFor(pattern));
   } catch (e) {
     const message = (e instanceof Error ? e.message : String(e)).replace(/^CronPattern:\s*/, '');
     throw invalid(message.charAt(0).toLowerCase() + message.slice(1));
@@ -49,20 +48,36 @@ export function parseCron(expr: string, timeZone: string, dst?: DstRule): Schedu
  * flat with 100,000 jobs, and common patterns are parsed once.
  */
 const CACHE_SIZE = 512;
-const parsed = new Map<string, Cron>();
+const parsed = new Map<string, ParsedCron>();
 
-function cronFor(pattern: string): Cron {
-  let cron = parsed.get(pattern);
-  if (cron) {
+interface ParsedCron {
+  cron: Cron;
+  fixedTime: boolean;
+  /** Built on first use: only counting (the timeline) needs it. */
+  day: DayShape | null;
+}
+
+function parsedFor(pattern: string): ParsedCron {
+  let entry = parsed.get(pattern);
+  if (entry) {
     // Most recently used last, so the first key is the one to evict.
     parsed.delete(pattern);
   } else {
     // utcOffset 0 rather than timezone 'UTC': the same wall clock, without Intl on every call.
-    cron = new Cron(pattern, { utcOffset: 0, mode: '5-or-6-parts' });
+    const options = { mode: '5-or-6-parts' } as const;
+    entry = { cron: new Cron(pattern, { ...options, utcOffset: 0 }), fixedTime: new CronPattern(pattern, undefined, options).isFixedTime, day: null };
     if (parsed.size >= CACHE_SIZE) parsed.delete(parsed.keys().next().value!);
   }
-  parsed.set(pattern, cron);
-  return cron;
+  parsed.set(pattern, entry);
+  return entry;
+}
+
+const cronFor = (pattern: string): Cron => parsedFor(pattern).cron;
+
+function dayShapeFor(pattern: string): { cron: Cron; day: DayShape } {
+  const entry = parsedFor(pattern);
+  entry.day ??= dayShapeOf(new CronPattern(pattern, undefined, { mode: '5-or-6-parts' }));
+  return { cron: entry.cron, day: entry.day };
 }
 
 class CronSchedule implements Schedule {
@@ -73,6 +88,48 @@ class CronSchedule implements Schedule {
     private readonly timeZone: string,
     private readonly rule: DstRule,
   ) {}
+
+  get dst(): DstRule {
+    return { ...this.rule };
+  }
+
+  firstNamedWallClock(fromWall: number, toWall: number): number | null {
+    const match = cronFor(this.pattern).nextRun(new Date(fromWall - 1))?.getTime() ?? null;
+    return match !== null && match < toWall ? match : null;
+  }
+
+  /**
+   * The same walk over the zone's segments as next(), but each segment's wall-clock matches
+   * are counted a day at a time (see countWallMatches), never listed.
+   */
+  countPerSpan(fromMs: number, widthMs: number, spans: number): number[] {
+    const counts = new Array<number>(spans).fill(0);
+    const after = Math.max(fromMs - 1, EARLIEST_INSTANT);
+    const end = Math.min(fromMs + widthMs * spans, LATEST_INSTANT + 1);
+    if (!(after < end)) return counts;
+    const { cron, day } = dayShapeFor(this.pattern);
+    const matchAfter = wallMatcher(cron);
+    let segment = segmentAt(this.timeZone, after);
+    let wallReached = segment.start + segment.offsetBefore;
+    for (;;) {
+      const startWall = segment.start + segment.offset;
+      let lowestWall = Math.max(after + 1 + segment.offset, this.rule.overlap === 'once' ? Math.max(startWall, wallReached) : startWall);
+      if (segment.start > after && startWall > wallReached && this.rule.gap === 'next') {
+        const inGap = matchAfter(wallReached - 1);
+        if (inGap !== null && inGap < startWall && segment.start < end) {
+          counts[Math.floor((segment.start - fromMs) / widthMs)]! += 1;
+          // A match at the end of the gap is that same run.
+          lowestWall = Math.max(lowestWall, startWall + 1);
+        }
+      }
+      const spansInWall = { fromWall: fromMs + segment.offset, widthMs, counts };
+      countWallMatches(cron, day, lowestWall, Math.min(segment.end, end) + segment.offset, spansInWall);
+      if (segment.end >= end) break;
+      wallReached = Math.max(wallReached, segment.end + segment.offset);
+      segment = segmentAt(this.timeZone, segment.end);
+    }
+    return counts;
+  }
 
   next(afterMs: number): number | null {
     if (!(afterMs < LATEST_INSTANT)) return null;
@@ -116,4 +173,100 @@ function wallMatcher(cron: Cron): (wall: number) => number | null {
     answer = cron.nextRun(new Date(wall))?.getTime() ?? null;
     return answer;
   };
+}
+
+const DAY_MS = 86_400_000;
+const SECONDS_A_DAY = 86_400;
+
+/**
+ * Which times of day a pattern matches. Seconds, minutes and hours are independent sets, and
+ * only the date decides whether a day matches at all: on a matching day the matches are
+ * hours x minutes x seconds. Prefix counts answer "how many before second s" in O(1).
+ */
+interface DayShape {
+  hours: number[];
+  minutes: number[];
+  /** The matching hours and minutes, ascending. */
+  hourList: number[];
+  minuteList: number[];
+  /** Minutes with matches on a matching day. */
+  minutesADay: number;
+  /** hoursBefore[h]: matching hours below h (25 entries). */
+  hoursBefore: number[];
+  minutesBefore: number[];
+  secondsBefore: number[];
+  perHour: number;
+  perMinute: number;
+}
+
+function prefixCounts(flags: number[]): number[] {
+  const before = [0];
+  for (const flag of flags) before.push(before[before.length - 1]! + (flag ? 1 : 0));
+  return before;
+}
+
+function dayShapeOf(pattern: CronPattern): DayShape {
+  const [hoursBefore, minutesBefore, secondsBefore] = [prefixCounts(pattern.hour), prefixCounts(pattern.minute), prefixCounts(pattern.second)];
+  const perMinute = secondsBefore[60]!;
+  const listOf = (flags: number[]) => flags.flatMap((flag, i) => (flag ? [i] : []));
+  const [hourList, minuteList] = [listOf(pattern.hour), listOf(pattern.minute)];
+  return {
+    hours: pattern.hour,
+    minutes: pattern.minute,
+    hourList,
+    minuteList,
+    minutesADay: hourList.length * minuteList.length,
+    hoursBefore,
+    minutesBefore,
+    secondsBefore,
+    perMinute,
+    perHour: minutesBefore[60]! * perMinute,
+  };
+}
+
+/** Matches on a matching day at seconds of the day below `second` (0..86,400). */
+function matchesBefore(day: DayShape, second: number): number {
+  const hour = Math.floor(second / 3600);
+  let count = day.hoursBefore[hour]! * day.perHour;
+  if (hour < 24 && day.hours[hour]) {
+    const minute = Math.floor((second % 3600) / 60);
+    count += day.minutesBefore[minute]! * day.perMinute;
+    if (day.minutes[minute]) count += day.secondsBefore[second % 60]!;
+  }
+  return count;
+}
+
+/**
+ * Adds the wall-clock matches in [fromWall, toWall) to the spans they fall in; span k covers
+ * wall-clock times [spans.fromWall + k * widthMs, + widthMs). One croner call per matching day.
+ */
+function countWallMatches(cron: Cron, day: DayShape, fromWall: number, toWall: number, spans: { fromWall: number; widthMs: number; counts: number[] }): void {
+  // Matches are whole seconds: the ones at or after `wall` on the day starting at dayStart.
+  const secondOf = (dayStart: number, wall: number) => Math.min(SECONDS_A_DAY, Math.max(0, Math.ceil((wall - dayStart) / 1000)));
+  let searchAfter = fromWall - 1;
+  while (searchAfter < toWall) {
+    const match = cron.nextRun(new Date(searchAfter))?.getTime() ?? null;
+    if (match === null || match >= toWall) return;
+    const dayStart = Math.floor(match / DAY_MS) * DAY_MS;
+    const [from, to] = [match, Math.min(toWall, dayStart + DAY_MS)];
+    const addBetween = (lo: number, hi: number) => {
+      for (let k = Math.floor((lo - spans.fromWall) / spans.widthMs); k < spans.counts.length; k++) {
+        const spanStart = spans.fromWall + k * spans.widthMs;
+        if (spanStart >= hi) break;
+        const [a, b] = [Math.max(lo, spanStart), Math.min(hi, spanStart + spans.widthMs)];
+        if (a < b) spans.counts[k]! += matchesBefore(day, secondOf(dayStart, b)) - matchesBefore(day, secondOf(dayStart, a));
+      }
+    };
+    // Span by span, or matching minute by matching minute, whichever is fewer (a daily job: one minute).
+    if (day.minutesADay >= (to - from) / spans.widthMs) addBetween(from, to);
+    else {
+      for (const hour of day.hourList) {
+        for (const minute of day.minuteList) {
+          const minuteStart = dayStart + (hour * 60 + minute) * 60_000;
+          if (minuteStart + 60_000 > from && minuteStart < to) addBetween(Math.max(from, minuteStart), Math.min(to, minuteStart + 60_000));
+        }
+      }
+    }
+    searchAfter = dayStart + DAY_MS - 1;
+  }
 }

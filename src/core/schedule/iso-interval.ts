@@ -59,7 +59,7 @@ export function parseIsoInterval(expr: string, timeZone: string, dst?: DstRule):
     originWall = wallClockAt(timeZone, origin);
   }
   const count = repetitions[1] === '' ? Number.POSITIVE_INFINITY : Number(repetitions[1]);
-  return new IsoSchedule({ timeZone, gap: rule.gap, count, origin, originSkipped, originWall, step });
+  return new IsoSchedule({ timeZone, rule, count, origin, originSkipped, originWall, localStart: start.offset === null, step });
 }
 
 interface Step {
@@ -73,13 +73,15 @@ interface Step {
 
 interface IsoScheduleSpec {
   timeZone: string;
-  gap: DstRule['gap'];
+  rule: DstRule;
   count: number;
   /** Occurrence 0; for a local start in a gap, the end of the gap. */
   origin: number;
   /** A local start in a gap under gap 'skip': occurrence 0 does not run. */
   originSkipped: boolean;
   originWall: number;
+  /** The start was written without an offset: occurrence 0 is a wall-clock time too. */
+  localStart: boolean;
   step: Step;
 }
 
@@ -96,6 +98,43 @@ class IsoSchedule implements Schedule {
     const date = new Date(originWall);
     const [year, month, day] = [date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()];
     this.startDate = { year, month, day, timeOfDay: originWall - wallClockOf(year, month, day) };
+  }
+
+  get dst(): DstRule {
+    return { ...this.spec.rule };
+  }
+
+  countPerSpan(fromMs: number, widthMs: number, spans: number): number[] {
+    const counts = new Array<number>(spans).fill(0);
+    const end = Math.min(fromMs + widthMs * spans, LATEST_INSTANT + 1);
+    if (!this.calendar) {
+      // Occurrence k is at origin + k * step: count the k in each span.
+      const { origin, originSkipped, count, step } = this.spec;
+      const firstIndexFrom = (t: number) => Math.min(count, Math.max(0, Math.ceil((t - origin) / step.exactMs)));
+      for (let i = 0; i < spans; i++) {
+        const [lo, hi] = [fromMs + i * widthMs, Math.min(end, fromMs + (i + 1) * widthMs)];
+        if (lo >= hi) break;
+        const [first, last] = [firstIndexFrom(lo), firstIndexFrom(hi)];
+        counts[i] = Math.max(0, last - first) - (originSkipped && first === 0 && last > 0 ? 1 : 0);
+      }
+      return counts;
+    }
+    // Calendar steps are a day or longer: few occurrences in any window.
+    for (let t = this.next(fromMs - 1); t !== null && t < end; t = this.next(t)) counts[Math.floor((t - fromMs) / widthMs)]! += 1;
+    return counts;
+  }
+
+  firstNamedWallClock(fromWall: number, toWall: number): number | null {
+    const { originWall, localStart, count } = this.spec;
+    if (!this.calendar) return localStart && count > 0 && originWall >= fromWall && originWall < toWall ? originWall : null;
+    let k = Math.max(0, Math.floor((fromWall - originWall) / this.approximatePeriod));
+    while (k > 0 && this.wallOf(k - 1) >= fromWall) k--;
+    while (k < count && this.wallOf(k) < fromWall) k++;
+    // An absolute start is an instant, not a wall-clock time the schedule asks for.
+    if (k === 0 && !localStart) k = 1;
+    if (k >= count) return null;
+    const wall = this.wallOf(k);
+    return wall < toWall ? wall : null;
   }
 
   next(afterMs: number): number | null {
@@ -121,19 +160,26 @@ class IsoSchedule implements Schedule {
     return k;
   }
 
-  /** Occurrence k, ascending in k; `skipped` when its local time falls in a gap under gap 'skip'. */
-  private occurrence(k: number): { at: number; skipped: boolean } {
-    const { origin, originSkipped, step, timeZone, gap } = this.spec;
-    if (k === 0) return { at: origin, skipped: originSkipped };
-    if (!this.calendar) return { at: origin + k * step.exactMs, skipped: false };
+  /** The wall-clock time calendar occurrence k asks for, before the elapsed part of the step. */
+  private wallOf(k: number): number {
+    if (k === 0) return this.spec.originWall;
+    const { step } = this.spec;
     const { year, month, day, timeOfDay } = this.startDate;
     const monthIndex = month + k * step.months;
     const targetYear = year + Math.floor(monthIndex / 12);
     const targetMonth = ((monthIndex % 12) + 12) % 12;
     const targetDay = Math.min(day, daysInMonth(targetYear, targetMonth));
-    const wall = wallClockOf(targetYear, targetMonth, targetDay) + timeOfDay + k * step.days * DAY;
+    return wallClockOf(targetYear, targetMonth, targetDay) + timeOfDay + k * step.days * DAY;
+  }
+
+  /** Occurrence k, ascending in k; `skipped` when its local time falls in a gap under gap 'skip'. */
+  private occurrence(k: number): { at: number; skipped: boolean } {
+    const { origin, originSkipped, step, timeZone, rule } = this.spec;
+    if (k === 0) return { at: origin, skipped: originSkipped };
+    if (!this.calendar) return { at: origin + k * step.exactMs, skipped: false };
+    const wall = this.wallOf(k);
     if (!(wall <= LATEST_INSTANT + DAY)) return { at: Number.POSITIVE_INFINITY, skipped: false };
-    const instant = wallClockToInstant(timeZone, wall, gap);
+    const instant = wallClockToInstant(timeZone, wall, rule.gap);
     const elapsed = k * step.exactMs;
     if (instant === null) return { at: wallClockToInstant(timeZone, wall, 'next') + elapsed, skipped: true };
     return { at: instant + elapsed, skipped: false };
