@@ -41,6 +41,8 @@ export interface ApiContext {
   envRedaction: EnvRedaction;
   /** Requests per client and window (see rate-limit.ts); absent or null: no limit. */
   rateLimit?: RateLimit | null;
+  /** The address people reach the web UI at (--ui-url): its origin may call the API cross-origin. */
+  uiUrl?: string;
   /** The built web UI to serve at `/`; absent: this package's dist/ui. */
   uiDir?: string;
 }

@@ -7,6 +7,8 @@ import { LeaderElsewhere, requireLeader, type ApiContext } from './context.js';
 import { ApiError } from './errors.js';
 import { answerClientError, fromFastifyError } from './framework-errors.js';
 import { openApiDocument, register, route, type AnyRoute } from './route.js';
+import { registerCrossOrigin } from './cross-origin.js';
+import { memberOrigins } from './member-origins.js';
 import { registerRateLimit } from './rate-limit.js';
 import { registerUi } from './static-ui.js';
 import { eventRoutes } from './routes/events.js';
@@ -50,6 +52,8 @@ export function buildApi(api: ApiContext, logger: Logger, tls?: TlsCredentials):
 
   registerBodyParsers(app);
   registerRateLimit(app, api.rateLimit ?? null, (request) => api.auth.vouchedTokenId(request));
+  const origins = memberOrigins(api.cluster, api.uiUrl);
+  registerCrossOrigin(app, origins);
 
   app.setErrorHandler((error: FastifyError | ApiError | LeaderElsewhere, request, reply) => {
     if (error instanceof ApiError) return reply.code(error.status).headers(error.headers).send(error.body());
@@ -66,7 +70,7 @@ export function buildApi(api: ApiContext, logger: Logger, tls?: TlsCredentials):
     const answer = fromFastifyError(error, request, routePaths, MAX_PARAM_LENGTH);
     return reply.code(answer.status).send(answer.body());
   });
-  const uiFallback = registerUi(app, api.uiDir);
+  const uiFallback = registerUi(app, api.uiDir, () => origins.list());
   app.setNotFoundHandler(async (request, reply) => {
     if (await uiFallback(request, reply)) return reply;
     return reply.code(404).send(new ApiError(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`).body());

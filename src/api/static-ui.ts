@@ -20,14 +20,15 @@ const INDEX = 'index.html';
 /** Vite puts hashed file names here: a changed file gets a new name, so these never go stale. */
 const HASHED_DIR = 'assets';
 
-const CONTENT_SECURITY_POLICY = [
+/** The leader may be another member: the UI on a standby sends its writes there. */
+const contentSecurityPolicy = (connectSources: string[]): string => [
   "default-src 'self'",
   "script-src 'self'",
   // React sets style attributes; CodeMirror adds style sheets at run time.
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "font-src 'self' data:",
-  "connect-src 'self'",
+  ["connect-src 'self'", ...connectSources].join(' '),
   "object-src 'none'",
   "base-uri 'self'",
   "form-action 'self'",
@@ -53,8 +54,8 @@ const isServerPath = (path: string): boolean => SERVER_PATHS.some((p) => path ==
 
 const acceptsHtml = (request: FastifyRequest): boolean => (request.headers.accept ?? '').includes('text/html');
 
-function documentHeaders(reply: FastifyReply): void {
-  reply.header('cache-control', 'no-cache').header('content-security-policy', CONTENT_SECURITY_POLICY).header('x-content-type-options', 'nosniff');
+function documentHeaders(reply: FastifyReply, connectSources: string[]): void {
+  reply.header('cache-control', 'no-cache').header('content-security-policy', contentSecurityPolicy(connectSources)).header('x-content-type-options', 'nosniff');
 }
 
 /** The file under `dir` a URL path names, relative to `dir`, if it is a regular file and not hidden; else null. */
@@ -80,7 +81,7 @@ async function fileIn(dir: string, urlPath: string): Promise<string | null> {
  * over requests the API's router refuses (an overlong name is a 414, not a 404), and a UI
  * built or rebuilt under a running server is served as it now is.
  */
-export function registerUi(app: FastifyInstance, dir = DEFAULT_UI_DIR): UiFallback {
+export function registerUi(app: FastifyInstance, dir = DEFAULT_UI_DIR, connectSources: () => Promise<string[]> = async () => []): UiFallback {
   app.register(fastifyStatic, {
     root: dir,
     serve: false,
@@ -89,8 +90,9 @@ export function registerUi(app: FastifyInstance, dir = DEFAULT_UI_DIR): UiFallba
     dotfiles: 'ignore',
     cacheControl: false,
     setHeaders: (reply: FastifyReply, path: string) => {
-      if (path.endsWith('.html')) return documentHeaders(reply);
       reply.header('x-content-type-options', 'nosniff');
+      // A page's content security policy was set before sending: it needs the cluster's members.
+      if (path.endsWith('.html')) return reply.header('cache-control', 'no-cache');
       const hashed = relative(dir, path).split(sep)[0] === HASHED_DIR;
       reply.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
@@ -99,10 +101,13 @@ export function registerUi(app: FastifyInstance, dir = DEFAULT_UI_DIR): UiFallba
     const path = request.url.split('?')[0]!;
     if ((request.method !== 'GET' && request.method !== 'HEAD') || isServerPath(path)) return null;
     const file = await fileIn(dir, path);
-    if (file !== null) return reply.code(200).sendFile(file);
+    if (file !== null) {
+      if (file.endsWith('.html')) documentHeaders(reply, await connectSources());
+      return reply.code(200).sendFile(file);
+    }
     if (path !== '/' && !acceptsHtml(request)) return null;
+    documentHeaders(reply, await connectSources());
     if ((await fileIn(dir, `/${INDEX}`)) === null) {
-      documentHeaders(reply);
       return reply.code(404).type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
     }
     return reply.code(200).sendFile(INDEX);

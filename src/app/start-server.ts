@@ -131,6 +131,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       version: options.version,
       envRedaction,
       rateLimit: options.rateLimit ?? null,
+      ...(options.notices?.uiUrl ? { uiUrl: options.notices.uiUrl } : {}),
     },
     logger,
     options.tls,

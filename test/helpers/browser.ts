@@ -64,7 +64,15 @@ export interface UiBrowser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(): Promise<UiBrowser> {
+export interface BrowserOptions {
+  /**
+   * Enforce the pages' Content-Security-Policy, as a user's browser does. Off by default:
+   * axe-core is injected as an inline script, which the policy forbids.
+   */
+  enforceCsp?: boolean;
+}
+
+export async function launchBrowser(options: BrowserOptions = {}): Promise<UiBrowser> {
   const profile = tempDir('moroccron-chromium-');
   const context = await chromium.launchPersistentContext(profile.path, {
     executablePath: CHROMIUM,
@@ -73,8 +81,7 @@ export async function launchBrowser(): Promise<UiBrowser> {
     viewport: { width: 1280, height: 800 },
     colorScheme: 'light',
     reducedMotion: 'reduce',
-    // axe is injected as an inline script; a strict Content-Security-Policy must not stop it.
-    bypassCSP: true,
+    bypassCSP: !options.enforceCsp,
   });
   // Tests wait on conditions with their own timeouts where a run takes time; anything else is quick.
   context.setDefaultTimeout(10_000);

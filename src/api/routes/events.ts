@@ -43,8 +43,11 @@ export function eventRoutes(api: ApiContext): AnyRoute[] {
         const lastSeen = typeof header === 'string' && header !== '' ? header : query.lastEventId;
         const wanted = (item: BusEvent) => query.job === undefined || eventJob(item.event) === query.job;
 
+        // Hijacked, the reply's headers so far (CORS, rate limit) are sent only if passed on.
+        const earlier = Object.entries(reply.getHeaders());
         reply.hijack();
         const res = reply.raw;
+        for (const [header, value] of earlier) if (value !== undefined) res.setHeader(header, value);
         res.writeHead(200, {
           'content-type': 'text/event-stream; charset=utf-8',
           'cache-control': 'no-cache',

@@ -4,6 +4,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { currentToken, requireLogin, useAuth } from './auth';
+import { fetchFromLeader, NoLeader } from './leader-fetch';
 import type { FieldError } from './types';
 
 export class ApiError extends Error {
@@ -51,9 +52,10 @@ export async function apiRequest<T>(method: string, path: string, body?: unknown
   }
   let response: Response;
   try {
-    response = await fetch(path, { method, headers, body: payload, signal: options.signal });
+    response = await fetchFromLeader(path, { method, headers, body: payload, signal: options.signal ?? null });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
+    if (error instanceof NoLeader) throw new ApiError(503, 'no_leader', error.message);
     throw new ApiError(0, 'network', `The server did not answer (${(error as Error).message}). Is moroccron running?`);
   }
   if (response.status === 401) {

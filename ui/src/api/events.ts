@@ -7,6 +7,7 @@
 import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { authHeaders } from './client';
 import { currentToken, requireLogin, subscribe as subscribeAuth } from './auth';
+import { fetchFromLeader } from './leader-fetch';
 import type { SchedulerEvent } from './types';
 
 export type StreamStatus = 'connecting' | 'live' | 'reconnecting';
@@ -80,7 +81,7 @@ async function readStream(own: AbortController): Promise<'ended' | 'unauthorized
   const headers: Record<string, string> = { accept: 'text/event-stream', ...authHeaders() };
   if (lastEventId !== null) headers['last-event-id'] = lastEventId;
   const hadEvents = lastEventId !== null;
-  const response = await fetch('/api/v1/events', { headers, signal, cache: 'no-store' });
+  const response = await fetchFromLeader('/api/v1/events', { headers, signal, cache: 'no-store' });
   if (response.status === 401) return 'unauthorized';
   if (!response.ok || !response.body) throw new Error(`events: ${response.status}`);
   setStatus('live');
