@@ -1,5 +1,5 @@
 /**
- * The programs the wrapper runs besides the job (`mv`, `mkfifo`, `tee`), by absolute path:
+ * The programs the wrapper runs besides the job (`mkfifo`, `tee`), by absolute path:
  * the wrapper runs with the job's environment, and a job's PATH must not change them.
  */
 import { spawnSync } from 'node:child_process';
@@ -7,7 +7,6 @@ import { accessSync, constants as fsConstants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 export interface HostTools {
-  mv: string;
   mkfifo: string;
   tee: string;
 }
@@ -29,7 +28,6 @@ export function findExecutable(name: string, fallback: string, path = process.en
 
 export function findHostTools(path = process.env.PATH ?? ''): HostTools {
   return {
-    mv: findExecutable('mv', '/bin/mv', path),
     mkfifo: findExecutable('mkfifo', '/usr/bin/mkfifo', path),
     tee: findExecutable('tee', '/usr/bin/tee', path),
   };

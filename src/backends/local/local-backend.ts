@@ -25,7 +25,6 @@
  * Messages are posted asynchronously (queued as microtasks, in order), never from inside
  * the call that caused them.
  */
-import type { ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
 import type { JobSpec, Message, Millis, Resources, Run } from '../../core/types.js';
 import type { AgentReport, Backend, LogChunk, LogStream, Post } from '../types.js';
@@ -37,8 +36,10 @@ import type { HostTools } from './host-tools.js';
 import { logCap } from './log-cap.js';
 import type { LogCap } from './log-cap.js';
 import { readLogChunk } from './log-reader.js';
-import { SHELL, describeSpawnError, spawnWrapped } from './process-launcher.js';
-import { groupExists, isAlive, processStartTime, signalGroup } from './process-probe.js';
+import { Launcher } from './launcher.js';
+import type { LauncherReport } from './launcher-protocol.js';
+import { SHELL } from './process-launcher.js';
+import { groupExists, isAlive, signalGroup } from './process-probe.js';
 import { RunDirs, fileExists, isSafeRunId, readExitFile, readPidFile, writeFileAtomic } from './run-dir.js';
 import type { PidInfo } from './run-dir.js';
 import { openRunAs, WORK_DIR, type RunAs } from './run-as.js';
@@ -79,11 +80,14 @@ export interface LocalBackendOptions {
 
 interface Tracked {
   runId: string;
-  pid: number;
+  /** null while the launcher has not yet reported the start. */
+  pid: number | null;
   startTime: string | null;
-  /** Set for a process this instance spawned (we are its parent). */
-  child: ChildProcess | null;
+  /** Started by our launcher, which reports the exit; else adopted, and polled. */
+  launched: boolean;
   poller: NodeJS.Timeout | null;
+  /** A kill that came before the launcher reported the start: its grace period. */
+  killWhenStarted: Millis | null;
   done: boolean;
 }
 
@@ -107,9 +111,10 @@ export class LocalBackend implements Backend {
   private readonly runAs: RunAs;
   private readonly tracked = new Map<string, Tracked>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly launcher: Launcher;
   private closed = false;
 
-  constructor(options: LocalBackendOptions) {
+  constructor(private readonly options: LocalBackendOptions) {
     this.logCap = logCap(options.maxLogBytes);
     this.tools = findHostTools();
     const teeProblem = this.logCap.bytes > 0 ? teeCannotCap(this.tools.tee) : null;
@@ -124,6 +129,15 @@ export class LocalBackend implements Backend {
     this.startupWaitMs = Math.max(0, options.startupWaitMs ?? 1000);
     this.attributes = hostAttributes(options.attributes);
     this.runAs = openRunAs(options.runAs, options.dataDir, options.warn ?? (() => {}));
+    this.launcher = new Launcher(
+      { dataDir: options.dataDir, tools: this.tools, logCap: this.logCap },
+      { report: (report) => this.launcherReported(report), restarted: (why) => this.launcherRestarted(why) },
+    );
+  }
+
+  /** The pid of the launcher process, the parent of every wrapper this server starts. */
+  get launcherPid(): number | undefined {
+    return this.launcher.pid;
   }
 
   agents(): AgentReport[] {
@@ -162,38 +176,50 @@ export class LocalBackend implements Backend {
       return;
     }
     const identity = who.identity;
-
-    let child: ChildProcess;
-    try {
-      const paths = this.dirs.prepare(run.id);
-      if (identity !== null) this.dirs.prepareWorkDir(run.id, WORK_DIR, identity.account);
-      child = spawnWrapped({
-        cwd: paths.dir,
-        jobDir: identity === null ? '.' : WORK_DIR,
-        stdoutPath: paths.stdout,
-        stderrPath: paths.stderr,
-        argv: identity === null ? argv : [...identity.switchCommand, ...argv],
-        env: runEnvironment(run, spec, identity),
-        tools: this.tools,
-        logCap: this.logCap,
-      });
-    } catch (e) {
-      this.launchFailed(run, describeSpawnError(e));
-      return;
-    }
-
-    const pid = child.pid;
-    if (pid === undefined) {
-      child.once('error', (e) => this.launchFailed(run, describeSpawnError(e)));
-      return;
-    }
-    child.on('error', () => {
-      // Only spawn failures (handled above) are expected here; never let it throw.
+    this.tracked.set(run.id, { runId: run.id, pid: null, startTime: null, launched: true, poller: null, killWhenStarted: null, done: false });
+    this.launcher.launch({
+      runId: run.id,
+      jobDir: identity === null ? '.' : WORK_DIR,
+      workDirOwner: identity === null ? null : { uid: identity.account.uid, gid: identity.account.gid },
+      argv: identity === null ? [...argv] : [...identity.switchCommand, ...argv],
+      env: runEnvironment(run, spec, identity),
     });
-    const tracked: Tracked = { runId: run.id, pid, startTime: processStartTime(pid), child, poller: null, done: false };
-    this.tracked.set(run.id, tracked);
-    child.once('exit', (code, signal) => this.finished(tracked, exitOutcome(code, signal)));
-    this.emit({ type: 'run-started', now: this.now(), runId: run.id, agent: this.agentId, taskId: null });
+  }
+
+  private launcherReported(report: LauncherReport): void {
+    const tracked = this.tracked.get(report.runId);
+    if (tracked === undefined || tracked.done || !tracked.launched) return;
+    switch (report.type) {
+      case 'started':
+        tracked.pid = report.pid;
+        tracked.startTime = report.startTime;
+        this.emit({ type: 'run-started', now: this.now(), runId: report.runId, agent: this.agentId, taskId: null });
+        if (tracked.killWhenStarted !== null) this.signal(tracked, tracked.killWhenStarted);
+        return;
+      case 'failed':
+        this.stopWatching(tracked);
+        this.emit({ type: 'launch-failed', now: this.now(), runId: report.runId, reason: report.reason });
+        return;
+      case 'exited':
+        this.finished(tracked, exitOutcome(report.code, report.signal));
+        return;
+    }
+  }
+
+  /**
+   * The launcher died: what it started runs on, detached, but nobody reports on it now. Each
+   * run it had is looked up in its run dir as after a restart: adopted if alive, its recorded
+   * status if it ended, started again if it never began.
+   */
+  private launcherRestarted(why: string): void {
+    const orphans = [...this.tracked.values()].filter((t) => t.launched && !t.done);
+    this.options.warn?.(`${why}; started again; re-attaching ${orphans.length} run(s) from their run dirs`);
+    for (const tracked of orphans) {
+      this.stopWatching(tracked);
+      void this.recover(tracked.runId).catch((e) => {
+        this.emit({ type: 'run-lost', now: this.now(), runId: tracked.runId, reason: `cannot inspect the run dir: ${errorMessage(e)}` });
+      });
+    }
   }
 
   private launchFailed(run: Run, reason: string): void {
@@ -212,15 +238,26 @@ export class LocalBackend implements Backend {
       if (info === null) return; // nothing running: already finished, a no-op
       tracked = this.adopt(run.id, info);
     }
-    if (tracked.done || !isAlive(tracked.pid, tracked.startTime)) return;
-    const target = tracked;
+    if (tracked.done) return;
+    if (tracked.pid === null) {
+      // Ordered, not yet started: the kill follows the start.
+      tracked.killWhenStarted = gracePeriodMs;
+      return;
+    }
+    this.signal(tracked, gracePeriodMs);
+  }
+
+  /** TERM to the run's process group, then KILL after the grace period if it is still there. */
+  private signal(target: Tracked, gracePeriodMs: Millis): void {
+    const pid = target.pid;
+    if (pid === null || !isAlive(pid, target.startTime)) return;
     try {
-      signalGroup(target.pid, 'SIGTERM');
+      signalGroup(pid, 'SIGTERM');
     } catch {
       return; // EPERM: not ours to kill
     }
     const hardKill = (): void => {
-      if (!groupExists(target.pid)) return;
+      if (!groupExists(pid)) return;
       if (!target.done && this.dirs.exists(target.runId)) {
         try {
           writeFileAtomic(this.dirs.paths(target.runId).killed, 'SIGKILL\n');
@@ -229,7 +266,7 @@ export class LocalBackend implements Backend {
         }
       }
       try {
-        signalGroup(target.pid, 'SIGKILL');
+        signalGroup(pid, 'SIGKILL');
       } catch {
         // EPERM: nothing more we can do
       }
@@ -248,22 +285,24 @@ export class LocalBackend implements Backend {
 
   reattach(run: Run, _spec: JobSpec | null): void {
     if (this.closed) return;
-    void this.doReattach(run).catch((e) => {
+    const current = this.tracked.get(run.id);
+    if (current !== undefined && !current.done) {
+      // Ordered from the launcher and not started yet: its report will say.
+      if (current.pid !== null) this.emit({ type: 'run-started', now: this.now(), runId: run.id, agent: this.agentId, taskId: null });
+      return;
+    }
+    void this.recover(run.id).catch((e) => {
       this.emit({ type: 'run-lost', now: this.now(), runId: run.id, reason: `cannot inspect the run dir: ${errorMessage(e)}` });
     });
   }
 
-  private async doReattach(run: Run): Promise<void> {
-    const current = this.tracked.get(run.id);
-    if (current !== undefined && !current.done) {
-      this.emit({ type: 'run-started', now: this.now(), runId: run.id, agent: this.agentId, taskId: null });
+  /** Find out from a run's dir what became of it: adopt it if it lives, else report how it ended (or that it never began). */
+  private async recover(runId: string): Promise<void> {
+    if (!this.dirs.exists(runId)) {
+      this.emit({ type: 'run-not-started', now: this.now(), runId });
       return;
     }
-    if (!this.dirs.exists(run.id)) {
-      this.emit({ type: 'run-not-started', now: this.now(), runId: run.id });
-      return;
-    }
-    const paths = this.dirs.paths(run.id);
+    const paths = this.dirs.paths(runId);
     let info = readPidFile(paths.pid);
     // The wrapper writes its pid before anything else; give one that is just starting a moment.
     const waitUntil = Date.now() + this.startupWaitMs;
@@ -273,15 +312,15 @@ export class LocalBackend implements Backend {
     }
     if (this.closed) return;
     if (info === null) {
-      this.emit({ type: 'run-not-started', now: this.now(), runId: run.id });
+      this.emit({ type: 'run-not-started', now: this.now(), runId: runId });
       return;
     }
     if (isAlive(info.pid, info.startTime)) {
-      this.adopt(run.id, info);
-      this.emit({ type: 'run-started', now: this.now(), runId: run.id, agent: this.agentId, taskId: null });
+      this.adopt(runId, info);
+      this.emit({ type: 'run-started', now: this.now(), runId: runId, agent: this.agentId, taskId: null });
       return;
     }
-    this.reportFromDir(run.id, 'process vanished while the scheduler was down');
+    this.reportFromDir(runId, 'process vanished while the scheduler was down');
   }
 
   /** The wrapper recorded in the run dir, if it is alive and really ours. */
@@ -293,10 +332,10 @@ export class LocalBackend implements Backend {
 
   /** Watch a process we are not the parent of, by polling, until it exits. */
   private adopt(runId: string, info: PidInfo): Tracked {
-    const tracked: Tracked = { runId, pid: info.pid, startTime: info.startTime, child: null, poller: null, done: false };
+    const tracked: Tracked = { runId, pid: info.pid, startTime: info.startTime, launched: false, poller: null, killWhenStarted: null, done: false };
     this.tracked.set(runId, tracked);
     tracked.poller = setInterval(() => {
-      if (tracked.done || isAlive(tracked.pid, tracked.startTime)) return;
+      if (tracked.done || isAlive(info.pid, tracked.startTime)) return;
       this.stopWatching(tracked);
       this.reportFromDir(runId, 'process exited without recording an exit status');
     }, this.pollIntervalMs);
@@ -373,10 +412,10 @@ export class LocalBackend implements Backend {
       tracked.done = true;
       if (tracked.poller !== null) clearInterval(tracked.poller);
       tracked.poller = null;
-      // Leave the process running; just stop it from keeping this process alive.
-      tracked.child?.unref();
     }
     this.tracked.clear();
+    // Running processes are left running; the next server adopts them.
+    this.launcher.close();
   }
 
   private setTimer(fn: () => void, ms: number): void {

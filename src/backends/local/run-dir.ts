@@ -2,10 +2,12 @@
  * The per-run working directory `<dataDir>/runs/<runId>/`: the job's cwd, its `stdout`
  * and `stderr`, and the wrapper's bookkeeping files:
  *
- * - `pid`    "<pid> <start time>\n", written (tmp + rename) by the wrapper before the job
- *            starts; the start time is field 22 of /proc/<pid>/stat (empty without /proc);
+ * - `pid`    "<pid> <start time>\n", written by the wrapper before the job starts; the start
+ *            time is field 22 of /proc/<pid>/stat (empty without /proc);
  * - `exit`   "<status>\n", the job's exit status as sh reports it (128+N: signal N),
- *            written (tmp + rename) by the wrapper after the job ended;
+ *            written by the wrapper after the job ended;
+ *            both in one write(2) each; until the final newline is there, a file counts as
+ *            not written (it is being written, or the host died while it was);
  * - `killed` written by the backend right before it SIGKILLs the process group, so a run
  *            whose exit went unseen (server died meanwhile) is reported as killed, not lost;
  * - `.stdout.pipe`, `.stderr.pipe`  the FIFOs the job writes to when logs are capped (see
@@ -107,7 +109,7 @@ function readText(path: string): string | null {
 
 export function readPidFile(path: string): PidInfo | null {
   const text = readText(path);
-  if (text === null) return null;
+  if (text === null || !text.endsWith('\n')) return null;
   const [pidText, startTime] = text.trim().split(/\s+/);
   const pid = Number(pidText);
   if (!Number.isInteger(pid) || pid <= 1) return null;
@@ -116,7 +118,7 @@ export function readPidFile(path: string): PidInfo | null {
 
 export function readExitFile(path: string): number | null {
   const text = readText(path);
-  if (text === null) return null;
+  if (text === null || !text.endsWith('\n')) return null;
   const trimmed = text.trim();
   if (!/^\d+$/.test(trimmed)) return null;
   return Number(trimmed);

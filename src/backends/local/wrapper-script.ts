@@ -2,10 +2,13 @@
  * The crash-safe /bin/sh wrapper every local run goes through (POSIX sh, run by dash on
  * Debian). It runs detached in its own session and process group, with cwd = the run dir
  * and stdout/stderr on the log files the server opened, and it
- *   1. writes "<its pid> <its start time>" to `pid` (tmp + mv) before anything else;
+ *   1. writes "<its pid> <its start time>\n" to `pid` before anything else;
  *   2. runs the job as its own child, so `$?` is the job's status exactly as sh reports it
  *      (128+N: killed by signal N);
- *   3. writes that status to `exit` (tmp + mv), and exits with it.
+ *   3. writes "<that status>\n" to `exit`, and exits with it.
+ * Each file is written by one short write(2) of the shell's printf; its readers take a file
+ * without its final newline for one not written yet (run-dir.ts). No `mv` per file: every
+ * process a run needs is a fork the launcher's host pays for in a burst.
  * The wrapper and the log copiers run as the server's user; the job may run as another
  * (run-as.ts), in its own working directory, and cannot touch what they write.
  *
@@ -35,26 +38,33 @@ import { STDERR_PIPE, STDOUT_PIPE } from './run-dir.js';
 export const WRAPPER_SETUP_FAILED = 125;
 
 const SOURCE = `
-# Arguments: mv, mkfifo and tee (absolute paths), the log cap in 512-byte blocks (0: no
+# Arguments: mkfifo and tee (absolute paths), the log cap in 512-byte blocks (0: no
 # cap), the marker line for a log cut at the cap, the stdout and stderr log paths, the
 # job's working directory ("." for the run dir); then the job's argv (for a job that runs
 # as another user, setpriv's first: see run-as.ts).
-mv=$1 mkfifo=$2 tee=$3 blocks=$4 marker=$5 out_log=$6 err_log=$7 job_dir=$8
-shift 8
+mkfifo=$1 tee=$2 blocks=$3 marker=$4 out_log=$5 err_log=$6 job_dir=$7
+shift 7
 # No globbing of the unquoted expansion below (a command name may hold a "*").
 set -f
 # HUP, INT or TERM for the process group end the job but not the wrapper, which still has
-# to record the status. A no-op trap, not '': exec resets caught signals to the default for
-# the job, but ignored ones would stay ignored.
-trap ':' HUP INT TERM
+# to record the status. A trap, not '': exec resets caught signals to the default for the
+# job, but ignored ones would stay ignored. One that comes before the job is started (a
+# kill right after the launch) is remembered, and the job is not started at all.
+stop=
+trap 'stop=129' HUP
+trap 'stop=130' INT
+trap 'stop=143' TERM
 
 # Field 22 of /proc/$$/stat: drop "pid (comm) ", then field 22 is word 20.
 st=
 _st() { shift 19; st=$1; }
 if [ -r /proc/$$/stat ] && read -r s < /proc/$$/stat; then _st \${s##*) }; fi
-printf '%s %s\\n' "$$" "$st" > pid.tmp && "$mv" -f pid.tmp pid || { echo "moroccron: cannot write the pid file in $PWD" >&2; exit ${WRAPPER_SETUP_FAILED}; }
+printf '%s %s\\n' "$$" "$st" > pid || { echo "moroccron: cannot write the pid file in $PWD" >&2; exit ${WRAPPER_SETUP_FAILED}; }
 
-record() { printf '%s\\n' "$1" > exit.tmp && "$mv" -f exit.tmp exit; }
+record() { printf '%s\\n' "$1" > exit; }
+
+# Killed before the job began: record the signal's status as sh would have for the job.
+stopped() { if [ -n "$stop" ]; then record "$stop"; exit "$stop"; fi; }
 
 # A capped stream's copier: tee appends to the log under RLIMIT_FSIZE = the cap, so the
 # write that would pass it fails (EFBIG; SIGXFSZ is ignored). --output-error=warn makes tee
@@ -82,6 +92,7 @@ settle() {
 }
 
 if [ "$blocks" = 0 ]; then
+  stopped
   (job "$@")
   c=$?
   record "$c"
@@ -99,6 +110,7 @@ elif "$mkfifo" -m 600 ${STDOUT_PIPE} ${STDERR_PIPE}; then
   copy "$err_log" <&6 5<&- 6<&- 7>&- 8>&- &
   err_copier=$!
   exec 5<&- 6<&-
+  stopped
   (job "$@") >&7 2>&8 7>&- 8>&-
   c=$?
   exec 7>&- 8>&-
@@ -107,6 +119,7 @@ elif "$mkfifo" -m 600 ${STDOUT_PIPE} ${STDERR_PIPE}; then
   settle "$out_copier" "$out_log"
   settle "$err_copier" "$err_log"
 else
+  stopped
   echo "moroccron: cannot create the log pipes in $PWD" >&2
   c=${WRAPPER_SETUP_FAILED}
   record "$c"
@@ -120,7 +133,6 @@ export const WRAPPER_SCRIPT = SOURCE.split('\n')
   .join('\n');
 
 export interface WrapperArguments {
-  mv: string;
   mkfifo: string;
   tee: string;
   /** The log cap in 512-byte blocks; 0: no cap. */
@@ -138,7 +150,6 @@ export interface WrapperArguments {
 export function wrapperParameters(args: WrapperArguments): string[] {
   return [
     'moroccron',
-    args.mv,
     args.mkfifo,
     args.tee,
     String(args.logCapBlocks),

@@ -1,0 +1,38 @@
+/**
+ * What the server and its launcher process (launcher-main.ts) say to each other over the
+ * IPC channel, in batches: one message carries every order or report of an event-loop turn.
+ */
+import type { HostTools } from './host-tools.js';
+import type { LogCap } from './log-cap.js';
+
+/** Sent once, as the launcher's first message. */
+export interface LauncherSettings {
+  type: 'settings';
+  dataDir: string;
+  tools: HostTools;
+  logCap: LogCap;
+}
+
+export interface LaunchOrder {
+  runId: string;
+  /** The job's working directory inside the run dir ("." for the run dir itself). */
+  jobDir: string;
+  /** Give `jobDir` to this user before the start (a job that runs as another user). */
+  workDirOwner: { uid: number; gid: number } | null;
+  /** The job's program and arguments (setpriv's first for another user). */
+  argv: string[];
+  /** What the run's environment adds to the launcher's own (run-environment.ts). */
+  env: Record<string, string>;
+}
+
+export type LauncherOrders = { type: 'launch'; orders: LaunchOrder[] };
+
+export type LauncherReport =
+  /** The wrapper is running: pid and /proc start time (null without /proc). */
+  | { type: 'started'; runId: string; pid: number; startTime: string | null }
+  /** It could not be started; the reason is for the job's owner. */
+  | { type: 'failed'; runId: string; reason: string }
+  /** The wrapper exited, as its parent saw it. */
+  | { type: 'exited'; runId: string; code: number | null; signal: NodeJS.Signals | null };
+
+export type LauncherReports = { type: 'reports'; reports: LauncherReport[] };
