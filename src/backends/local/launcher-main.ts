@@ -10,9 +10,11 @@
  * restarts finds them through their run dirs. The launcher ends when the server does (the
  * IPC channel closes).
  */
+import { join } from 'node:path';
+import { FifoPool } from './fifo-pool.js';
 import { processStartTime } from './process-probe.js';
 import { describeSpawnError, spawnWrapped } from './process-launcher.js';
-import { RunDirs } from './run-dir.js';
+import { RunDirs, STDERR_PIPE, STDOUT_PIPE } from './run-dir.js';
 import type { LaunchOrder, LauncherOrders, LauncherReport, LauncherReports, LauncherSettings } from './launcher-protocol.js';
 
 /** Spawn for at most this long before reporting and reading new orders. */
@@ -20,6 +22,7 @@ const SLICE_MS = 20;
 
 let settings: LauncherSettings | null = null;
 let dirs: RunDirs | null = null;
+let fifos: FifoPool | null = null;
 let queue: LaunchOrder[] = [];
 let next = 0;
 let reports: LauncherReport[] = [];
@@ -48,6 +51,7 @@ function start(order: LaunchOrder): void {
   try {
     const paths = dirs!.prepare(order.runId);
     if (order.workDirOwner !== null) dirs!.prepareWorkDir(order.runId, order.jobDir, order.workDirOwner);
+    fifos?.placeInto(join(paths.dir, STDOUT_PIPE), join(paths.dir, STDERR_PIPE));
     child = spawnWrapped({
       cwd: paths.dir,
       jobDir: order.jobDir,
@@ -88,6 +92,8 @@ process.on('message', (message: LauncherSettings | LauncherOrders) => {
   if (message.type === 'settings') {
     settings = message;
     dirs = new RunDirs(message.dataDir);
+    // Run ids never start with a dot: the pool cannot meet a run dir.
+    if (message.logCap.blocks > 0) fifos = new FifoPool(join(dirs.root, '.fifo-pool'), message.tools.mkfifo);
     return;
   }
   queue.push(...message.orders);
@@ -97,4 +103,4 @@ process.on('message', (message: LauncherSettings | LauncherOrders) => {
   }
 });
 // The server is gone: stop. The wrappers run on; the next server adopts them.
-process.on('disconnect', () => process.exit(0));
+process.on('disconnect', () => void (fifos?.settled() ?? Promise.resolve()).then(() => process.exit(0)));

@@ -21,6 +21,9 @@ const SERVER_SETTING = /^MOROCCRON_/;
 /** Node flags the launcher must not repeat: a second inspector or profile of its own. */
 const SERVER_ONLY_FLAG = /^--(inspect|cpu-prof|heap-prof|prof|diagnostic-dir|report)/;
 
+/** How long close() waits for the launcher to exit. */
+const EXIT_WAIT_MS = 2_000;
+
 export interface LauncherEvents {
   report(report: LauncherReport): void;
   /** The launcher died and was started again; orders it had not reported on may or may not have run. */
@@ -54,12 +57,23 @@ export class Launcher {
     return this.child.pid;
   }
 
-  close(): void {
+  /** Resolves once the launcher has exited (at most EXIT_WAIT_MS); the wrappers it started run on. */
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.child.removeAllListeners('exit');
-    // Disconnecting ends it; the wrappers it started run on.
-    if (this.child.connected) this.child.disconnect();
+    const child = this.child;
+    child.removeAllListeners('exit');
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, EXIT_WAIT_MS);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    // Disconnecting ends it.
+    if (child.connected) child.disconnect();
+    await exited;
   }
 
   private start(): ChildProcess {

@@ -415,7 +415,7 @@ export class LocalBackend implements Backend {
     }
     this.tracked.clear();
     // Running processes are left running; the next server adopts them.
-    this.launcher.close();
+    await this.launcher.close();
   }
 
   private setTimer(fn: () => void, ms: number): void {

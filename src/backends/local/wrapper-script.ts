@@ -15,7 +15,8 @@
  * With a log cap, each of the job's two streams goes through a FIFO to one `tee` that
  * stops writing the log at the cap and reads on into /dev/null (see `copy` below): the job
  * is never blocked, signalled or failed because of the cap. That is 2 processes per run
- * on top of the wrapper and the job (plus a short-lived `mkfifo`); without a cap there are
+ * on top of the wrapper and the job (plus a short-lived `mkfifo`, unless the launcher put the
+ * FIFOs in place from its pool: fifo-pool.ts); without a cap there are
  * none, and the job writes straight to the log files.
  *
  * FIFOs rather than a pipeline: POSIX sh has no pipefail and a pipeline's status is its
@@ -96,7 +97,7 @@ if [ "$blocks" = 0 ]; then
   (job "$@")
   c=$?
   record "$c"
-elif "$mkfifo" -m 600 ${STDOUT_PIPE} ${STDERR_PIPE}; then
+elif { [ -p ${STDOUT_PIPE} ] && [ -p ${STDERR_PIPE} ]; } || "$mkfifo" -m 600 ${STDOUT_PIPE} ${STDERR_PIPE}; then
   # Linux opens a FIFO read-write without blocking (POSIX leaves that open). Holding both
   # ends for a moment lets the read-only and write-only opens after it go through at once,
   # here and in order: nothing blocks, nothing races.
