@@ -6,6 +6,7 @@ import { taskResources, validateTask, validateTaskGroup, type GroupExecutor, typ
 import type { Master } from './master.js';
 import type { SimOffer } from './offer-book.js';
 import { Resources } from './resources.js';
+import { countTerminal } from './counters.js';
 import { masterStatus } from './sim-task.js';
 import { newUuid } from './uuid.js';
 
@@ -69,30 +70,38 @@ export function handleAccept(master: Master, framework: Framework, accept: Accep
     const state: TaskState = framework.partitionAware ? 'TASK_DROPPED' : 'TASK_LOST';
     for (const task of tasksOf(operations)) {
       const status = masterStatus(task.task_id.value, state, 'REASON_INVALID_OFFERS', `Task launched with invalid offers: ${checked.error}`, task.agent_id.value);
+      countTerminal(master, framework, state);
       master.sendUpdate(framework, status);
     }
     return;
   }
   for (const offer of checked.offers) master.offers.take(offer.id);
+  framework.counters.add('offers/accepted', checked.offers.length);
   const agent = master.registeredAgent(checked.offers[0]!.agentId)!;
   const role = checked.offers[0]!.role;
   let remaining = checked.offers.reduce((sum, o) => sum.plus(o.resources), new Resources());
   const launches: LaunchRequest[] = [];
+  const launchedIds = new Set<string>();
   const ctx = (): LaunchContext => ({
     agentId: agent.id,
     role,
     remaining,
-    isDuplicate: (id) => launches.some((l) => l.info.task_id.value === id) || master.findTask(framework.id, id) !== undefined,
+    isDuplicate: (id) => launchedIds.has(id) || master.findTask(framework.id, id) !== undefined,
   });
   // The status names the agent the task asked for, even when that is the wrong one.
-  const fail = (task: TaskInfo, reason: string, message: string): void =>
+  const fail = (task: TaskInfo, reason: string, message: string): void => {
+    countTerminal(master, framework, 'TASK_ERROR');
     master.sendUpdate(framework, masterStatus(task.task_id.value, 'TASK_ERROR', reason, message, task.agent_id.value));
+  };
   const admit = (request: Omit<LaunchRequest, 'frameworkId' | 'frameworkInfo' | 'role'>): void => {
     remaining = remaining.minus(request.resources);
+    launchedIds.add(request.info.task_id.value);
     launches.push({ ...request, frameworkId: framework.id, frameworkInfo: framework.info, role });
   };
 
   for (const op of operations) {
+    framework.counters.add('operations');
+    if (op.type !== undefined) framework.counters.add(`operations/${op.type.toLowerCase()}`);
     if (op.type === 'LAUNCH') {
       for (const task of tasksOf([op])) {
         const error = op.id !== undefined ? 'Operation IDs are not supported for LAUNCH operations' : validateTask(task, ctx());
@@ -118,6 +127,7 @@ export function handleAccept(master: Master, framework: Framework, accept: Accep
     }
   }
   for (const launch of launches) agent.launch(launch);
+  master.counters.add('sim/tasks_launched', launches.length);
   master.config.log(`ACCEPT on ${agent.id}: ${launches.length} task(s) launched from ${checked.offers.length} offer(s)`);
   // Whatever the operations did not use is implicitly declined with the ACCEPT's filters.
   master.offers.refuse(framework.id, role, agent.id, remaining, accept.filters, master.config.allocationIntervalMs);

@@ -3,6 +3,7 @@ import { openSync, readSync, closeSync, readdirSync, statSync, type Stats } from
 import { userInfo } from 'node:os';
 import { join, posix } from 'node:path';
 import { agentRoot } from './sandbox.js';
+import type { SimulatedSandboxes, VirtualNode } from './simulated-sandboxes.js';
 
 const MAX_READ_BYTES = 16 * 4096;
 
@@ -48,29 +49,46 @@ function parseNumber(name: string, raw: string | null): number | string {
   return n;
 }
 
-export function readFile(workDir: string, agentId: string, query: URLSearchParams): FilesAnswer {
+/** What a /files path names: a simulated sandbox's node, else a real file or directory; undefined answers 404. */
+type Target = { virtual: VirtualNode } | { real: string; stat: Stats };
+
+function targetOf(workDir: string, agentId: string, path: string, simulated: SimulatedSandboxes | undefined): Target | undefined {
+  const virtual = simulated?.lookup(path);
+  if (virtual) return { virtual };
+  const real = resolvePath(workDir, agentId, path);
+  const stat = real === undefined ? undefined : statOf(real);
+  return real === undefined || !stat ? undefined : { real, stat };
+}
+
+const isDirectory = (target: Target): boolean => ('virtual' in target ? target.virtual.kind === 'directory' : target.stat.isDirectory());
+
+function readBytes(target: Target, offset: number, want: number): Buffer {
+  if ('virtual' in target) return target.virtual.kind === 'file' ? target.virtual.content.subarray(offset, offset + want) : Buffer.alloc(0);
+  const buffer = Buffer.alloc(Math.max(0, want));
+  const fd = openSync(target.real, 'r');
+  try {
+    return buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, offset));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** `simulated`: the agent's simulated sandboxes, answered from memory (simulated-sandboxes.ts). */
+export function readFile(workDir: string, agentId: string, query: URLSearchParams, simulated?: SimulatedSandboxes): FilesAnswer {
   const path = query.get('path');
   if (!path) return { status: 400, text: "Expecting 'path=value' in query.\n" };
   const offset = parseNumber('offset', query.get('offset'));
   if (typeof offset === 'string') return { status: 400, text: offset };
   const length = parseNumber('length', query.get('length'));
   if (typeof length === 'string') return { status: 400, text: length };
-  const real = resolvePath(workDir, agentId, path);
-  const stat = real === undefined ? undefined : statOf(real);
-  if (real === undefined || !stat) return { status: 404, text: '' };
-  if (stat.isDirectory()) return { status: 400, text: 'Cannot read a directory.\n' };
-  const size = stat.size;
+  const target = targetOf(workDir, agentId, path, simulated);
+  if (!target) return { status: 404, text: '' };
+  if (isDirectory(target)) return { status: 400, text: 'Cannot read a directory.\n' };
+  const size = 'virtual' in target ? (target.virtual.kind === 'file' ? target.virtual.content.length : 0) : target.stat.size;
   if (offset === -1) return { status: 200, json: { data: '', offset: size } };
   if (offset >= size) return { status: 200, json: { data: '', offset } };
   const want = Math.min(length === -1 ? size - offset : length, MAX_READ_BYTES, size - offset);
-  const buffer = Buffer.alloc(Math.max(0, want));
-  const fd = openSync(real, 'r');
-  try {
-    const n = readSync(fd, buffer, 0, buffer.length, offset);
-    return { status: 200, json: { data: buffer.subarray(0, n).toString('utf8'), offset } };
-  } finally {
-    closeSync(fd);
-  }
+  return { status: 200, json: { data: readBytes(target, offset, want).toString('utf8'), offset } };
 }
 
 function modeString(stat: Stats): string {
@@ -81,21 +99,40 @@ function modeString(stat: Stats): string {
 
 const ownerName = (uid: number): string => (uid === userInfo().uid ? userInfo().username : String(uid));
 
-export function browse(workDir: string, agentId: string, query: URLSearchParams): FilesAnswer {
+function virtualEntry(path: string, node: VirtualNode): BrowseEntry {
+  const user = userInfo();
+  const directory = node.kind === 'directory';
+  return { path, nlink: directory ? 2 : 1, size: directory ? 4096 : node.content.length, mtime: node.mtime, mode: directory ? 'drwxr-xr-x' : '-rw-r--r--', uid: user.username, gid: String(user.gid) };
+}
+
+interface BrowseEntry {
+  path: string;
+  nlink: number;
+  size: number;
+  mtime: number;
+  mode: string;
+  uid: string;
+  gid: string;
+}
+
+export function browse(workDir: string, agentId: string, query: URLSearchParams, simulated?: SimulatedSandboxes): FilesAnswer {
   const path = query.get('path');
   if (!path) return { status: 400, text: "Expecting 'path=value' in query.\n" };
-  const real = resolvePath(workDir, agentId, path);
-  const stat = real === undefined ? undefined : statOf(real);
-  if (real === undefined || !stat) return { status: 404, text: '' };
+  const target = targetOf(workDir, agentId, path, simulated);
+  if (!target) return { status: 404, text: '' };
   const base = '/' + path.replace(/^\/+|\/+$/g, '');
-  const names = stat.isDirectory() ? readdirSync(real) : [];
-  const entries = names
-    .map((name) => {
-      const s = statOf(join(real, name));
-      if (!s) return undefined;
-      return { path: `${base}/${name}`, nlink: s.nlink, size: s.size, mtime: s.mtimeMs / 1000, mode: modeString(s), uid: ownerName(s.uid), gid: String(s.gid) };
-    })
-    .filter((e) => e !== undefined)
-    .sort((a, b) => (a.path < b.path ? -1 : 1));
-  return { status: 200, json: entries };
+  let entries: BrowseEntry[];
+  if ('virtual' in target) {
+    entries = target.virtual.kind === 'directory' ? target.virtual.entries.map((e) => virtualEntry(`${base}/${e.name}`, e.node)) : [];
+  } else {
+    const names = target.stat.isDirectory() ? readdirSync(target.real) : [];
+    entries = names
+      .map((name) => {
+        const s = statOf(join(target.real, name));
+        if (!s) return undefined;
+        return { path: `${base}/${name}`, nlink: s.nlink, size: s.size, mtime: s.mtimeMs / 1000, mode: modeString(s), uid: ownerName(s.uid), gid: String(s.gid) };
+      })
+      .filter((e) => e !== undefined);
+  }
+  return { status: 200, json: entries.sort((a, b) => (a.path < b.path ? -1 : 1)) };
 }

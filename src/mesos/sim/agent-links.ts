@@ -18,7 +18,9 @@ export function partitionAgent(master: MasterView, agentId: string): void {
   agent.unreachableSince = Date.now();
   for (const offer of [...master.offers.offers.values()]) {
     if (offer.agentId !== agent.id || !master.offers.take(offer.id)) continue;
-    master.frameworks.get(offer.frameworkId)?.send({ type: 'RESCIND', rescind: { offer_id: { value: offer.id } } });
+    const framework = master.frameworks.get(offer.frameworkId);
+    framework?.counters.add('offers/rescinded');
+    framework?.send({ type: 'RESCIND', rescind: { offer_id: { value: offer.id } } });
   }
   for (const task of agent.tasks.values()) {
     const framework = master.frameworks.get(task.frameworkId);

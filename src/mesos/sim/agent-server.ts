@@ -33,10 +33,10 @@ export async function startAgentServer(agent: Agent, host: string, workDir: stri
     switch (url.pathname) {
       case '/files/read':
       case '/files/read.json':
-        return answer(readFile(workDir, agent.id, url.searchParams));
+        return answer(readFile(workDir, agent.id, url.searchParams, agent.simulatedSandboxes));
       case '/files/browse':
       case '/files/browse.json':
-        return answer(browse(workDir, agent.id, url.searchParams));
+        return answer(browse(workDir, agent.id, url.searchParams, agent.simulatedSandboxes));
       case '/state':
       case '/state.json':
       case '/slave(1)/state':

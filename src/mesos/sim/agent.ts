@@ -1,14 +1,17 @@
-/** A fake agent: runs command tasks as real processes and keeps their reliable update streams. */
+/** A fake agent: runs command tasks (as real processes, or simulated) and keeps their reliable update streams. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameworkInfo, TaskInfo, TaskState, TaskStatus } from '../types.js';
 import { ExecutorLog } from './executor-log.js';
 import { hasCapability } from './framework-info.js';
 import { Resources } from './resources.js';
-import { createSandbox } from './sandbox.js';
-import { isTerminal, taskKey, type SimTask } from './sim-task.js';
+import { agentRoot, createSandbox, sandboxPath } from './sandbox.js';
+import { isTerminal, taskKey, type SimTask, type TaskRun } from './sim-task.js';
+import { SimulatedSandboxes } from './simulated-sandboxes.js';
+import { SimulatedCommand, type TaskMode } from './simulated-task.js';
 import { describeExit, TaskProcess, type ProcessExit } from './task-process.js';
 import { giveSandbox, taskUser, type SandboxOwnership } from './task-user.js';
+import { TimerQueue } from './timer-queue.js';
 import { TaskUpdateStream } from './update-stream.js';
 import { newUuid, newUuidBase64 } from './uuid.js';
 
@@ -34,6 +37,19 @@ export interface LaunchRequest {
   group?: { executorId: string; containerId: string; groupId: string };
 }
 
+export interface AgentSetup {
+  id: string;
+  hostname: string;
+  total: Resources;
+  attributes: Record<string, string>;
+  workDir: string;
+  /** First re-send of an unacknowledged update. */
+  retryMs: number;
+  /** --switch_user: tasks run as their user (see task-user.ts). */
+  switchUser: boolean;
+  taskMode: TaskMode;
+}
+
 export class Agent {
   readonly tasks = new Map<string, SimTask>();
   registration: AgentRegistration = 'registered';
@@ -41,19 +57,23 @@ export class Agent {
   unreachableSince: number | null = null;
   readonly registeredTime = Date.now() / 1000;
   port = 0;
-  private readonly orphans = new Set<TaskProcess>();
+  readonly id: string;
+  readonly hostname: string;
+  readonly total: Resources;
+  readonly attributes: Record<string, string>;
+  /** What /files shows of simulated tasks (none in process mode). */
+  readonly simulatedSandboxes: SimulatedSandboxes;
+  private readonly orphans = new Set<TaskRun>();
+  /** Update re-sends and simulated tasks' ends, on one timer. */
+  private readonly timers = new TimerQueue();
 
   constructor(
-    readonly id: string,
-    readonly hostname: string,
-    readonly total: Resources,
-    readonly attributes: Record<string, string>,
-    private readonly workDir: string,
-    private readonly retryMs: number,
+    private readonly setup: AgentSetup,
     private readonly listener: AgentListener,
-    /** --switch_user: tasks run as their user (see task-user.ts). */
-    private readonly switchUser = false,
-  ) {}
+  ) {
+    ({ id: this.id, hostname: this.hostname, total: this.total, attributes: this.attributes } = setup);
+    this.simulatedSandboxes = new SimulatedSandboxes(agentRoot(setup.workDir, setup.id));
+  }
 
   /** The master can talk to it: registered and not partitioned away. */
   get reachable(): boolean {
@@ -73,14 +93,17 @@ export class Agent {
 
   launch(request: LaunchRequest): SimTask {
     const { info } = request;
+    const { workDir, taskMode } = this.setup;
+    const simulated = taskMode.kind === 'simulated';
     const executorId = request.group?.executorId ?? info.task_id.value;
     const containerId = request.group?.containerId ?? newUuid();
-    let sandbox = createSandbox(this.workDir, this.id, request.frameworkId, executorId, containerId);
+    // A simulated task's sandbox exists only in /files (simulated-sandboxes.ts), never on disk.
+    let sandbox = (simulated ? sandboxPath : createSandbox)(workDir, this.id, request.frameworkId, executorId, containerId);
     if (request.group) {
       sandbox = join(sandbox, 'tasks', info.task_id.value);
-      mkdirSync(sandbox, { recursive: true });
+      if (!simulated) mkdirSync(sandbox, { recursive: true });
     }
-    const ownership: SandboxOwnership = this.switchUser ? giveSandbox(sandbox, taskUser(info, request.frameworkInfo)) : { ok: true, owner: null };
+    const ownership: SandboxOwnership = this.setup.switchUser ? giveSandbox(sandbox, taskUser(info, request.frameworkInfo)) : { ok: true, owner: null };
     const task: SimTask = {
       info,
       frameworkId: request.frameworkId,
@@ -97,10 +120,10 @@ export class Agent {
       masterState: 'TASK_STAGING',
       statusUpdateState: undefined,
       statuses: [],
-      updates: new TaskUpdateStream((status) => this.listener.forwardUpdate(task, status), this.retryMs),
+      updates: new TaskUpdateStream((status) => this.listener.forwardUpdate(task, status), this.setup.retryMs, this.timers),
       process: undefined,
       // The default executor of a task group logs into its own sandbox, not the task's.
-      executorLog: info.command && !request.group ? new ExecutorLog(join(sandbox, 'stderr')) : undefined,
+      executorLog: info.command && !request.group && !simulated ? new ExecutorLog(join(sandbox, 'stderr')) : undefined,
       killRequested: false,
       terminalAcknowledged: false,
     };
@@ -115,6 +138,12 @@ export class Agent {
       return task;
     }
     this.update(task, 'TASK_STARTING');
+    if (taskMode.kind === 'simulated') {
+      this.simulatedSandboxes.add(task);
+      task.process = new SimulatedCommand(taskMode.durationMs, this.timers, (exit) => this.onExit(task, exit));
+      this.update(task, 'TASK_RUNNING');
+      return task;
+    }
     task.executorLog?.launching(info.task_id.value, this.hostname);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -127,9 +156,10 @@ export class Agent {
     };
     for (const v of info.command.environment?.variables ?? []) env[v.name] = v.value;
     const logs = { stdout: join(sandbox, 'stdout'), stderr: join(sandbox, 'stderr') };
-    task.process = TaskProcess.start(info.command, sandbox, env, logs, ownership.owner, (exit) => this.onExit(task, exit));
-    task.executorLog?.forked(task.process.pid);
-    if (!task.process.hasExited) this.update(task, 'TASK_RUNNING');
+    const started = TaskProcess.start(info.command, sandbox, env, logs, ownership.owner, (exit) => this.onExit(task, exit));
+    task.process = started;
+    task.executorLog?.forked(started.pid);
+    if (!started.hasExited) this.update(task, 'TASK_RUNNING');
     return task;
   }
 
@@ -176,6 +206,7 @@ export class Agent {
   }
 
   killAllNow(): void {
+    this.timers.stop();
     for (const task of this.tasks.values()) {
       task.updates.close();
       task.process?.killNow();

@@ -33,6 +33,7 @@ export class Allocator {
         if (role === undefined) continue;
         const offer: SimOffer = { id: `${master.id}-O${this.offerCounter++}`, frameworkId: framework.id, agentId: agent.id, role, resources: available };
         master.offers.add(offer);
+        framework.counters.add('offers/sent');
         this.armOfferTimeout(framework, offer);
         batches.set(framework, [...(batches.get(framework) ?? []), offerJson(framework, agent, offer)]);
         break;
@@ -46,6 +47,7 @@ export class Allocator {
     if (timeout === undefined) return;
     offer.timer = setTimeout(() => {
       if (!this.master.offers.take(offer.id)) return;
+      framework.counters.add('offers/rescinded');
       framework.send({ type: 'RESCIND', rescind: { offer_id: { value: offer.id } } });
     }, timeout);
   }

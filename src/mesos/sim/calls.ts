@@ -4,6 +4,7 @@ import { handleAccept } from './accept.js';
 import type { Framework } from './framework.js';
 import { frameworkRoles, validateFrameworkInfo } from './framework-info.js';
 import type { Master } from './master.js';
+import { stateMetric } from './counters.js';
 import { reconcileExplicit, reconcileImplicit } from './reconciliation.js';
 import { isTerminal } from './sim-task.js';
 
@@ -38,11 +39,13 @@ function kill(master: Master, framework: Framework, call: NonNullable<Call['kill
 function acknowledge(master: Master, framework: Framework, call: NonNullable<Call['acknowledge']>): void {
   const agent = master.registeredAgent(call.agent_id.value);
   const task = agent?.task(framework.id, call.task_id.value);
-  if (!agent || !task) return;
+  if (!agent || !task) return master.counters.add('master/invalid_status_update_acknowledgements');
+  master.counters.add('master/valid_status_update_acknowledgements');
   const acked = agent.acknowledge(framework.id, call.task_id.value, call.uuid);
+  if (acked) master.counters.add(`sim/acknowledged/${stateMetric(acked.state)}`);
   if (acked && isTerminal(acked.state)) {
     task.terminalAcknowledged = true;
-    framework.completedTasks.push({ task, state: task.latestState });
+    framework.recordCompleted(task, task.latestState);
   }
 }
 
@@ -65,6 +68,8 @@ function updateFramework(master: Master, framework: Framework, call: NonNullable
 
 export function handleCall(master: Master, framework: Framework, call: Call & Record<string, unknown>): CallResult {
   const type = call.type as string;
+  framework.counters.add('calls');
+  framework.counters.add(`calls/${type.toLowerCase()}`);
   switch (type) {
     case 'TEARDOWN':
       master.removeFramework(framework);
@@ -77,6 +82,7 @@ export function handleCall(master: Master, framework: Framework, call: Call & Re
         const offer = master.offers.get(value);
         if (offer?.frameworkId !== framework.id) continue;
         master.offers.take(value);
+        framework.counters.add('offers/declined');
         master.offers.refuse(framework.id, offer.role, offer.agentId, offer.resources, call.decline!.filters, master.config.allocationIntervalMs);
       }
       return ACCEPTED;

@@ -1,6 +1,6 @@
 /**
  * An in-process fake Mesos master with N agents, speaking the v1 scheduler HTTP API on
- * loopback and running tasks as real processes. See docs/mesos.md#sim.
+ * loopback and running tasks as real processes (or simulated ones). See docs/mesos.md#sim.
  */
 import { rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -9,6 +9,7 @@ import { healAgent, partitionAgent } from './agent-links.js';
 import { startAgentServer } from './agent-server.js';
 import { Master } from './master.js';
 import { masterState } from './master-state.js';
+import { metricsSnapshot } from './metrics.js';
 import { createMasterServer, type LeaderLookup } from './master-server.js';
 import { resolveOptions, type MesosSimOptions, type RestartMasterOptions } from './options.js';
 
@@ -33,6 +34,8 @@ export interface MesosSim {
   restartMaster(options?: RestartMasterOptions): Promise<void>;
   /** The same document as GET /master/state. */
   state(): unknown;
+  /** The same counters as GET /metrics/snapshot. */
+  metrics(): Record<string, number>;
   /** A network partition cuts the agent off (its tasks become TASK_UNREACHABLE and keep running). */
   partitionAgent(agentId: string): void;
   /** The partition heals: the agent re-registers and its tasks report their current state. */
@@ -77,6 +80,7 @@ export async function startMesosSim(options: MesosStandbyOptions = {}): Promise<
       return master.id;
     },
     state: () => masterState(master),
+    metrics: () => metricsSnapshot(master),
     restartMaster: async (restart) => {
       if (aborted) {
         await aborted;

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { MASTER_READONLY_REALM, SCHEDULER_REALM, authenticate } from './authentication.js';
 import type { Master } from './master.js';
 import { masterState } from './master-state.js';
+import { metricsSnapshot } from './metrics.js';
 import { handleScheduler } from './scheduler-endpoint.js';
 import { sendJson, sendText } from './http-io.js';
 
@@ -42,6 +43,11 @@ export function createMasterServer(master: Master, standbyOf: LeaderLookup | und
       const readonly = master.config.authenticateReadonly ? master.credentials : undefined;
       if (!authenticate(req, res, readonly, MASTER_READONLY_REALM, master.config.log).ok) return;
       return sendJson(res, 200, masterState(master));
+    }
+    if (path === '/metrics/snapshot' && req.method === 'GET') {
+      const readonly = master.config.authenticateReadonly ? master.credentials : undefined;
+      if (!authenticate(req, res, readonly, MASTER_READONLY_REALM, master.config.log).ok) return;
+      return sendJson(res, 200, metricsSnapshot(master));
     }
     if (path === '/health' || path === '/master/health') return sendText(res, 200);
     return sendText(res, 404);

@@ -13,6 +13,7 @@ import { EventStream } from './event-stream.js';
 import { Framework } from './framework.js';
 import { frameworkRoles, validateFrameworkInfo } from './framework-info.js';
 import { LongTimer } from './long-timer.js';
+import { Counters, countTerminal } from './counters.js';
 import { OfferBook } from './offer-book.js';
 import type { RestartMasterOptions, SimConfig } from './options.js';
 import { Resources } from './resources.js';
@@ -31,6 +32,8 @@ export class Master implements AgentListener, MasterView {
   /** Torn down or timed out; re-subscribing with these IDs is refused. Forgotten on restart. */
   readonly removedFrameworks = new Map<string, Framework>();
   readonly offers = new OfferBook();
+  /** Master-wide metrics (metrics.ts); a restarted master starts again from 0. */
+  readonly counters = new Counters();
   startTime = Date.now() / 1000;
   electedTime = Date.now() / 1000;
   /** Who may use the scheduler endpoint (and /master/state, when read-only auth is on); undefined: anybody. */
@@ -53,7 +56,8 @@ export class Master implements AgentListener, MasterView {
     const gpus = c.gpus(index);
     if (gpus > 0) scalars.set('gpus', gpus);
     const total = new Resources(scalars, new Map([['ports', [{ begin: c.ports[0], end: c.ports[1] }]]]));
-    const agent = new Agent(`${this.id}-S${index}`, c.host, total, c.attributes(index), c.workDir, c.reliableRetryMs, this, c.switchUser);
+    const setup = { id: `${this.id}-S${index}`, hostname: c.host, total, attributes: c.attributes(index), workDir: c.workDir, retryMs: c.reliableRetryMs, switchUser: c.switchUser, taskMode: c.taskMode };
+    const agent = new Agent(setup, this);
     this.agents.push(agent);
     return agent;
   }
@@ -114,9 +118,10 @@ export class Master implements AgentListener, MasterView {
     const agent = this.agents.find((a) => a.id === task.agentId);
     if (!agent?.reachable) return;
     if (!task.statuses.some((s) => s.uuid === status.uuid)) task.statuses.push(status);
+    const framework = this.frameworks.get(task.frameworkId);
+    if (task.statusUpdateState !== status.state && isTerminal(status.state)) countTerminal(this, framework, status.state);
     task.statusUpdateState = status.state;
     task.masterState = task.latestState;
-    const framework = this.frameworks.get(task.frameworkId);
     if (framework) this.sendUpdate(framework, status);
   }
 
@@ -151,6 +156,8 @@ export class Master implements AgentListener, MasterView {
       this.frameworks.set(id, framework);
     }
     owner = framework;
+    framework.counters.add('calls');
+    framework.counters.add('calls/subscribe');
     this.setSuppressedRoles(framework, suppressed);
     framework.stream = stream;
     stream.send({
@@ -196,6 +203,7 @@ export class Master implements AgentListener, MasterView {
     for (const offer of this.offers.ofFramework(framework.id)) {
       if (!removed.includes(offer.role)) continue;
       this.offers.take(offer.id);
+      framework.counters.add('offers/rescinded');
       framework.send({ type: 'RESCIND', rescind: { offer_id: { value: offer.id } } });
     }
     if (removed.length > 0) this.offers.clearFilters(framework.id, removed);
@@ -225,7 +233,7 @@ export class Master implements AgentListener, MasterView {
     this.offers.clearFilters(framework.id);
     for (const agent of this.agents) {
       for (const task of agent.shutdownFramework(framework.id, FRAMEWORK_SHUTDOWN_GRACE_MS)) {
-        framework.completedTasks.push({ task, state: isTerminal(task.masterState) ? task.masterState : 'TASK_KILLED' });
+        framework.recordCompleted(task, isTerminal(task.masterState) ? task.masterState : 'TASK_KILLED');
       }
     }
     this.config.log(`framework ${framework.id} removed`);
@@ -249,6 +257,7 @@ export class Master implements AgentListener, MasterView {
   /** A new master process: streams end, offers and removed-framework memory are gone, agents re-register after a while. */
   restart(options: RestartMasterOptions = {}): void {
     this.forgetEverything((stream) => stream.close());
+    this.counters.clear();
     this.id = newUuid();
     this.frameworkCounter = 0;
     this.electedTime = Date.now() / 1000;

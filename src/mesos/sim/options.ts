@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Credentials } from '../client/credentials.js';
 import { credentialTable, type CredentialTable } from './authentication.js';
+import type { TaskMode } from './simulated-task.js';
 
 export interface MesosSimOptions {
   host?: string;
@@ -38,6 +39,16 @@ export interface MesosSimOptions {
    * so frameworks may name users this host does not have.
    */
   switchUser?: boolean;
+  /**
+   * 'process' (default): each task's command runs as a real process in a real sandbox.
+   * 'simulated': no process and nothing on disk; a task reports TASK_STARTING and TASK_RUNNING at
+   * once and TASK_FINISHED after `taskDurationMs` (TASK_KILLED at once on a kill), with the same
+   * updates, acknowledgements, retries and reconciliation as a real task (simulated-task.ts).
+   * Not with `switchUser`.
+   */
+  taskMode?: 'process' | 'simulated';
+  /** How long a simulated task runs; default 1000. Only with taskMode 'simulated'. */
+  taskDurationMs?: number;
   /**
    * The master runs with --authenticate_http_frameworks and these credentials: a scheduler
    * request without one of them gets 401, and a framework must use its principal.
@@ -83,16 +94,33 @@ export interface SimConfig {
   offerTimeoutMs: number | undefined;
   reliableRetryMs: number;
   switchUser: boolean;
+  taskMode: TaskMode;
   /** Undefined: authentication is off. */
   credentials: CredentialTable | undefined;
   authenticateReadonly: boolean;
   log: (line: string) => void;
 }
 
+const DEFAULT_SIMULATED_TASK_MS = 1000;
+
+function taskModeOf(options: MesosSimOptions): TaskMode {
+  const { taskMode = 'process', taskDurationMs } = options;
+  if (taskMode !== 'process' && taskMode !== 'simulated') throw new TypeError(`taskMode must be 'process' or 'simulated', not ${String(taskMode)}`);
+  if (taskMode === 'process') {
+    if (taskDurationMs !== undefined) throw new TypeError("taskDurationMs is only for taskMode 'simulated'");
+    return { kind: 'process' };
+  }
+  if (options.switchUser) throw new TypeError("switchUser does not go with taskMode 'simulated': no command runs, as any user");
+  const durationMs = taskDurationMs ?? DEFAULT_SIMULATED_TASK_MS;
+  if (!Number.isFinite(durationMs) || durationMs < 0) throw new TypeError(`taskDurationMs must be a number of milliseconds >= 0, not ${durationMs}`);
+  return { kind: 'simulated', durationMs };
+}
+
 export function resolveOptions(options: MesosSimOptions = {}): SimConfig {
   const ownsWorkDir = options.workDir === undefined;
   const gpus = options.gpus;
   if (options.authenticateReadonly && !options.credentials) throw new TypeError('authenticateReadonly needs credentials');
+  const taskMode = taskModeOf(options);
   return {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
@@ -110,6 +138,7 @@ export function resolveOptions(options: MesosSimOptions = {}): SimConfig {
     offerTimeoutMs: options.offerTimeoutMs,
     reliableRetryMs: options.reliableRetryMs ?? 10_000,
     switchUser: options.switchUser ?? false,
+    taskMode,
     credentials: options.credentials ? credentialTable(options.credentials) : undefined,
     authenticateReadonly: options.authenticateReadonly ?? false,
     log: options.logger ?? (() => {}),

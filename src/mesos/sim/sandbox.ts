@@ -7,10 +7,13 @@ export const agentRoot = (workDir: string, agentId: string): string => join(work
 export const executorRunsDir = (workDir: string, agentId: string, frameworkId: string, executorId: string): string =>
   join(agentRoot(workDir, agentId), 'frameworks', frameworkId, 'executors', executorId, 'runs');
 
+export const sandboxPath = (workDir: string, agentId: string, frameworkId: string, executorId: string, containerId: string): string =>
+  join(executorRunsDir(workDir, agentId, frameworkId, executorId), containerId);
+
 /** Creates the container directory and points runs/latest at it. */
 export function createSandbox(workDir: string, agentId: string, frameworkId: string, executorId: string, containerId: string): string {
   const runs = executorRunsDir(workDir, agentId, frameworkId, executorId);
-  const dir = join(runs, containerId);
+  const dir = sandboxPath(workDir, agentId, frameworkId, executorId, containerId);
   mkdirSync(dir, { recursive: true });
   const latest = join(runs, 'latest');
   rmSync(latest, { force: true });

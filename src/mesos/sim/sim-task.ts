@@ -2,8 +2,16 @@ import type { ContainerInfo, FrameworkInfo, TaskInfo, TaskState, TaskStatus } fr
 import { TERMINAL_TASK_STATES } from '../types.js';
 import type { ExecutorLog } from './executor-log.js';
 import type { Resources } from './resources.js';
-import type { TaskProcess } from './task-process.js';
 import type { TaskUpdateStream } from './update-stream.js';
+
+/** What runs a task's command: a real process (task-process.ts) or a simulated one (simulated-task.ts). */
+export interface TaskRun {
+  readonly pid: number | undefined;
+  readonly hasExited: boolean;
+  /** SIGTERM, then SIGKILL after the grace period. */
+  terminate(graceMs: number): void;
+  killNow(): void;
+}
 
 /** A task as its agent holds it; the master's view is derived from it (same process). */
 export interface SimTask {
@@ -17,7 +25,7 @@ export interface SimTask {
   readonly sandbox: string;
   readonly role: string;
   readonly resources: Resources;
-  /** Recorded only: the sim runs the command on the host even when an image is given (no Docker). */
+  /** Recorded only: the sim runs the command on the host even when an image is given (no Docker), or not at all (simulated tasks). */
   readonly container: ContainerInfo | undefined;
   /** Tasks of one LAUNCH_GROUP share this id; the default executor kills them together. */
   readonly groupId: string | undefined;
@@ -34,7 +42,7 @@ export interface SimTask {
   /** Updates the master has seen, for /master/state. */
   readonly statuses: TaskStatus[];
   readonly updates: TaskUpdateStream;
-  process: TaskProcess | undefined;
+  process: TaskRun | undefined;
   /** The command executor's glog lines in the sandbox stderr (absent for task groups). */
   readonly executorLog: ExecutorLog | undefined;
   killRequested: boolean;

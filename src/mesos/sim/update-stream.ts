@@ -3,18 +3,21 @@
  * with exponential backoff, until the framework acknowledges its uuid. Later updates wait.
  */
 import type { TaskStatus } from '../types.js';
+import type { TimerHandle, TimerQueue } from './timer-queue.js';
 
 const MAX_RETRY_MS = 10 * 60 * 1000;
 
 export class TaskUpdateStream {
   private readonly queue: TaskStatus[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private delayMs: number;
   private closed = false;
 
   constructor(
     private readonly send: (status: TaskStatus) => void,
     private readonly firstRetryMs: number,
+    /** The agent's timers: one queue for all its streams' re-sends. */
+    private readonly timers: TimerQueue,
   ) {
     this.delayMs = firstRetryMs;
   }
@@ -61,15 +64,15 @@ export class TaskUpdateStream {
     this.send(head);
     this.clearTimer();
     // Re-sends come after 10 s, then 20 s, 40 s ... capped at 10 min (with the default first retry).
-    this.timer = setTimeout(() => {
+    this.timer = this.timers.schedule(this.delayMs, () => {
+      this.timer = undefined;
       this.delayMs = Math.min(this.delayMs * 2, MAX_RETRY_MS);
       this.sendHead();
-    }, this.delayMs);
-    this.timer.unref();
+    });
   }
 
   private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
   }
 }

@@ -1,14 +1,12 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
 /** A textual RFC-4122 v4 UUID, as used for master IDs and Mesos-Stream-Id. */
 export const newUuid = (): string => randomUUID();
 
 /** A version-4 UUID as base64 of its 16 bytes: the form of TaskStatus.uuid in JSON. */
 export function newUuidBase64(): string {
-  const bytes = randomBytes(16);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  return bytes.toString('base64');
+  // randomUUID draws from a pooled entropy buffer: far cheaper than randomBytes(16) per status update.
+  return Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64');
 }
 
 /** stout's UUID::fromBytes: exactly 16 bytes whose version nibble is 1-5. */
