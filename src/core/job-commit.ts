@@ -9,7 +9,7 @@ import { announceJob, rescheduleFromCursor } from './firing.js';
 import { relinkParents } from './graph.js';
 import { jobEntry, type JobEntry } from './state.js';
 import { NO_PROGRESS, type CommandFailure, type JobSpec, type JobView, type StoredJob } from './types.js';
-import { resortWaiting } from './waiting-line.js';
+import { placementMayChange, resortWaiting } from './waiting-line.js';
 
 export const viewOf = (entry: JobEntry): JobView => ({
   job: entry.stored,
@@ -50,6 +50,7 @@ export function prepare(ctx: Ctx, spec: JobSpec): Prepared | { error: CommandFai
 export function commit(ctx: Ctx, { entry, existing }: Prepared): JobView {
   const spec = entry.stored.spec;
   ctx.s.jobs.set(spec.name, entry);
+  placementMayChange(ctx);
   relinkParents(ctx.s.children, spec.name, existing?.stored.spec.after ?? [], spec.after);
   rescheduleFromCursor(ctx, entry);
   persist(ctx, { op: 'put-job', job: { ...entry.stored } });

@@ -7,7 +7,7 @@ import { emit, log, newRun, saveRun, type Ctx } from './context.js';
 import { missingParents, release } from './dependencies.js';
 import { onRunFinished } from './outcomes.js';
 import { armSla } from './sla.js';
-import { enqueue, makeDueOrWait } from './waiting-line.js';
+import { enqueue, leaveLine, leaveLineAt, makeDueOrWait, placementMayChange } from './waiting-line.js';
 import { formatDuration } from './duration.js';
 import { add, fits, shortfall, subtract } from './resources.js';
 import { retryDelay } from './retry.js';
@@ -68,6 +68,7 @@ function hasStartedRun(ctx: Ctx, entry: JobEntry, agent?: string | null): boolea
  */
 export function place(ctx: Ctx): void {
   const s = ctx.s;
+  if (s.placedAtChange === s.placementChanges) return;
   const capacity = s.capacity;
   let free = capacity ? subtract(capacity.resources, s.used) : null;
   for (let i = 0; i < s.waiting.length; ) {
@@ -75,18 +76,18 @@ export function place(ctx: Ctx): void {
     const run = s.runs.get(id);
     const entry = run ? s.jobs.get(run.job) : undefined;
     if (!run || run.status !== 'queued') {
-      s.waiting.splice(i, 1);
+      leaveLineAt(ctx, i);
       continue;
     }
     if (!entry) {
-      s.waiting.splice(i, 1);
+      leaveLineAt(ctx, i);
       finish(ctx, run, { status: 'killed', reason: 'job deleted before the run started', exitCode: null });
       continue;
     }
     const spec = entry.stored.spec;
     const need = resourcesOf(spec.resources);
     if (capacity && !fits(need, capacity.resources)) {
-      s.waiting.splice(i, 1);
+      leaveLineAt(ctx, i);
       finish(ctx, run, { status: 'failed', reason: `needs more than agent ${capacity.id} has (${shortfall(need, capacity.resources)})`, exitCode: null });
       continue;
     }
@@ -99,7 +100,7 @@ export function place(ctx: Ctx): void {
       i++;
       continue;
     }
-    s.waiting.splice(i, 1);
+    leaveLineAt(ctx, i);
     if (capacity && free) {
       s.allocated.set(run.id, need);
       s.used = add(s.used, need);
@@ -109,6 +110,7 @@ export function place(ctx: Ctx): void {
     run.status = 'launching';
     emit(ctx, { type: 'launch', run: saveRun(ctx, run), spec });
   }
+  s.placedAtChange = s.placementChanges;
 }
 
 export const resourcesOf = (r: Resources): Resources => ({ cpus: r.cpus, mem: r.mem, disk: r.disk, gpus: r.gpus });
@@ -226,7 +228,7 @@ export function onDeadline(ctx: Ctx, runId: string, at: number): void {
 /** Stop a run: one not yet launched ends at once, one launched is killed by the backend. */
 export function stop(ctx: Ctx, run: Run, reason: string): void {
   if (run.status === 'queued' || run.status === 'waiting') {
-    ctx.s.waiting = ctx.s.waiting.filter((id) => id !== run.id);
+    leaveLine(ctx, run.id);
     finish(ctx, run, { status: 'killed', reason, exitCode: null });
     return;
   }
@@ -243,6 +245,8 @@ interface Outcome {
 }
 
 function finish(ctx: Ctx, run: Run, outcome: Outcome): void {
+  // Its job's other runs may go now (concurrency), and its resources are free.
+  placementMayChange(ctx);
   releaseResources(ctx, run);
   run.status = outcome.status;
   run.reason = outcome.reason;
@@ -267,6 +271,7 @@ export function onWaitExpired(ctx: Ctx, runId: string): void {
 function releaseResources(ctx: Ctx, run: Run): void {
   const held = ctx.s.allocated.get(run.id);
   if (!held) return;
+  placementMayChange(ctx);
   ctx.s.allocated.delete(run.id);
   ctx.s.used = subtract(ctx.s.used, held);
 }

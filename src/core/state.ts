@@ -103,6 +103,15 @@ export interface SchedulerState {
   allocated: Map<string, Resources>;
   /** Due runs waiting for capacity, best first: priority, then scheduled time. */
   waiting: string[];
+  /** The ids in `waiting`, to tell at once whether a run is in line. */
+  inLine: Set<string>;
+  /**
+   * Counts what may let a waiting run in (a run joined the line, one ended or gave back its
+   * resources, a job or the capacity changed). place() skips its pass over the line when
+   * nothing did since its last one: in a burst thousands wait, and every message would scan them.
+   */
+  placementChanges: number;
+  placedAtChange: number;
   timers: MinHeap<TimerEntry>;
   /** The wake-up time last asked of the shell. */
   armedAt: Millis | null;
@@ -136,6 +145,9 @@ export function initialState(config: Partial<SchedulerConfig> = {}): SchedulerSt
     claiming: new Map(),
     allocated: new Map(),
     waiting: [],
+    inLine: new Set(),
+    placementChanges: 0,
+    placedAtChange: -1,
     timers: new MinHeap(),
     armedAt: null,
     toPrune: new Set(),

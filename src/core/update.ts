@@ -25,7 +25,7 @@ import {
   resourcesOf,
 } from './runs.js';
 import { historyOf, jobEntry, type SchedulerState } from './state.js';
-import { enqueue, makeDueOrWait } from './waiting-line.js';
+import { enqueue, makeDueOrWait, placementMayChange } from './waiting-line.js';
 import { FRAMEWORK_ID_META, type Effect, type Message } from './types.js';
 
 export function update(s: SchedulerState, message: Message): [SchedulerState, Effect[]] {
@@ -92,6 +92,7 @@ function boot(ctx: Ctx, message: Extract<Message, { type: 'boot' }>): void {
   s.bootedAt = ctx.now;
   s.backend = message.backend;
   s.capacity = message.capacity;
+  placementMayChange(ctx);
   s.agents = [...message.agents];
   s.blacklist = new Map(message.blacklist.map((e) => [e.agent, { ...e }]));
   s.frameworkId = message.frameworkId;

@@ -13,7 +13,8 @@ const rankOf = (ctx: Ctx, r: Run): [number, number] => [-(ctx.s.jobs.get(r.job)?
 /** Insert into the waiting line: higher priority first, then earlier scheduled time. */
 export function enqueue(ctx: Ctx, run: Run): void {
   const s = ctx.s;
-  if (s.waiting.includes(run.id)) return;
+  if (s.inLine.has(run.id)) return;
+  placementMayChange(ctx);
   const rank = (r: Run) => rankOf(ctx, r);
   const [p, t] = rank(run);
   let lo = 0;
@@ -26,10 +27,29 @@ export function enqueue(ctx: Ctx, run: Run): void {
     else hi = mid;
   }
   s.waiting.splice(lo, 0, run.id);
+  s.inLine.add(run.id);
+}
+
+/** Take the run at `index` out of the line. */
+export function leaveLineAt(ctx: Ctx, index: number): void {
+  const [id] = ctx.s.waiting.splice(index, 1);
+  if (id !== undefined) ctx.s.inLine.delete(id);
+}
+
+/** Take a run out of the line, wherever it is. */
+export function leaveLine(ctx: Ctx, runId: string): void {
+  if (!ctx.s.inLine.delete(runId)) return;
+  ctx.s.waiting = ctx.s.waiting.filter((id) => id !== runId);
+}
+
+/** Something that may let a waiting run in has happened: place() looks at the line again. */
+export function placementMayChange(ctx: Ctx): void {
+  ctx.s.placementChanges++;
 }
 
 /** After a job's priority changed: put the waiting line back in order. */
 export function resortWaiting(ctx: Ctx): void {
+  placementMayChange(ctx);
   const rank = (id: string): [number, number] => {
     const run = ctx.s.runs.get(id);
     return run ? rankOf(ctx, run) : [Infinity, Infinity];
