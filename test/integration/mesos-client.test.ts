@@ -352,7 +352,7 @@ test('calls carry Mesos-Stream-Id and framework_id on their own keep-alive conne
   assert.equal(new Set(sent.map((r) => r.socket)).size, 1, 'calls reuse one keep-alive connection');
 });
 
-test('concurrent calls reach the master one at a time, in call() order', async (t) => {
+test('concurrent calls reach the master one at a time, in call() order; an acknowledgement does not wait behind them', async (t) => {
   let holdFirst!: () => void;
   const held = new Promise<void>((resolve) => (holdFirst = resolve));
   const master = await FakeMaster.start(
@@ -372,13 +372,40 @@ test('concurrent calls reach the master one at a time, in call() order', async (
     client.conn.call(calls.revive(['cron'])),
     client.conn.call(calls.acknowledge('S-1', 't-1', 'PyuMHppNTm+LIXxdDp+hIw==')),
   ];
-  await waitFor('the SUPPRESS', () => master.calls().length === 1);
-  // Still held: nothing may overtake it on the call connection.
+  await waitFor('the SUPPRESS and the ACKNOWLEDGE', () => master.calls().length === 2);
+  // Still held: no ordered call may overtake it on the call connection; the acknowledgement went on its own.
   await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.deepEqual(master.calls().map((r) => r.call.type), ['SUPPRESS']);
+  assert.deepEqual(master.calls().map((r) => r.call.type).sort(), ['ACKNOWLEDGE', 'SUPPRESS']);
+  assert.equal((await results[2]!).kind, 'response', 'the acknowledgement was answered while the SUPPRESS was held');
   holdFirst();
   for (const result of await Promise.all(results)) assert.equal(result.kind === 'response' && result.accepted, true);
-  assert.deepEqual(master.calls().map((r) => r.call.type), ['SUPPRESS', 'REVIVE', 'ACKNOWLEDGE']);
+  assert.deepEqual(master.calls().filter((r) => r.call.type !== 'ACKNOWLEDGE').map((r) => r.call.type), ['SUPPRESS', 'REVIVE']);
+});
+
+test('acknowledgements go out side by side, on a few sockets of their own', async (t) => {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const master = await FakeMaster.start(
+    {
+      subscribe: streaming('F-a'),
+      call: async (r) => {
+        await gate;
+        r.res.writeHead(202).end();
+      },
+    },
+    t,
+  );
+  const client = startClient(master.url, t);
+  await client.until('connected', has('connected'));
+  const acks = Array.from({ length: 20 }, (_, i) => client.conn.call(calls.acknowledge('S-1', `t-${i}`, 'PyuMHppNTm+LIXxdDp+hIw==')));
+  // Held by the master, yet several arrive at once: they do not wait for each other's answers.
+  await waitFor('8 acknowledgements in flight', () => master.calls().length === 8);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(master.calls().length, 8, 'at most 8 sockets');
+  release();
+  for (const result of await Promise.all(acks)) assert.equal(result.kind === 'response' && result.accepted, true);
+  assert.equal(master.calls().length, 20);
+  assert.equal(new Set(master.calls().map((r) => r.socket)).size, 8);
 });
 
 test('an ERROR instead of SUBSCRIBED (200 + ERROR, docs/mesos.md#master-errors) is reported and retried with backoff, without a disconnect', async (t) => {

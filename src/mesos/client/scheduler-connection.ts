@@ -38,11 +38,23 @@ export interface SchedulerConnectionOptions {
 
 const ACCEPTED_STATUS: Partial<Record<Call['type'], number>> = { UPDATE_FRAMEWORK: 200 };
 
+/**
+ * Acknowledgements name one status update each, and the agent sends a task's next update only
+ * once the last is acknowledged: their order among themselves or against other calls means
+ * nothing, so they need not queue behind them. Thousands of tasks a second make three each.
+ * (The library sends no operation acknowledgements.)
+ */
+const UNORDERED_CALLS: ReadonlySet<Call['type']> = new Set<Call['type']>(['ACKNOWLEDGE']);
+
+/** Keep-alive sockets for acknowledgements, per master. */
+const ACK_SOCKETS = 8;
+
 export class SchedulerConnection {
   private readonly backoff: BackoffPolicy;
   private readonly closer = new AbortController();
-  /** Calls and the stream never share a socket. */
+  /** Calls and the stream never share a socket. Ordered calls share one; acknowledgements have their own few. */
   private readonly callAgents = new Agents(1);
+  private readonly ackAgents = new Agents(ACK_SOCKETS);
   private readonly streamAgents = new Agents(Infinity);
   private started = false;
   private attempt: SubscriptionAttempt | undefined;
@@ -101,13 +113,15 @@ export class SchedulerConnection {
     this.attempt?.abort(CLOSED);
     this.session = undefined;
     this.callAgents.destroy();
+    this.ackAgents.destroy();
     this.streamAgents.destroy();
   }
 
   /**
    * Sends a non-SUBSCRIBE call to the master the stream is attached to, with its
    * Mesos-Stream-Id, and framework_id if the call has none. Calls share one keep-alive
-   * connection apart from the stream's and reach the master in the order call() was called.
+   * connection apart from the stream's and reach the master in the order call() was called;
+   * acknowledgements go on a few connections of their own, in any order (UNORDERED_CALLS).
    */
   async call(call: Call): Promise<CallResult> {
     if (call.type === 'SUBSCRIBE') throw new TypeError('SUBSCRIBE is sent by the connection itself');
@@ -119,7 +133,8 @@ export class SchedulerConnection {
     const signal = AbortSignal.any([this.closer.signal, AbortSignal.timeout(timeoutMs)]);
     try {
       const headers = { streamId: session.streamId, ...(this.authorization !== undefined ? { authorization: this.authorization } : {}) };
-      const response = await postCall(session.endpoint, body, headers, signal, this.callAgents);
+      const agents = UNORDERED_CALLS.has(call.type) ? this.ackAgents : this.callAgents;
+      const response = await postCall(session.endpoint, body, headers, signal, agents);
       const text = await readText(response);
       const accepted = response.status === (ACCEPTED_STATUS[call.type] ?? 202);
       return { kind: 'response', status: response.status, body: text, accepted };

@@ -22,18 +22,25 @@ interface Slot<R extends TaskRequest> {
 
 export function pack<R extends TaskRequest>(offers: readonly Offer[], requests: readonly R[], running: readonly PlacedTask[]): PackResult<R> {
   const slots = slotsOf<R>(offers);
-  const placed: PlacedTask[] = [...running];
+  // The tasks of each group, running and placed so far: what a request's constraints count.
+  const byGroup = new Map<string, PlacedTask[]>();
+  const addPlaced = (task: PlacedTask): void => {
+    const members = byGroup.get(task.group);
+    if (members) members.push(task);
+    else byGroup.set(task.group, [task]);
+  };
+  for (const task of running) addPlaced(task);
   const pending: R[] = [];
   const offered = slots.map((s) => s.launch.attributes);
   for (const request of [...requests].sort(byPackingOrder)) {
-    const group = placed.filter((t) => t.group === request.group);
+    const group = byGroup.get(request.group) ?? [];
     const slot = slots.find((s) => allows(s, request, group, offered));
     if (!slot) {
       pending.push(request);
       continue;
     }
     slot.launch.tasks.push({ request, ...take(slot.pool, request.resources) });
-    placed.push({ group: request.group, agentId: slot.launch.agentId, attributes: slot.launch.attributes });
+    addPlaced({ group: request.group, agentId: slot.launch.agentId, attributes: slot.launch.attributes });
   }
   const used = slots.filter((s) => s.launch.tasks.length > 0);
   return {
