@@ -382,6 +382,28 @@ test('concurrent calls reach the master one at a time, in call() order; an ackno
   assert.deepEqual(master.calls().filter((r) => r.call.type !== 'ACKNOWLEDGE').map((r) => r.call.type), ['SUPPRESS', 'REVIVE']);
 });
 
+test('a call the master does not answer fails as a timeout after callTimeoutMs, the stream unharmed', async (t) => {
+  const master = await FakeMaster.start(
+    {
+      subscribe: streaming('F-t'),
+      call: (r) => {
+        if (r.call.type === 'REVIVE') r.res.writeHead(202).end();
+        // Anything else: never answered.
+      },
+    },
+    t,
+  );
+  const client = startClient(master.url, t, { callTimeoutMs: 400 });
+  await client.until('connected', has('connected'));
+  const started = Date.now();
+  const result = await client.conn.call(calls.acknowledge('S-1', 't-1', 'PyuMHppNTm+LIXxdDp+hIw=='));
+  const took = Date.now() - started;
+  assert.deepEqual(result, { kind: 'failed', reason: 'timeout', message: 'no answer in 400 ms' });
+  assert.ok(took >= 360 && took < 2000, `timed out after ${took} ms`);
+  assert.equal((await client.conn.call(calls.revive())).kind, 'response', 'later calls still go out');
+  assert.ok(client.conn.connected);
+});
+
 test('acknowledgements go out side by side, on a few sockets of their own', async (t) => {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));

@@ -62,6 +62,7 @@ export class SchedulerConnection {
   /** Learnt from a redirect or a subscription; tried first next time. */
   private leaderEndpoint: string | undefined;
   private retries = 0;
+  private sharedSignal: { slot: number; timeoutMs: number; signal: AbortSignal } | undefined;
   private wake: AbortController | undefined;
   private unwatch: () => void = () => {};
   private loop: Promise<void> = Promise.resolve();
@@ -130,7 +131,7 @@ export class SchedulerConnection {
     if (!session) return { kind: 'failed', reason: 'not-subscribed', message: 'no subscription yet: wait for "connected"' };
     const body = call.framework_id ? call : withFrameworkId(call, session.frameworkId);
     const timeoutMs = this.options.callTimeoutMs ?? 75_000;
-    const signal = AbortSignal.any([this.closer.signal, AbortSignal.timeout(timeoutMs)]);
+    const signal = this.callSignal(timeoutMs);
     try {
       const headers = { streamId: session.streamId, ...(this.authorization !== undefined ? { authorization: this.authorization } : {}) };
       const agents = UNORDERED_CALLS.has(call.type) ? this.ackAgents : this.callAgents;
@@ -143,6 +144,19 @@ export class SchedulerConnection {
       if (signal.aborted) return { kind: 'failed', reason: 'timeout', message: `no answer in ${timeoutMs} ms` };
       return { kind: 'failed', reason: 'network', message: describeError(err) };
     }
+  }
+
+  /**
+   * Aborts on close() or after `timeoutMs` less up to a tenth of it (a second at most): calls
+   * made within that tenth share one signal, rather than each holding a timer of its own.
+   */
+  private callSignal(timeoutMs: number): AbortSignal {
+    const width = Math.min(1000, Math.max(1, timeoutMs / 10));
+    const slot = Math.floor(performance.now() / width);
+    if (this.sharedSignal?.slot !== slot || this.sharedSignal.timeoutMs !== timeoutMs) {
+      this.sharedSignal = { slot, timeoutMs, signal: AbortSignal.any([this.closer.signal, AbortSignal.timeout(timeoutMs)]) };
+    }
+    return this.sharedSignal.signal;
   }
 
   private emit(message: ConnectionMessage): void {

@@ -48,6 +48,7 @@ export class SqliteStore implements Store, RunArchive {
   readonly description: string;
   private readonly db: Database.Database;
   private readonly sql;
+  private applyWrite: Database.Transaction<(epoch: number, ops: StoreOp[]) => WriteResult> | undefined;
   private readonly owners: SqliteOwners;
   private readonly access: SqliteAccess;
   private readonly notices: SqliteNotices;
@@ -142,7 +143,8 @@ export class SqliteStore implements Store, RunArchive {
   }
 
   async write(epoch: number, ops: StoreOp[]): Promise<WriteResult> {
-    const apply = this.db.transaction((): WriteResult => {
+    // Made once: better-sqlite3 builds a wrapper per db.transaction() call, and writes come by the thousand.
+    this.applyWrite ??= this.db.transaction((epoch: number, ops: StoreOp[]): WriteResult => {
       this.checkEpoch(epoch);
       const result: WriteResult = { accepted: [], refused: [], removedRunIds: [], evictedRunIds: [] };
       for (const op of ops) {
@@ -207,7 +209,7 @@ export class SqliteStore implements Store, RunArchive {
       }
       return result;
     });
-    return apply.immediate();
+    return this.applyWrite.immediate(epoch, ops);
   }
 
   /** Inserted now, or already held by this very run (an earlier attempt of the batch committed). */
