@@ -16,6 +16,11 @@ import { FencedError, type WriteResult } from '../store/types.js';
 
 /** Messages handled before their effects are carried out together. */
 const MAX_BATCH = 500;
+/**
+ * ...or fewer, once update() has taken this long: a batch's work is synchronous, and the
+ * HTTP server (health checks, the API) only gets the thread between batches.
+ */
+const BATCH_BUDGET_MS = 15;
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 5_000;
 /** The answer to commands the loop will not handle: they were pending, or came, when it stopped. */
@@ -123,12 +128,19 @@ export class Loop {
     try {
       while (this.queue.length > 0 && !this.stopped) {
         const started = performance.now();
-        const batch = this.queue.splice(0, MAX_BATCH);
         const effects: Effect[] = [];
-        for (const message of batch) effects.push(...update(this.state, message)[1]);
+        let taken = 0;
+        while (taken < this.queue.length && taken < MAX_BATCH && performance.now() - started < BATCH_BUDGET_MS) {
+          effects.push(...update(this.state, this.queue[taken]!)[1]);
+          taken++;
+        }
+        const batch = this.queue.splice(0, taken);
         if (!(await this.carryOut(effects))) return;
         if (this.awaited.size > 0) this.settleAwaited(batch, true);
         this.stats?.observeBatch((performance.now() - started) / 1000, batch.length);
+        // Let sockets and timers in before the next batch: a store that answers synchronously
+        // (SQLite) would otherwise keep the thread until the queue is empty.
+        if (this.queue.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } catch (error) {
       // Stop as stop() does: commands waiting in the batch or the queue get their 409, durable posts false.
