@@ -62,7 +62,9 @@ export class SchedulerConnection {
   /** Learnt from a redirect or a subscription; tried first next time. */
   private leaderEndpoint: string | undefined;
   private retries = 0;
-  private sharedSignal: { slot: number; timeoutMs: number; signal: AbortSignal } | undefined;
+  /** Calls awaiting their answer, and when each times out. */
+  private readonly inFlight = new Map<AbortController, number>();
+  private sweeper: NodeJS.Timeout | undefined;
   private wake: AbortController | undefined;
   private unwatch: () => void = () => {};
   private loop: Promise<void> = Promise.resolve();
@@ -113,6 +115,9 @@ export class SchedulerConnection {
     this.closer.abort();
     this.attempt?.abort(CLOSED);
     this.session = undefined;
+    for (const call of this.inFlight.keys()) call.abort();
+    this.inFlight.clear();
+    clearInterval(this.sweeper);
     this.callAgents.destroy();
     this.ackAgents.destroy();
     this.streamAgents.destroy();
@@ -131,7 +136,8 @@ export class SchedulerConnection {
     if (!session) return { kind: 'failed', reason: 'not-subscribed', message: 'no subscription yet: wait for "connected"' };
     const body = call.framework_id ? call : withFrameworkId(call, session.frameworkId);
     const timeoutMs = this.options.callTimeoutMs ?? 75_000;
-    const signal = this.callSignal(timeoutMs);
+    const controller = this.trackCall(timeoutMs);
+    const { signal } = controller;
     try {
       const headers = { streamId: session.streamId, ...(this.authorization !== undefined ? { authorization: this.authorization } : {}) };
       const agents = UNORDERED_CALLS.has(call.type) ? this.ackAgents : this.callAgents;
@@ -143,20 +149,32 @@ export class SchedulerConnection {
       if (this.closed) return { kind: 'failed', reason: 'closed', message: 'connection closed' };
       if (signal.aborted) return { kind: 'failed', reason: 'timeout', message: `no answer in ${timeoutMs} ms` };
       return { kind: 'failed', reason: 'network', message: describeError(err) };
+    } finally {
+      this.inFlight.delete(controller);
     }
   }
 
   /**
-   * Aborts on close() or after `timeoutMs` less up to a tenth of it (a second at most): calls
-   * made within that tenth share one signal, rather than each holding a timer of its own.
+   * A call's abort controller: aborted on close(), or by the sweep once its deadline passed
+   * (checked every tenth of the timeout, a second at most). Thousands of calls a second
+   * would otherwise each hold a timer, or all add listeners to one shared signal.
    */
-  private callSignal(timeoutMs: number): AbortSignal {
-    const width = Math.min(1000, Math.max(1, timeoutMs / 10));
-    const slot = Math.floor(performance.now() / width);
-    if (this.sharedSignal?.slot !== slot || this.sharedSignal.timeoutMs !== timeoutMs) {
-      this.sharedSignal = { slot, timeoutMs, signal: AbortSignal.any([this.closer.signal, AbortSignal.timeout(timeoutMs)]) };
+  private trackCall(timeoutMs: number): AbortController {
+    const controller = new AbortController();
+    this.inFlight.set(controller, performance.now() + timeoutMs);
+    if (this.sweeper === undefined) {
+      const every = Math.min(1000, Math.max(1, timeoutMs / 10));
+      this.sweeper = setInterval(() => {
+        const now = performance.now();
+        for (const [call, deadline] of this.inFlight) {
+          if (deadline > now) continue;
+          this.inFlight.delete(call);
+          call.abort();
+        }
+      }, every);
+      this.sweeper.unref();
     }
-    return this.sharedSignal.signal;
+    return controller;
   }
 
   private emit(message: ConnectionMessage): void {
