@@ -54,7 +54,8 @@ API token from MOROCCRON_TOKEN.`;
 type FlagTable = Record<string, { type: 'string' | 'boolean'; help: string; default?: string }>;
 
 function flagUsage(verb: string, flags: FlagTable, footer = ''): string {
-  const lines = Object.entries(flags).map(([flag, def]) => `  --${flag.padEnd(18)} ${def.help}${def.default !== undefined ? ` (default ${def.default})` : ''}`);
+  const width = Math.max(18, ...Object.keys(flags).map((flag) => flag.length));
+  const lines = Object.entries(flags).map(([flag, def]) => `  --${flag.padEnd(width)} ${def.help}${def.default !== undefined ? ` (default ${def.default})` : ''}`);
   return `moroccron ${verb} [flags]\n\n${lines.join('\n')}${footer}`;
 }
 

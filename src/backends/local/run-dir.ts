@@ -79,8 +79,9 @@ export class RunDirs {
   /** Create the run dir for a launch, clearing bookkeeping left by an earlier attempt. */
   prepare(runId: string): RunPaths {
     const paths = this.paths(runId);
-    mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
-    for (const name of BOOKKEEPING) rmSync(join(paths.dir, name), { force: true });
+    // A new dir has nothing to clear: 8 fewer system calls per run in a burst.
+    const created = mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+    if (created === undefined) for (const name of BOOKKEEPING) rmSync(join(paths.dir, name), { force: true });
     return paths;
   }
 
