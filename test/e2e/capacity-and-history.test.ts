@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { api, eventually, sleep, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
+import { api, eventually, runEnded, sleep, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
 
 interface RunJson {
   id: string;
@@ -31,10 +31,7 @@ after(async () => {
 const create = async (spec: Record<string, unknown>) => assert.equal((await api(`${server.url}/api/v1/jobs`, 'POST', spec)).status, 201);
 const runNow = async (job: string) => (await api<RunJson>(`${server.url}/api/v1/jobs/${job}/run`, 'POST')).body;
 const finished = (id: string) =>
-  eventually(async () => {
-    const r = (await api<RunJson>(`${server.url}/api/v1/runs/${id}`)).body;
-    return r.finishedAt ? r : undefined;
-  }, 15_000, `run ${id} to finish`);
+  runEnded<RunJson>(server.url, id, 15_000, `run ${id} to finish`);
 
 test('runs that do not fit wait for capacity, higher priority first', async () => {
   await create({ name: 'big-low', command: 'sleep 1', resources: { cpus: 0.6 }, priority: 0, concurrency: 'allow' });

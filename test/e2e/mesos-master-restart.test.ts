@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { startMesosSim, type MesosSim } from '../../src/mesos/sim/index.js';
-import { api, eventually, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
+import { api, eventually, runEnded, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
 
 interface RunJson {
   id: string;
@@ -59,10 +59,7 @@ test('TASK_UNKNOWN while the agent is away: the run carries on and ends as it di
   const { sim, server, ledger } = await setup('kept', '30s');
   const first = await startRun(server, 'kept');
   await sim.restartMaster({ registry: 'in-memory', agentReregisterDelayMs: 2500 });
-  const ended = await eventually(async () => {
-    const r = (await api<RunJson>(`${server.url}/api/v1/runs/${first.id}`)).body;
-    return r.finishedAt ? r : undefined;
-  }, 20_000, 'the run to end');
+  const ended = await runEnded<RunJson>(server.url, first.id, 20_000, 'the run to end');
   assert.equal(ended.status, 'succeeded', `${ended.status}: ${ended.reason}`);
   assert.deepEqual((await runsOf(server, 'kept')).map((r) => r.attempt), [1], 'no retry started alongside it');
   assert.deepEqual(readFileSync(ledger, 'utf8').trim().split('\n'), [`start ${first.id}`, `end ${first.id}`]);
@@ -72,10 +69,7 @@ test('TASK_UNKNOWN past the unreachable timeout: lost and retried, and the first
   const { sim, server, ledger } = await setup('given-up', '1s');
   const first = await startRun(server, 'given-up');
   await sim.restartMaster({ registry: 'in-memory', agentReregisterDelayMs: 3000 });
-  const lost = await eventually(async () => {
-    const r = (await api<RunJson>(`${server.url}/api/v1/runs/${first.id}`)).body;
-    return r.finishedAt ? r : undefined;
-  }, 15_000, 'the run to be given up');
+  const lost = await runEnded<RunJson>(server.url, first.id, 15_000, 'the run to be given up');
   assert.equal(lost.status, 'lost');
   const retry = await eventually(async () => {
     const r = (await runsOf(server, 'given-up')).find((x) => x.attempt === 2);

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startMesosSim, type MesosSim } from '../../src/mesos/sim/index.js';
-import { api, eventually, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
+import { api, eventually, runEnded, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
 
 interface RunJson {
   id: string;
@@ -49,10 +49,7 @@ test('lost after the unreachable timeout, retried elsewhere, and killed when its
   }, 15_000, 'the run to start');
 
   sim.partitionAgent(running.agent!);
-  const lost = await eventually(async () => {
-    const r = (await api<RunJson>(`${server.url}/api/v1/runs/${first.id}`)).body;
-    return r.finishedAt ? r : undefined;
-  }, 15_000, 'the run to be given up');
+  const lost = await runEnded<RunJson>(server.url, first.id, 15_000, 'the run to be given up');
   assert.equal(lost.status, 'lost');
   assert.match(lost.reason ?? '', new RegExp(`^agent ${running.agent} unreachable since .*, over 3s$`));
   await eventually(async () => {

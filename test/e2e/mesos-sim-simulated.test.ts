@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { runCli } from '../helpers/cli-process.js';
-import { BIN, api, eventually, startServerProcess, tempDir } from '../helpers/server-process.js';
+import { BIN, api, eventually, runEnded, startServerProcess, tempDir } from '../helpers/server-process.js';
 
 interface RunJson {
   id: string;
@@ -62,14 +62,7 @@ test('serve on simulated tasks: a run succeeds without its command running, its 
   assert.equal(put.status, 201, JSON.stringify(put.body));
 
   const started = (await api<RunJson>(`${server.url}/api/v1/jobs/would-fail/run`, 'POST')).body;
-  const ended = await eventually(
-    async () => {
-      const run = (await api<RunJson>(`${server.url}/api/v1/runs/${started.id}`)).body;
-      return run.finishedAt ? run : undefined;
-    },
-    20_000,
-    'the simulated run to end',
-  );
+  const ended = await runEnded<RunJson>(server.url, started.id, 20_000, 'the simulated run to end');
   assert.deepEqual([ended.status, ended.exitCode], ['succeeded', 0]);
   assert.ok(ended.agent && ended.startedAt);
   assert.ok(Date.parse(ended.finishedAt!) - Date.parse(ended.startedAt!) >= 4000, 'it ran for about the task duration');
@@ -80,14 +73,7 @@ test('serve on simulated tasks: a run succeeds without its command running, its 
   const victim = (await api<RunJson>(`${server.url}/api/v1/jobs/to-kill/run`, 'POST')).body;
   await eventually(async () => ((await api<RunJson>(`${server.url}/api/v1/runs/${victim.id}`)).body.status === 'running' ? true : undefined), 10_000, 'the run to be running');
   assert.equal((await api(`${server.url}/api/v1/runs/${victim.id}/kill`, 'POST')).status, 202);
-  const killed = await eventually(
-    async () => {
-      const run = (await api<RunJson>(`${server.url}/api/v1/runs/${victim.id}`)).body;
-      return run.finishedAt ? run : undefined;
-    },
-    10_000,
-    'the kill to land',
-  );
+  const killed = await runEnded<RunJson>(server.url, victim.id, 10_000, 'the kill to land');
   assert.equal(killed.status, 'killed');
 
   const metrics = (await (await fetch(`${master}/metrics/snapshot`)).json()) as Record<string, number>;

@@ -10,7 +10,7 @@ import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import { startMesosSim, type MesosSim } from '../../src/mesos/sim/index.js';
 import { HttpReceiver } from '../helpers/notice-receivers.js';
-import { BIN, api, eventually, sleep, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
+import { BIN, api, eventually, runEnded, sleep, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
 
 const exec = promisify(execFile);
 
@@ -91,14 +91,7 @@ test('jobs run on the sim\'s agents: every-agent covers all 3, many tasks per AC
   const started = (await api<RunJson>(`${server.url}/api/v1/jobs/sleepy/run`, 'POST')).body;
   await eventually(async () => ((await api<RunJson>(`${server.url}/api/v1/runs/${started.id}`)).body.status === 'running' ? true : undefined), 10_000, 'sleepy to run');
   assert.equal((await api(`${server.url}/api/v1/runs/${started.id}/kill`, 'POST')).status, 202);
-  const killed = await eventually(
-    async () => {
-      const r = (await api<RunJson>(`${server.url}/api/v1/runs/${started.id}`)).body;
-      return r.finishedAt ? r : undefined;
-    },
-    10_000,
-    'the kill to land',
-  );
+  const killed = await runEnded<RunJson>(server.url, started.id, 10_000, 'the kill to land');
   assert.equal(killed.status, 'killed');
 
   // Blacklisting an agent takes it out of the every-agent fan-out.
@@ -189,14 +182,7 @@ test('TEARDOWN happens only on explicit request naming the framework, and ends i
     'the master to remove the framework',
   );
   assert.ok(ended);
-  const finished = await eventually(
-    async () => {
-      const r = (await api<RunJson>(`${server.url}/api/v1/runs/${run.id}`)).body;
-      return r.finishedAt ? r : undefined;
-    },
-    20_000,
-    'the run to end with its framework',
-  );
+  const finished = await runEnded<RunJson>(server.url, run.id, 20_000, 'the run to end with its framework');
   assert.notEqual(finished.status, 'succeeded');
 });
 
@@ -213,14 +199,7 @@ test('a run asked for while its only eligible agent is blacklisted starts once t
   await sleep(3000);
   assert.equal((await api<RunJson>(`${server.url}/api/v1/runs/${run.id}`)).body.status, 'launching');
   assert.equal((await api(`${server.url}/api/v1/agents/${only}/blacklist`, 'DELETE')).status, 200);
-  const done = await eventually(
-    async () => {
-      const r = (await api<RunJson>(`${server.url}/api/v1/runs/${run.id}`)).body;
-      return r.finishedAt ? r : undefined;
-    },
-    15_000,
-    'the run to start and finish once its agent is allowed again',
-  );
+  const done = await runEnded<RunJson>(server.url, run.id, 15_000, 'the run to start and finish once its agent is allowed again');
   assert.equal(done.status, 'succeeded');
   assert.equal(done.agent, only);
 });

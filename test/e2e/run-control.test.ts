@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { BIN, api, eventually, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
+import { BIN, api, eventually, runEnded, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
 
 const exec = promisify(execFile);
 
@@ -52,11 +52,7 @@ const runNow = async (job: string): Promise<RunJson> => {
   return r.body;
 };
 const getRun = async (id: string) => (await api<RunJson>(`${server.url}/api/v1/runs/${id}`)).body;
-const finished = (id: string, timeoutMs = 10_000) =>
-  eventually(async () => {
-    const r = await getRun(id);
-    return r.finishedAt ? r : undefined;
-  }, timeoutMs, `run ${id} to finish`);
+const finished = (id: string, timeoutMs = 10_000) => runEnded<RunJson>(server.url, id, timeoutMs, `run ${id} to finish`);
 const started = (id: string) =>
   eventually(async () => ((await getRun(id)).status === 'running' ? true : undefined), 5000, `run ${id} to start`);
 

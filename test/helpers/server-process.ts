@@ -98,18 +98,23 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
 
 const ENDED = ['succeeded', 'failed', 'killed', 'lost', 'skipped'];
 
+/** Wait for run `runId` to end; the run as the API shows it then. */
+export async function runEnded<T extends { status: string }>(url: string, runId: string, timeoutMs = 20_000, what = `run ${runId} to end`): Promise<T> {
+  return eventually(
+    async () => {
+      const run = (await api<T>(`${url}/api/v1/runs/${encodeURIComponent(runId)}`)).body;
+      return ENDED.includes(run.status) ? run : undefined;
+    },
+    timeoutMs,
+    what,
+  );
+}
+
 /** Start a run of an existing job now and wait for it to end; the run as the API shows it. */
 export async function runToEnd<T extends { id: string; status: string }>(url: string, job: string, timeoutMs = 20_000): Promise<T> {
   const started = await api<T>(`${url}/api/v1/jobs/${encodeURIComponent(job)}/run`, 'POST');
   if (started.status !== 201) throw new Error(`POST /jobs/${job}/run: ${started.status} ${JSON.stringify(started.body)}`);
-  return eventually(
-    async () => {
-      const run = (await api<T>(`${url}/api/v1/runs/${started.body.id}`)).body;
-      return ENDED.includes(run.status) ? run : undefined;
-    },
-    timeoutMs,
-    `run ${started.body.id} of ${job} to end`,
-  );
+  return runEnded<T>(url, started.body.id, timeoutMs, `run ${started.body.id} of ${job} to end`);
 }
 
 /** Put the job (POST /jobs) and run it once to its end. */
