@@ -3,7 +3,7 @@
  * second, the leader SIGKILLed N times; the time from the kill until another member leads,
  * and at the end every second checked for exactly one run. Prints JSON (a table with
  * --table); never asserts beyond the exactly-once check the scenario needs anyway.
- *   node --import tsx bench/ha-takeover.ts [--stores etcd,zookeeper,postgres] [--kills 30] [--table]
+ *   node --import tsx bench/ha-takeover.ts [--stores etcd,zookeeper,postgres] [--kills 25] [--table]
  */
 import { parseArgs } from 'node:util';
 import { killLeaderRepeatedly } from '../test/helpers/ha-cluster.js';
@@ -12,7 +12,7 @@ import { startEtcd } from '../test/helpers/etcd.js';
 import { startZooKeeper } from '../test/helpers/zookeeper.js';
 
 const { values } = parseArgs({
-  options: { stores: { type: 'string', default: 'etcd,zookeeper,postgres' }, kills: { type: 'string', default: '30' }, table: { type: 'boolean', default: false } },
+  options: { stores: { type: 'string', default: 'etcd,zookeeper,postgres' }, kills: { type: 'string', default: '25' }, table: { type: 'boolean', default: false } },
 });
 const kills = Number(values.kills);
 
@@ -20,11 +20,12 @@ async function storeServer(kind: string): Promise<{ url: string; stop: () => Pro
   switch (kind) {
     case 'etcd': {
       const etcd = await startEtcd();
-      return { url: `etcd://${etcd.hostPort}/bench`, stop: () => etcd.stop() };
+      // Every run of the ledger job stays listed (the default keeps 100 per job): the check compares all of them with the ledger.
+      return { url: `etcd://${etcd.hostPort}/bench?history=1000`, stop: () => etcd.stop() };
     }
     case 'zookeeper': {
       const zk = await startZooKeeper();
-      return { url: `zk://${zk.connectString}/bench`, stop: () => zk.stop() };
+      return { url: `zk://${zk.connectString}/bench?history=1000`, stop: () => zk.stop() };
     }
     case 'postgres': {
       const { startPostgres } = await import('../test/helpers/postgres.js');
@@ -44,7 +45,7 @@ for (const kind of values.stores.split(',')) {
   const dir = tempDir('moroccron-ha-bench-');
   try {
     const { takeoversMs: sorted, seconds } = await killLeaderRepeatedly(server.url, dir.path, kills);
-    rows.push({ store: kind, kills, secondsChecked: seconds, duplicates: 0, missing: 0, takeoverMs: { p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), max: sorted[sorted.length - 1] } });
+    rows.push({ store: kind, kills, secondsChecked: seconds, duplicates: 0, missing: 0, takeoverMs: { p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), p99: quantile(sorted, 0.99), max: sorted[sorted.length - 1] }, allMs: sorted });
   } finally {
     await server.stop();
     dir.remove();
@@ -52,6 +53,6 @@ for (const kind of values.stores.split(',')) {
 }
 console.log(JSON.stringify({ benchmark: 'ha-takeover', node: process.version, when: new Date().toISOString(), rows }, null, 2));
 if (values.table) {
-  console.error('\n| store | leader kills | seconds checked | duplicates | missing | takeover p50 | p90 | max |\n|---|---:|---:|---:|---:|---:|---:|---:|');
-  for (const r of rows) console.error(`| ${r.store} | ${r.kills} | ${r.secondsChecked} | 0 | 0 | ${r.takeoverMs.p50} ms | ${r.takeoverMs.p90} ms | ${r.takeoverMs.max} ms |`);
+  console.error('\n| store | leader kills | seconds checked | duplicates | missing | takeover p50 | p90 | p99 (target ≤ 3 s) | max |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) console.error(`| ${r.store} | ${r.kills} | ${r.secondsChecked} | 0 | 0 | ${r.takeoverMs.p50} ms | ${r.takeoverMs.p90} ms | ${r.takeoverMs.p99} ms | ${r.takeoverMs.max} ms |`);
 }

@@ -2,7 +2,7 @@
  * `npm run bench`: runs benchmarks one after another, each in its own process, and keeps
  * each one's JSON in bench/results/<name>.json; tables go to stderr.
  *   npm run bench                      the quick one (core-tick)
- *   npm run bench -- --all             every benchmark (several minutes; needs etcd, ZooKeeper, PostgreSQL, chromium)
+ *   npm run bench -- --all             every benchmark (over an hour, the soak alone takes one; needs etcd, ZooKeeper, PostgreSQL, chromium)
  *   npm run bench -- history-store     the ones named
  *   npm run bench -- --quick           the smaller variant of each benchmark that has one (minutes, not tens of them);
  *                                      with names or --all, those named (or all) in their smaller variant where they have one
@@ -17,7 +17,7 @@ const BENCHES: Record<string, string[]> = {
   'dispatch-skew': ['bench/dispatch-skew.ts'],
   'dispatch-skew-mesos': ['bench/dispatch-skew.ts', '--backend', 'mesos'],
   'history-store': ['bench/history-store.ts'],
-  'ha-takeover': ['bench/ha-takeover.ts', '--kills', '15'],
+  'ha-takeover': ['bench/ha-takeover.ts', '--kills', '25'],
   'ui-load': ['bench/ui-load.ts'],
   'ui-api': ['bench/ui-api.ts'],
   burst: ['bench/burst.ts'],
@@ -25,6 +25,15 @@ const BENCHES: Record<string, string[]> = {
   'burst-tiny': ['bench/burst.ts', '--job-cpus', '0.001'],
   launcher: ['bench/launcher.ts', '--physical'],
   'mesos-throughput': ['bench/mesos-throughput.ts'],
+  // 1,000 / 10,000 / 100,000 jobs registered: start to ready, RSS, job-list pages, idle CPU; croner beside it.
+  scale: ['bench/scale.ts'],
+  'scale-distinct': ['bench/scale.ts', '--mix', 'distinct', '--jobs', '100000', '--no-croner'],
+  // GET /api/v1/jobs/{name} under autocannon while 1,000 runs/min start, beside a hello-world server's ceiling; 3 rounds.
+  'api-throughput': ['bench/api-throughput.ts', '--rounds', '3'],
+  // The same with API tokens required and a rate limit (one too high to refuse): what each request costs for both.
+  'api-throughput-tokens': ['bench/api-throughput.ts', '--rounds', '3', '--auth', 'tokens', '--serve-args=--rate-limit 100000000/1m', '--baselines', ''],
+  // An hour at 1,020 runs/min: RSS, heap and fds flat; the chart goes to bench/results/soak.svg.
+  soak: ['bench/soak.ts'],
 };
 
 /** Smaller variants for `--quick`; their JSON goes to bench/results/<name>.quick.json. */
@@ -34,6 +43,9 @@ const QUICK: Record<string, string[]> = {
   'burst-tiny': ['bench/burst.ts', '--jobs', '2000', '--job-cpus', '0.001'],
   launcher: ['bench/launcher.ts', '--seconds', '10', '--rates', '100,300', '--physical'],
   'mesos-throughput': ['bench/mesos-throughput.ts', '--quick'],
+  scale: ['bench/scale.ts', '--jobs', '1000,10000', '--idle-s', '10'],
+  'api-throughput': ['bench/api-throughput.ts', '--seconds', '5', '--warmup-s', '1', '--baselines', 'fastify'],
+  soak: ['bench/soak.ts', '--minutes', '5', '--svg', 'bench/results/soak.quick.svg'],
 };
 
 const { values, positionals } = parseArgs({

@@ -134,7 +134,8 @@ try {
     const xs = samples.map(pick);
     return { median: round(quantile(xs, 0.5)), p99: round(quantile(xs, 0.99)), min: round(Math.min(...xs)), max: round(Math.max(...xs)) };
   };
-  const jobsCall = (s: LoadTimes) => s.api.find((c) => c.path.startsWith('/api/v1/jobs'));
+  // The list itself (every job, or a page with many), not the `?limit=1` count asked first.
+  const jobsCall = (s: LoadTimes) => s.api.find((c) => c.path.startsWith('/api/v1/jobs?') && c.path.includes('recent='));
   const results = {
     benchmark: 'ui-load',
     node: process.version,

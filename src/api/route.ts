@@ -8,6 +8,7 @@ import { fieldErrors } from '../core/job-spec.js';
 import type { Actor } from '../core/types.js';
 import { ROLE_NEEDED, checkAccess, type Access, type Authenticator } from './auth.js';
 import { fieldError, invalid } from './errors.js';
+import { keptJsonOf } from './json-once.js';
 
 export interface Reply {
   status: number;
@@ -100,10 +101,15 @@ export function register(app: FastifyInstance, def: AnyRoute, hooks: RouteHooks)
       }
       const answer = await def.handler({ params, query, body, request, reply, actor });
       if (answer === null) return reply;
+      const keptJson = keptJsonOf(answer.body);
+      if (keptJson !== undefined) return reply.code(answer.status).type(FASTIFY_JSON_TYPE).send(keptJson);
       return reply.code(answer.status).send(answer.body);
     },
   });
 }
+
+/** What Fastify sends an object as: kept JSON text goes out the same way. */
+const FASTIFY_JSON_TYPE = 'application/json; charset=utf-8';
 
 /** The caller of a public route when tokens are required: nobody in particular. */
 const PUBLIC: Actor = { tokenId: null, name: 'public', role: 'viewer', owners: [], address: null };

@@ -26,7 +26,9 @@ Usage:
   moroccron import chronos -f <file> | --from <url> [--apply]
                                       Chronos jobs (a JSON file, - for stdin, or a server's
                                       /v1/scheduler/jobs) as job files on stdout, or applied
-  moroccron jobs                      list jobs
+  moroccron jobs [--search words] [--state failing|running|paused|active] [--owner NAME]
+                [--label key=value] [--sort name|next] [--limit N]
+                                      list jobs (the server filters; --limit shows the first N)
   moroccron get <job>                 show a job (YAML; --json for JSON)
   moroccron delete <job> [--force]    delete a job and its history (--force: also when others depend on it)
   moroccron run <job>                 run a job now
@@ -158,6 +160,7 @@ async function main(argv: string[]): Promise<void> {
     apply: { file: { type: 'string', short: 'f', multiple: true } },
     import: { file: { type: 'string', short: 'f' }, from: { type: 'string' }, apply: { type: 'boolean', default: false } },
     runs: { status: { type: 'string' }, limit: { type: 'string', default: '20' } },
+    jobs: { search: { type: 'string' }, state: { type: 'string' }, owner: { type: 'string' }, label: { type: 'string' }, sort: { type: 'string' }, limit: { type: 'string' } },
     logs: { stderr: { type: 'boolean', default: false }, follow: { type: 'boolean', short: 'f', default: false } },
     blacklist: { reason: { type: 'string' } },
     delete: { force: { type: 'boolean', default: false } },
@@ -190,7 +193,7 @@ async function main(argv: string[]): Promise<void> {
         { source: importSource(positionals, v.file as string | undefined, v.from as string | undefined), apply: Boolean(v.apply), timeoutMs: requestTimeoutMs(values.timeout) },
       );
     case 'jobs':
-      return verbs.listJobs(ctx);
+      return verbs.listJobs(ctx, { q: v.search, state: v.state, owner: v.owner, label: v.label, sort: v.sort, limit: v.limit } as Record<string, string | undefined>);
     case 'get':
       return verbs.getJob(ctx, positional(positionals, 'job', verb));
     case 'delete':

@@ -46,14 +46,18 @@ export async function apply(ctx: VerbContext, files: string[]): Promise<void> {
   );
 }
 
-export async function listJobs(ctx: VerbContext): Promise<void> {
-  const result = await ctx.client.request<{ jobs: JobJson[] }>('GET', '/api/v1/jobs');
-  print(ctx, result, () =>
-    table(
+/** Jobs, filtered and ordered by the server (GET /api/v1/jobs's query: q, state, owner, label, sort, limit). */
+export async function listJobs(ctx: VerbContext, query: Record<string, string | undefined> = {}): Promise<void> {
+  const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined));
+  const result = await ctx.client.request<{ jobs: JobJson[]; total: number }>('GET', `/api/v1/jobs${params.size > 0 ? `?${params}` : ''}`);
+  print(ctx, result, () => {
+    const rows = table(
       ['NAME', 'SCHEDULE', 'TIMEZONE', 'NEXT RUN', 'PAUSED', 'ACTIVE'],
       result.jobs.map((j) => [j.name, j.schedule, j.timezone, shortTime(j.state.nextRunAt), j.paused ? 'yes' : 'no', j.state.activeRuns.length]),
-    ),
-  );
+    );
+    return result.total > result.jobs.length ? `${rows}
+(${result.jobs.length} of ${result.total} matching jobs)` : rows;
+  });
 }
 
 export async function getJob(ctx: VerbContext, name: string): Promise<void> {

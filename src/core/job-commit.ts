@@ -7,6 +7,7 @@ import { persist, type Ctx } from './context.js';
 import { consumedNow, release } from './dependencies.js';
 import { announceJob, rescheduleFromCursor } from './firing.js';
 import { relinkParents } from './graph.js';
+import { placeInOrder } from './job-order.js';
 import { jobEntry, type JobEntry } from './state.js';
 import { NO_PROGRESS, type CommandFailure, type JobSpec, type JobView, type StoredJob } from './types.js';
 import { placementMayChange, resortWaiting } from './waiting-line.js';
@@ -41,7 +42,7 @@ export function prepare(ctx: Ctx, spec: JobSpec): Prepared | { error: CommandFai
     stored = { spec, cursor, createdAt: existing.stored.createdAt, updatedAt: now, progress };
   }
   try {
-    return { entry: jobEntry(stored, existing?.active ?? new Set()), existing };
+    return { entry: jobEntry(stored, existing?.active), existing };
   } catch (e) {
     return { error: failure(400, 'invalid', `${spec.name}: ${(e as Error).message}`) };
   }
@@ -50,6 +51,7 @@ export function prepare(ctx: Ctx, spec: JobSpec): Prepared | { error: CommandFai
 export function commit(ctx: Ctx, { entry, existing }: Prepared): JobView {
   const spec = entry.stored.spec;
   ctx.s.jobs.set(spec.name, entry);
+  placeInOrder(ctx.s.jobOrder, entry);
   placementMayChange(ctx);
   relinkParents(ctx.s.children, spec.name, existing?.stored.spec.after ?? [], spec.after);
   rescheduleFromCursor(ctx, entry);

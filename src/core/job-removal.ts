@@ -8,6 +8,7 @@ import { persist, type Ctx } from './context.js';
 import { announceJob } from './firing.js';
 import { referrers, relinkParents, withoutReferencesTo } from './graph.js';
 import { commit, prepare } from './job-commit.js';
+import { removeFromOrder } from './job-order.js';
 import { stop } from './runs.js';
 import type { CommandResult } from './types.js';
 
@@ -29,6 +30,7 @@ export function deleteJob(ctx: Ctx, name: string, force: boolean): CommandResult
     if (run) stop(ctx, run, 'job deleted');
   }
   ctx.s.jobs.delete(name);
+  removeFromOrder(ctx.s.jobOrder, name);
   relinkParents(ctx.s.children, name, entry.stored.spec.after, []);
   ctx.s.children.delete(name);
   persist(ctx, { op: 'delete-job', name });

@@ -2,8 +2,9 @@
  * Read-only questions about the scheduler's state, for the API and metrics. Answers are
  * copies: nobody outside update() holds a reference into the state it mutates.
  */
+import { pageOfJobs, type JobPage, type JobPageQuery } from './job-page.js';
 import type { SchedulerState } from './state.js';
-import type { BackendKind, BlacklistEntry, Millis, Resources, Run, RunStatus } from './types.js';
+import type { BackendKind, BlacklistEntry, Millis, Resources, Run, RunStatus, StoredJob } from './types.js';
 
 export interface JobLiveState {
   nextDue: Millis | null;
@@ -15,6 +16,8 @@ export interface SchedulerQueries {
   backend(): BackendKind;
   /** When the job runs next and which of its runs are unfinished; null for an unknown job. */
   job(name: string): JobLiveState | null;
+  /** A page of the jobs, with copies of the stored jobs on it. */
+  jobPage(query: JobPageQuery): JobPage<{ job: StoredJob; live: JobLiveState }>;
   /** An unfinished run as the scheduler holds it (newer than the store's copy while a batch commits). */
   activeRun(id: string): Run | null;
   /** The local agent's capacity and what launched runs hold of it; null on Mesos. */
@@ -31,6 +34,13 @@ export function queriesOf(s: Readonly<SchedulerState>): SchedulerQueries {
     job(name) {
       const entry = s.jobs.get(name);
       return entry ? { nextDue: entry.nextDue, activeRuns: [...entry.active] } : null;
+    },
+    jobPage(query) {
+      const entryAt = (i: number) => s.jobOrder[i]!;
+      return pageOfJobs(s.jobOrder.length, entryAt, query, (i) => {
+        const entry = entryAt(i);
+        return { job: { ...entry.stored }, live: { nextDue: entry.nextDue, activeRuns: [...entry.active] } };
+      });
     },
     activeRun(id) {
       const run = s.runs.get(id);

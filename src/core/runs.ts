@@ -11,7 +11,7 @@ import { enqueue, leaveLine, leaveLineAt, makeDueOrWait, placementMayChange } fr
 import { formatDuration } from './duration.js';
 import { add, fits, shortfall, subtract } from './resources.js';
 import { retryDelay } from './retry.js';
-import type { JobEntry } from './state.js';
+import { removeActive, type JobEntry } from './state.js';
 import { isTerminal, type Resources, type Run } from './types.js';
 
 export function onClaimed(ctx: Ctx, accepted: string[], refused: string[]): void {
@@ -279,7 +279,8 @@ function releaseResources(ctx: Ctx, run: Run): void {
 function forget(ctx: Ctx, run: Run): void {
   ctx.s.runs.delete(run.id);
   ctx.s.unreachable.delete(run.id);
-  ctx.s.jobs.get(run.job)?.active.delete(run.id);
+  const entry = ctx.s.jobs.get(run.job);
+  if (entry) removeActive(entry, run.id);
 }
 
 /** Claim the next attempt when the policy allows one; says whether it did. */

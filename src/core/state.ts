@@ -8,6 +8,7 @@ import { MinHeap } from './min-heap.js';
 import { parseDuration } from './duration.js';
 import { runsAllowedAtOnce } from './host-constraints.js';
 import { parseSchedule, type Schedule } from './schedule/index.js';
+import { sharingJob } from './spec-sharing.js';
 import type { AgentInfo, BackendKind, BlacklistEntry, JobSpec, Millis, Resources, Run, StoredJob, StoredOwner } from './types.js';
 
 export interface SchedulerConfig {
@@ -44,10 +45,12 @@ export interface JobEntry {
   timing: JobTiming;
   /** Next occurrence after the cursor; null when paused, unscheduled or finished. */
   nextDue: Millis | null;
-  /** Runs of this job that are not terminal, including claims in flight. */
-  active: Set<string>;
+  /** Runs of this job that are not terminal, including claims in flight (change it with addActive/removeActive). */
+  active: ReadonlySet<string>;
   /** How many runs of the job may go at once on the local agent (its UNIQUE/MAX_PER constraints). */
   runsAtOnceHere: number;
+  /** What a search of the job list looks through, made on the first search (job-page.ts). */
+  searchText?: string;
 }
 
 export interface JobTiming {
@@ -95,6 +98,8 @@ export interface SchedulerState {
   outbox: Set<string>;
   used: Resources;
   jobs: Map<string, JobEntry>;
+  /** The values of `jobs` by ascending name (job-order.ts). */
+  jobOrder: JobEntry[];
   /** Non-terminal runs, claimed or being claimed. */
   runs: Map<string, Run>;
   /** Claims sent to the store and not yet answered (skipped runs too). */
@@ -141,6 +146,7 @@ export function initialState(config: Partial<SchedulerConfig> = {}): SchedulerSt
     outbox: new Set(),
     used: { ...NO_RESOURCES },
     jobs: new Map(),
+    jobOrder: [],
     runs: new Map(),
     claiming: new Map(),
     allocated: new Map(),
@@ -155,13 +161,37 @@ export function initialState(config: Partial<SchedulerConfig> = {}): SchedulerSt
   };
 }
 
+/** Durations as written ("1h", "30s"), parsed: a few distinct ones among many jobs, each parsed once. */
+const parsedDurations = new Map<string | number, Millis | null>();
+const PARSED_DURATIONS = 4096;
+
 const durationMs = (value: string | number | undefined, fallback: Millis): Millis => {
   if (value === undefined) return fallback;
-  const parsed = parseDuration(value);
-  return parsed.ok ? parsed.ms : fallback;
+  let ms = parsedDurations.get(value);
+  if (ms === undefined) {
+    const parsed = parseDuration(value);
+    ms = parsed.ok ? parsed.ms : null;
+    if (parsedDurations.size < PARSED_DURATIONS) parsedDurations.set(value, ms);
+  }
+  return ms ?? fallback;
 };
 
-export function jobEntry(stored: StoredJob, active = new Set<string>()): JobEntry {
+/** Most jobs have no run going: they share this empty set instead of holding one each. */
+const NO_RUNS: ReadonlySet<string> = new Set();
+
+export function addActive(entry: JobEntry, runId: string): void {
+  if (entry.active === NO_RUNS) entry.active = new Set([runId]);
+  else (entry.active as Set<string>).add(runId);
+}
+
+export function removeActive(entry: JobEntry, runId: string): void {
+  if (!entry.active.has(runId)) return;
+  (entry.active as Set<string>).delete(runId);
+  if (entry.active.size === 0) entry.active = NO_RUNS;
+}
+
+export function jobEntry(given: StoredJob, active: ReadonlySet<string> = NO_RUNS): JobEntry {
+  const stored = sharingJob(given);
   const spec = stored.spec;
   return {
     stored,

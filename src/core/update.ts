@@ -24,7 +24,8 @@ import {
   place,
   resourcesOf,
 } from './runs.js';
-import { historyOf, jobEntry, type SchedulerState } from './state.js';
+import { inNameOrder } from './job-order.js';
+import { addActive, historyOf, jobEntry, type SchedulerState } from './state.js';
 import { enqueue, makeDueOrWait, placementMayChange } from './waiting-line.js';
 import { FRAMEWORK_ID_META, type Effect, type Message } from './types.js';
 
@@ -107,11 +108,12 @@ function boot(ctx: Ctx, message: Extract<Message, { type: 'boot' }>): void {
       emit(ctx, { type: 'log', level: 'error', message: `job ${stored.spec.name} cannot be scheduled: ${(e as Error).message}` });
     }
   }
+  s.jobOrder = inNameOrder(s.jobs.values());
   s.children = childrenIndex([...s.jobs.values()].map((e) => e.stored.spec));
   for (const run of message.activeRuns) {
     s.runs.set(run.id, run);
     const entry = s.jobs.get(run.job);
-    entry?.active.add(run.id);
+    if (entry) addActive(entry, run.id);
     armSla(ctx, run);
     if (run.status === 'queued') {
       makeDueOrWait(ctx, run);

@@ -61,6 +61,8 @@ export class Loop {
     private readonly clock: () => Millis,
     private readonly stats: LoopStats | null,
     private readonly onFatal: (error: Error) => void,
+    /** How long update() may run before a batch closes (tests that pin batches take it away). */
+    private readonly batchBudgetMs = BATCH_BUDGET_MS,
   ) {}
 
   get depth(): number {
@@ -130,7 +132,7 @@ export class Loop {
         const started = performance.now();
         const effects: Effect[] = [];
         let taken = 0;
-        while (taken < this.queue.length && taken < MAX_BATCH && performance.now() - started < BATCH_BUDGET_MS) {
+        while (taken < this.queue.length && taken < MAX_BATCH && performance.now() - started < this.batchBudgetMs) {
           effects.push(...update(this.state, this.queue[taken]!)[1]);
           taken++;
         }

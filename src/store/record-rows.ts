@@ -3,6 +3,7 @@
  * in SQLite and JSONB in PostgreSQL, whose driver reads them back already parsed; BIGINT
  * columns may come back as strings.
  */
+import { sharingJob } from '../core/spec-sharing.js';
 import type { JobProgress, JobSpec, Notice, OwnerSpec, StoredJob, StoredOwner } from '../core/types.js';
 
 type Json<T> = string | T;
@@ -19,13 +20,14 @@ export interface JobRow {
   progress: Json<JobProgress>;
 }
 
-export const jobFromRow = (row: JobRow): StoredJob => ({
-  spec: parsed(row.spec),
-  cursor: row.cursor === null ? null : Number(row.cursor),
-  createdAt: Number(row.created_at),
-  updatedAt: Number(row.updated_at),
-  progress: parsed(row.progress),
-});
+export const jobFromRow = (row: JobRow): StoredJob =>
+  sharingJob({
+    spec: parsed(row.spec),
+    cursor: row.cursor === null ? null : Number(row.cursor),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    progress: parsed(row.progress),
+  });
 
 export interface OwnerRow {
   name: string;

@@ -262,7 +262,7 @@ describe('jobs with their recent runs', () => {
     for (const [path, params] of [
       ['/api/v1/jobs/{name}/occurrences', ['name', 'count', 'from']],
       ['/api/v1/timeline', ['hours', 'bucketMinutes', 'from']],
-      ['/api/v1/jobs', ['recent']],
+      ['/api/v1/jobs', ['recent', 'limit', 'cursor', 'sort', 'order', 'q', 'owner', 'label', 'state']],
     ] as const) {
       const get = body.paths[path]?.get;
       assert.ok(get, path);

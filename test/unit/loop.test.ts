@@ -190,10 +190,18 @@ function setup() {
   const stats: LoopStats = { observeBatch: (_seconds, messages) => void batches.push(messages) };
   const fatal = deferred<Error>();
   const fatalCalls: Error[] = [];
-  const loop = new Loop(initialState(), runner, clock.now, stats, (error) => {
-    fatalCalls.push(error);
-    fatal.resolve(error);
-  });
+  // No time budget: on a loaded machine a slow update() would split the batches these tests pin down.
+  const loop = new Loop(
+    initialState(),
+    runner,
+    clock.now,
+    stats,
+    (error) => {
+      fatalCalls.push(error);
+      fatal.resolve(error);
+    },
+    Number.POSITIVE_INFINITY,
+  );
   return { loop, runner, clock, batches, fatal: fatal.promise, fatalCalls };
 }
 

@@ -3,12 +3,15 @@ import { z } from 'zod';
 import { jobGraph, nodeState } from './job-graph.js';
 import { validateJobList, withoutState } from '../../core/job-file.js';
 import { jobSpecSchema, name, type JobSpec } from '../../core/job-spec.js';
-import type { JobView } from '../../core/types.js';
+import { pageOfJobs, type JobPage, type JobPageQuery } from '../../core/job-page.js';
+import type { JobLiveState } from '../../core/queries.js';
+import type { JobView, StoredJob } from '../../core/types.js';
 import { runCommand, type ApiContext } from '../context.js';
 import { fieldError, invalid, notFound } from '../errors.js';
 import { route, type AnyRoute } from '../route.js';
 import { jobView, runView } from '../views.js';
 import { recentRuns } from '../recent-runs.js';
+import { encodeJobCursor, jobListQuery, toJobPageQuery } from './job-list-query.js';
 import { errorSchema, jobSchema, recentRunSchema, runListQuery, runPageSchema, runSchema, toRunQuery } from './schemas.js';
 
 const nameParams = z.strictObject({ name: name('name') });
@@ -29,25 +32,41 @@ export function jobRoutes(api: ApiContext): AnyRoute[] {
     return job;
   };
 
+  const NO_RUNS = new Set<string>();
+  /** The leader pages the jobs it holds; another member pages what its store lists (no live state). */
+  const pageOfList = async (query: JobPageQuery): Promise<JobPage<{ job: StoredJob; live: JobLiveState | null }>> => {
+    const leader = api.leader();
+    if (leader?.queries.booted()) return leader.queries.jobPage(query);
+    const jobs = (await api.store.listJobs()).sort((a, b) => (a.spec.name < b.spec.name ? -1 : a.spec.name > b.spec.name ? 1 : 0));
+    const facts = jobs.map((stored) => ({ stored, nextDue: null, active: NO_RUNS }));
+    return pageOfJobs(jobs.length, (i) => facts[i]!, query, (i) => ({ job: jobs[i]!, live: null }));
+  };
+
   return [
     route({
       method: 'GET',
       path: '/api/v1/jobs',
       tag: 'jobs',
-      summary: 'List jobs; with ?recent=N each has its newest N finished runs',
-      query: z.strictObject({
-        recent: z.coerce.number().int().min(1).max(50).optional().describe("Add `recent` to each job: its newest N finished runs (at most 50), newest first"),
-      }),
+      summary: 'List jobs, or a page of them (?limit, then ?cursor=nextCursor), filtered and sorted; with ?recent=N each has its newest N finished runs',
+      query: jobListQuery,
       responses: {
-        200: { description: 'All jobs', schema: z.object({ jobs: z.array(jobSchema.extend({ recent: z.array(recentRunSchema).optional() })) }) },
+        200: {
+          description: 'The matching jobs (a page of them with ?limit)',
+          schema: z.object({
+            jobs: z.array(jobSchema.extend({ recent: z.array(recentRunSchema).optional() })),
+            total: z.number().int().describe('Jobs matching the filters, on every page'),
+            nextCursor: z.string().nullable().describe('For the next page; null on the last'),
+          }),
+        },
         400: { description: 'Bad query', schema: errorSchema },
       },
       handler: async ({ query }) => {
-        const jobs = await api.store.listJobs();
-        const views = jobs.map((j) => jobView(j, live(j.spec.name), api.envRedaction));
-        if (query.recent === undefined) return { status: 200, body: { jobs: views } };
-        const recent = await recentRuns(api.store, jobs.map((j) => j.spec.name), query.recent);
-        return { status: 200, body: { jobs: views.map((view) => ({ ...view, recent: recent.get(view.name) ?? [] })) } };
+        const page = await pageOfList(toJobPageQuery(query));
+        const views = page.jobs.map(({ job, live }) => jobView(job, live, api.envRedaction));
+        const nextCursor = page.next && encodeJobCursor(page.next);
+        if (query.recent === undefined) return { status: 200, body: { jobs: views, total: page.total, nextCursor } };
+        const recent = await recentRuns(api.store, views.map((v) => v.name), query.recent);
+        return { status: 200, body: { jobs: views.map((view) => ({ ...view, recent: recent.get(view.name) ?? [] })), total: page.total, nextCursor } };
       },
     }),
     route({

@@ -20,6 +20,19 @@ const SERVER_SETTING = /^MOROCCRON_/;
 
 /** Node flags the launcher must not repeat: a second inspector or profile of its own. */
 const SERVER_ONLY_FLAG = /^--(inspect|cpu-prof|heap-prof|prof|diagnostic-dir|report)/;
+/** Those of them that take a value, which may come as the next argument (`--cpu-prof-dir /tmp/p`). */
+const TAKES_VALUE = /^--(inspect-port|cpu-prof-(dir|name|interval)|heap-prof-(dir|name|interval)|diagnostic-dir|report-(dir|directory|filename|signal))$/;
+
+/** The server's node flags without those that are its own, and without their values. */
+export function launcherExecArgv(serverArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < serverArgv.length; i++) {
+    const flag = serverArgv[i]!;
+    if (!SERVER_ONLY_FLAG.test(flag)) kept.push(flag);
+    else if (TAKES_VALUE.test(flag)) i++;
+  }
+  return kept;
+}
 
 /** How long close() waits for the launcher to exit. */
 const EXIT_WAIT_MS = 2_000;
@@ -78,7 +91,7 @@ export class Launcher {
 
   private start(): ChildProcess {
     const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !SERVER_SETTING.test(name)));
-    const execArgv = process.execArgv.filter((flag) => !SERVER_ONLY_FLAG.test(flag));
+    const execArgv = launcherExecArgv(process.execArgv);
     const child = fork(MAIN, [], { env, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
     child.on('message', (message: LauncherReports) => {
       for (const report of message.reports) this.events.report(report);

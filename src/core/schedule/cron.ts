@@ -29,30 +29,33 @@ export function parseCron(expr: string, timeZone: string, dst?: DstRule): Schedu
       );
     }
   }
-  let cron: Cron;
-  let fixedTime: boolean;
+  let entry: ParsedCron;
   try {
-    ({ cron, fixedTime } = parsedFor(pattern));
+    entry = parsedFor(pattern);
   } catch (e) {
     const message = (e instanceof Error ? e.message : String(e)).replace(/^CronPattern:\s*/, '');
     throw invalid(message.charAt(0).toLowerCase() + message.slice(1));
   }
+  const { fixedTime } = entry;
   // Without a year field a pattern that matches once matches every 400 years.
-  if (cron.nextRun(new Date(Date.UTC(2000, 0, 1))) === null) throw invalid('never matches (no such date)');
+  entry.matches ??= entry.cron.nextRun(new Date(Date.UTC(2000, 0, 1))) !== null;
+  if (!entry.matches) throw invalid('never matches (no such date)');
   return new CronSchedule(pattern, timeZone, dst ?? (fixedTime ? FIXED_TIME_RULE : INTERVAL_RULE));
 }
 
 /**
- * A parsed croner pattern holds a 10,000-entry year table (about 80 KB), so jobs keep only
- * their pattern text and share parsed patterns through this bounded cache: memory stays
- * flat with 100,000 jobs, and common patterns are parsed once.
+ * Jobs keep only their pattern text and share parsed patterns through this bounded cache, so
+ * common patterns are parsed once. Parsing costs about 20 µs, most of it croner filling a
+ * 10,000-entry year table (80 KB); see compactPattern for why the cache stays small anyway.
  */
-const CACHE_SIZE = 512;
+const CACHE_SIZE = 4096;
 const parsed = new Map<string, ParsedCron>();
 
 interface ParsedCron {
   cron: Cron;
   fixedTime: boolean;
+  /** Whether it matches any date at all (not `0 0 30 2 *`); asked once. */
+  matches: boolean | null;
   /** Built on first use: only counting (the timeline) needs it. */
   day: DayShape | null;
 }
@@ -65,11 +68,30 @@ function parsedFor(pattern: string): ParsedCron {
   } else {
     // utcOffset 0 rather than timezone 'UTC': the same wall clock, without Intl on every call.
     const options = { mode: '5-or-6-parts' } as const;
-    entry = { cron: new Cron(pattern, { ...options, utcOffset: 0 }), fixedTime: new CronPattern(pattern, undefined, options).isFixedTime, day: null };
+    const cron = new Cron(pattern, { ...options, utcOffset: 0 });
+    const inner = compactPattern(cron);
+    entry = { cron, fixedTime: inner?.isFixedTime ?? new CronPattern(pattern, undefined, options).isFixedTime, matches: null, day: null };
     if (parsed.size >= CACHE_SIZE) parsed.delete(parsed.keys().next().value!);
   }
   parsed.set(pattern, entry);
   return entry;
+}
+
+/** Every year allowed: what croner builds for each pattern without a year field (all of ours). */
+const ANY_YEAR: readonly number[] = Object.freeze(new Array<number>(10_000).fill(1));
+
+/**
+ * The pattern a Cron parsed (croner keeps it in its internal state), with its year table
+ * swapped for the one shared table: all of ours allow every year, so the 80 KB each
+ * pattern carried was the same every time, and an entry evicted from the cache after it
+ * had aged into the old heap made a garbage collection far costlier than the parse.
+ * Null if croner no longer keeps the pattern where this looks; then nothing is shared.
+ */
+function compactPattern(cron: Cron): CronPattern | null {
+  const inner = (cron as unknown as { _states?: { pattern?: unknown } })._states?.pattern;
+  if (!(inner instanceof CronPattern)) return null;
+  if (inner.starYear && inner.year.length === ANY_YEAR.length) inner.year = ANY_YEAR as number[];
+  return inner;
 }
 
 const cronFor = (pattern: string): Cron => parsedFor(pattern).cron;
@@ -131,7 +153,18 @@ class CronSchedule implements Schedule {
     return counts;
   }
 
+  /** The last question asked of next() and its answer: no match lies between them. */
+  private asked = Number.POSITIVE_INFINITY;
+  private answer: number | null = null;
+
   next(afterMs: number): number | null {
+    if (afterMs >= this.asked && this.answer !== null && afterMs < this.answer) return this.answer;
+    const answer = this.search(afterMs);
+    [this.asked, this.answer] = [afterMs, answer];
+    return answer;
+  }
+
+  private search(afterMs: number): number | null {
     if (!(afterMs < LATEST_INSTANT)) return null;
     const after = Math.max(afterMs, EARLIEST_INSTANT);
     const matchAfter = wallMatcher(cronFor(this.pattern));

@@ -24,6 +24,7 @@ import {
   type WriteResult,
 } from '../types.js';
 import { withDiskSpace } from './disk-space.js';
+import { JobCache, jobChangedBy } from './job-cache.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteAccess } from './access.js';
 import { SqliteNotices } from './notices.js';
@@ -44,6 +45,9 @@ const FINISHED_SQL = FINISHED_STATUSES.map((s) => `'${s}'`).join(', ');
 const RUN_NAMED_VALUES = RUN_COLUMNS.map((c) => `@${c}`).join(', ');
 const RUN_SET = RUN_COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = @${c}`).join(', ');
 
+/** Jobs kept for getJob; beyond that the least recently read go. */
+const JOB_CACHE_SIZE = 4096;
+
 export class SqliteStore implements Store, RunArchive {
   readonly description: string;
   private readonly db: Database.Database;
@@ -52,6 +56,7 @@ export class SqliteStore implements Store, RunArchive {
   private readonly owners: SqliteOwners;
   private readonly access: SqliteAccess;
   private readonly notices: SqliteNotices;
+  private readonly jobCache = new JobCache(JOB_CACHE_SIZE);
 
   constructor(readonly path: string) {
     this.description = `sqlite:${path}`;
@@ -90,6 +95,8 @@ export class SqliteStore implements Store, RunArchive {
       listBlacklist: db.prepare<[], BlacklistEntry>('SELECT agent, reason, since FROM agent_blacklist ORDER BY agent'),
       listJobs: db.prepare<[], JobRow>('SELECT * FROM jobs ORDER BY name'),
       getJob: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE name = ?'),
+      // Moves when another connection commits (never for this one's own writes).
+      dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
       getRun: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?'),
       activeRuns: db.prepare<[], RunRow>(`SELECT * FROM runs WHERE status IN (${ACTIVE_SQL}) ORDER BY scheduled_at, id`),
       prune: db.prepare<{ job: string; before: number; keep: number }, { id: string }>(
@@ -135,7 +142,8 @@ export class SqliteStore implements Store, RunArchive {
 
   async loadState(): Promise<LoadedState> {
     return this.db.transaction(() => ({
-      jobs: this.sql.listJobs.all().map(jobFromRow),
+      // Row by row: with 100,000 jobs, all rows' JSON text at once set the heap's high-water mark.
+      jobs: Array.from(this.sql.listJobs.iterate(), jobFromRow),
       activeRuns: this.sql.activeRuns.all().map(fromRow),
       owners: this.owners.list(),
       notices: this.notices.list(),
@@ -209,6 +217,10 @@ export class SqliteStore implements Store, RunArchive {
       }
       return result;
     });
+    for (const op of ops) {
+      const job = jobChangedBy(op);
+      if (job !== null) this.jobCache.forget(job);
+    }
     return this.applyWrite.immediate(epoch, ops);
   }
 
@@ -228,8 +240,11 @@ export class SqliteStore implements Store, RunArchive {
   }
 
   async getJob(name: string): Promise<StoredJob | null> {
+    this.jobCache.sync(this.sql.dataVersion.get()!);
+    const kept = this.jobCache.get(name);
+    if (kept) return kept;
     const row = this.sql.getJob.get(name);
-    return row ? jobFromRow(row) : null;
+    return row ? this.jobCache.keep(jobFromRow(row)) : null;
   }
 
   async getMeta(key: string): Promise<string | null> {

@@ -3,15 +3,19 @@ import type { BulkOutcome } from '../lib/bulk';
 
 interface BulkBarProps {
   count: number;
+  /** Which jobs the count and the actions cover, when not every selected one ("on screen"). */
+  scope?: string | undefined;
   running: boolean;
   onAction: (action: 'run' | 'pause' | 'resume') => void;
   onClear: () => void;
 }
 
-export function BulkBar({ count, running, onAction, onClear }: BulkBarProps) {
+export function BulkBar({ count, scope, running, onAction, onClear }: BulkBarProps) {
   return (
     <div className="bulkbar" role="region" aria-label="Bulk actions">
-      <strong>{count.toLocaleString('en')} selected</strong>
+      <strong>
+        {count.toLocaleString('en')} selected{scope ? ` ${scope}` : ''}
+      </strong>
       <button type="button" className="btn btn-small" disabled={running} onClick={() => onAction('run')}>
         ▶ Run now
       </button>

@@ -1,6 +1,11 @@
-/** Search and filters above the jobs table. */
+/**
+ * Search and filters above the jobs table. When the server filters (many jobs), the label is
+ * typed (`key=value`, or `key` for any value) with the labels of the rows on screen suggested,
+ * since no list of every label is at hand.
+ */
 import { useId } from 'react';
 import type { JobFilters, StateFilter } from '../lib/job-list';
+import { MAX_LABEL_FILTER, MAX_SEARCH } from '../lib/job-paging';
 
 interface JobsToolbarProps {
   filters: JobFilters;
@@ -8,8 +13,9 @@ interface JobsToolbarProps {
   owners: string[];
   labels: string[];
   backend: string | null;
-  shown: number;
-  total: number;
+  /** How many jobs there are, or match. */
+  count: string;
+  serverFiltered: boolean;
 }
 
 const STATES: { value: StateFilter; label: string }[] = [
@@ -20,7 +26,7 @@ const STATES: { value: StateFilter; label: string }[] = [
   { value: 'paused', label: 'Paused' },
 ];
 
-export function JobsToolbar({ filters, onChange, owners, labels, backend, shown, total }: JobsToolbarProps) {
+export function JobsToolbar({ filters, onChange, owners, labels, backend, count, serverFiltered }: JobsToolbarProps) {
   const id = useId();
   const filtered = filters.query || filters.owner || filters.label || filters.state;
   return (
@@ -32,6 +38,7 @@ export function JobsToolbar({ filters, onChange, owners, labels, backend, shown,
           type="search"
           placeholder="Name, description or label (team=data)"
           value={filters.query}
+          maxLength={serverFiltered ? MAX_SEARCH : undefined}
           onChange={(e) => onChange({ query: e.target.value })}
         />
       </div>
@@ -56,24 +63,46 @@ export function JobsToolbar({ filters, onChange, owners, labels, backend, shown,
           ))}
         </select>
       </div>
-      <div className="field">
-        <label htmlFor={`${id}-label`}>Label</label>
-        <select id={`${id}-label`} value={filters.label} onChange={(e) => onChange({ label: e.target.value })}>
-          <option value="">Any label</option>
-          {labels.map((l) => (
-            <option key={l} value={l}>
-              {l}
-            </option>
-          ))}
-        </select>
-      </div>
+      {serverFiltered ? (
+        <div className="field">
+          <label htmlFor={`${id}-label`}>Label</label>
+          <input
+            id={`${id}-label`}
+            type="text"
+            list={`${id}-labels`}
+            placeholder="key=value or key"
+            spellCheck={false}
+            autoComplete="off"
+            maxLength={MAX_LABEL_FILTER}
+            value={filters.label}
+            onChange={(e) => onChange({ label: e.target.value })}
+          />
+          <datalist id={`${id}-labels`}>
+            {labels.map((l) => (
+              <option key={l} value={l} />
+            ))}
+          </datalist>
+        </div>
+      ) : (
+        <div className="field">
+          <label htmlFor={`${id}-label`}>Label</label>
+          <select id={`${id}-label`} value={filters.label} onChange={(e) => onChange({ label: e.target.value })}>
+            <option value="">Any label</option>
+            {labels.map((l) => (
+              <option key={l} value={l}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
       {filtered ? (
         <button type="button" className="btn btn-quiet btn-small" onClick={() => onChange({ query: '', owner: '', label: '', state: '' })}>
           Clear filters
         </button>
       ) : null}
       <span className="count" aria-live="polite">
-        {filtered ? `${shown.toLocaleString('en')} of ${total.toLocaleString('en')} jobs` : `${total.toLocaleString('en')} jobs`}
+        {count}
         {backend ? ` · ${backend} backend` : ''}
       </span>
     </div>

@@ -1,13 +1,17 @@
 /**
  * The job list with its recent runs, kept current by the event stream: run events move a
  * row's active runs and sparkline at once; job changes and new claims (which move the next
- * run time) refetch the jobs concerned, batched so a busy minute costs one request.
+ * run time) refetch the jobs concerned, batched so a busy minute costs one request. For a
+ * list a browser can hold: before it would fetch the whole list again it asks how many jobs
+ * there are, and `outgrown` says when there are more than PAGED_ABOVE (the page then pages
+ * on the server instead).
  */
-import { useCallback, useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { apiRequest, ApiError, jobPath, useApi } from '../api/client';
 import { useEvents } from '../api/events';
 import type { JobView, SchedulerEvent } from '../api/types';
 import { isNewRun, RECENT_RUNS, withRun } from '../lib/job-list';
+import { PAGED_ABOVE, type JobPageAnswer } from '../lib/job-paging';
 
 interface JobList {
   jobs: JobView[];
@@ -20,9 +24,16 @@ const FLUSH_MS = 1_000;
 /** A job's new spec and state, keeping the recent runs the list already has. */
 const merged = (fresh: JobView, old: JobView | undefined): JobView => ({ ...fresh, recent: fresh.recent ?? old?.recent ?? [] });
 
+/** Whether the server holds more jobs than the browser should (one job is asked for, for the total). */
+async function tooManyJobs(): Promise<boolean> {
+  const { total } = await apiRequest<JobPageAnswer>('GET', '/api/v1/jobs?limit=1');
+  return total > PAGED_ABOVE;
+}
+
 export function useLiveJobs() {
   const api = useApi<JobList>(`/api/v1/jobs?recent=${RECENT_RUNS}`);
   const { setData, reload } = api;
+  const [tooMany, setTooMany] = useState(false);
   const dirty = useRef(new Set<string>());
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
@@ -33,6 +44,10 @@ export function useLiveJobs() {
     if (names.length === 0) return;
     try {
       if (names.length > ONE_BY_ONE_LIMIT) {
+        if (await tooManyJobs()) {
+          setTooMany(true);
+          return;
+        }
         const { jobs } = await apiRequest<JobList>('GET', '/api/v1/jobs');
         setData((previous) => {
           const old = new Map(previous?.jobs.map((j) => [j.name, j]));
@@ -101,6 +116,12 @@ export function useLiveJobs() {
     [setData, markDirty],
   );
 
-  useEvents(onEvent, { onReset: reload });
-  return api;
+  const onReset = useCallback(() => {
+    tooManyJobs().then(
+      (many) => (many ? setTooMany(true) : reload()),
+      () => reload(),
+    );
+  }, [reload]);
+  useEvents(onEvent, { onReset });
+  return { ...api, outgrown: tooMany || (api.data?.jobs.length ?? 0) > PAGED_ABOVE };
 }
