@@ -2,7 +2,8 @@
  * The operator pages of the web UI in a real browser (Debian's chromium via playwright-core)
  * against real servers: the graph (a failure's held-back subtree, keyboard, live states), the
  * timeline (busiest buckets, the time slider, per-minute resolution, the filter), the owners
- * (contacts without secrets, a test notice answered per channel) and the cluster page, on the
+ * (contacts without secrets, a test notice answered per channel, each card asking for its own
+ * owner's jobs a page at a time) and the cluster page, on the
  * local backend (whose 409 to a blacklist is shown) and on `moroccron mesos-sim` (an agent
  * blacklisted with a reason, then let back). Each page is checked with axe-core and saved as a
  * screenshot; a console or page error fails the test it happens in.
@@ -10,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after, afterEach, before, describe, test } from 'node:test';
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { chromiumUnavailable, launchBrowser, type UiBrowser } from '../helpers/browser.js';
 import { HttpReceiver } from '../helpers/notice-receivers.js';
 import { BIN, api, eventually, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
@@ -153,6 +154,63 @@ describe('the graph, timeline, owners and cluster pages on the local backend', {
     });
     await browser.checkAccessibility(page, 'the owners page');
     await browser.screenshot(page, 'ops-owners');
+  });
+
+  test('an owner card asks for its own jobs a page at a time, counts them all and follows changes', async () => {
+    const owner = 'bulk-team';
+    assert.equal((await api(`${server.url}/api/v1/owners/${owner}`, 'PUT', {})).status, 201);
+    // 30 jobs: more than a card lists (12), so the count comes from the server's total.
+    const bulk = Array.from({ length: 30 }, (_, i) => ({ name: `bulk-${String(i).padStart(2, '0')}`, command: 'true', owners: [owner] }));
+    const put = await api(`${server.url}/api/v1/jobs`, 'POST', bulk);
+    assert.equal(put.status, 201, JSON.stringify(put.body));
+
+    const jobListRequests: URLSearchParams[] = [];
+    const watch = (request: Request) => {
+      const url = new URL(request.url());
+      if (url.pathname === '/api/v1/jobs') jobListRequests.push(url.searchParams);
+    };
+    page.on('request', watch);
+    try {
+      await page.goto(`${server.url}/owners`);
+      const card = page.locator(`[data-testid="owner"][data-owner="${owner}"]`);
+      const bulkLinks = card.getByRole('link', { name: /^bulk-\d+/ });
+      await card.getByRole('heading', { level: 3, name: '30 jobs', exact: true }).waitFor();
+      assert.equal(await bulkLinks.count(), 12);
+      await page.locator('[data-owner="data-team"]').getByRole('heading', { level: 3, name: '3 jobs', exact: true }).waitFor();
+
+      await card.getByRole('button', { name: '18 more' }).click();
+      await eventually(async () => ((await bulkLinks.count()) === 30 ? true : undefined), 5_000, 'every bulk job to be listed');
+      await card.getByRole('button', { name: 'Fewer' }).waitFor();
+
+      // Live: a new job of this owner and a pause show without a reload.
+      assert.equal((await api(`${server.url}/api/v1/jobs/bulk-30`, 'PUT', { command: 'true', owners: [owner] })).status, 201);
+      await card.getByRole('heading', { level: 3, name: '31 jobs', exact: true }).waitFor();
+      await card.getByRole('link', { name: 'bulk-30', exact: true }).waitFor();
+      assert.equal((await api(`${server.url}/api/v1/jobs/bulk-29/pause`, 'POST')).status, 200);
+      await card.getByRole('link', { name: 'bulk-29 (paused)' }).waitFor();
+
+      // The filter finds an owner by a job its card does not list.
+      await card.getByRole('button', { name: 'Fewer' }).click();
+      await page.getByLabel('Filter owners').fill('bulk-29');
+      await eventually(async () => ((await page.getByTestId('owner').count()) === 1 ? true : undefined), 5_000, 'the filter to leave one owner');
+      assert.equal(await page.getByTestId('owner').getAttribute('data-owner'), owner);
+      await page.getByLabel('Filter owners').fill('');
+      await browser.checkAccessibility(page, 'the owners page with many jobs');
+      await browser.screenshot(page, 'ops-owners-many-jobs');
+    } finally {
+      page.off('request', watch);
+    }
+    assert.ok(jobListRequests.length > 0, 'the owners page asked for no jobs');
+    for (const params of jobListRequests) {
+      const limit = Number(params.get('limit'));
+      assert.ok(limit >= 1 && limit <= 1000, `a job list request without a page limit: ?${params.toString()}`);
+    }
+    assert.ok(jobListRequests.some((p) => p.get('owner') === owner && p.get('limit') === '12'), 'the card did not ask for its first 12 jobs');
+
+    // The card links to the jobs page filtered by the owner.
+    await page.locator(`[data-owner="${owner}"]`).getByRole('link', { name: `All jobs of ${owner} in the jobs list` }).click();
+    await page.waitForURL((url) => url.pathname === '/' && url.searchParams.get('owner') === owner);
+    await eventually(async () => ((await page.getByLabel('Owner', { exact: true }).inputValue()) === owner ? true : undefined), 5_000, 'the jobs page to filter by the owner');
   });
 
   test('the cluster page shows the local agent, the skew histogram and the 409 to a blacklist', async () => {

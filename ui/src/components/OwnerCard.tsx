@@ -1,13 +1,17 @@
 /**
  * One owner: contacts (secrets masked), what it hears of, mute and opt-outs, its jobs, and
- * a button that sends a test notice on every channel and shows what each one answered.
+ * a button that sends a test notice on every channel and shows what each one answered. The
+ * card asks for its owner's first jobs and their count; "more" loads the rest a page at a time.
  */
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { ApiError, apiRequest } from '../api/client';
-import type { JobView, Owner, OwnerTestResult } from '../api/types';
+import type { Owner, OwnerTestResult } from '../api/types';
+import { useOwnerJobs, type OwnerJobsState } from '../hooks/useOwnerJobs';
 import { maskKey, muteState, NOTICE_KIND_WORDS, NOTICE_KINDS, slackTarget, webhookTarget } from '../lib/contacts';
 import { plural } from '../lib/format';
+import { MAX_PAGE } from '../lib/job-paging';
+import { ErrorState } from './States';
 import { Time } from './Time';
 
 const JOBS_SHOWN = 12;
@@ -136,9 +140,72 @@ function TestOutcome({ state }: { state: TestState }) {
   );
 }
 
-export function OwnerCard({ owner, jobs, now }: { owner: Owner; jobs: JobView[]; now: number }) {
+/**
+ * The owner's jobs: the first JOBS_SHOWN, or every one loaded once expanded. Expanding loads
+ * the next page when nothing beyond the first ones is loaded yet; then more a page at a time.
+ */
+function OwnerJobList({ owner, jobs }: { owner: string; jobs: OwnerJobsState }) {
+  const [expanded, setExpanded] = useState(false);
+  const { data, error, loadingMore, loadMore, reload } = jobs;
+  const what = `the jobs of ${owner}`;
+  if (!data) {
+    return (
+      <>
+        <h3>Jobs</h3>
+        {error ? <ErrorState error={error} what={what} onRetry={reload} /> : <p className="small muted">Loading the jobs…</p>}
+      </>
+    );
+  }
+  const shownJobs = expanded ? data.jobs : data.jobs.slice(0, JOBS_SHOWN);
+  const hidden = data.total - shownJobs.length;
+  const toggle = () => {
+    if (!expanded && data.jobs.length <= JOBS_SHOWN) loadMore();
+    setExpanded(!expanded);
+  };
+  return (
+    <>
+      <h3>{data.total === 0 ? 'No jobs' : plural(data.total, 'job')}</h3>
+      {error && <ErrorState error={error} what={what} onRetry={reload} />}
+      {data.total > 0 && (
+        <ul className="tags owner-jobs">
+          {shownJobs.map((job) => (
+            <li key={job.name}>
+              <Link to={`/jobs/${encodeURIComponent(job.name)}`} className="tag owner-job">
+                {job.name}
+                {job.paused && <span className="paused-tag"> (paused)</span>}
+              </Link>
+            </li>
+          ))}
+          {expanded && hidden > 0 && (
+            <li>
+              <button type="button" className="btn btn-small btn-quiet" onClick={loadMore} disabled={loadingMore}>
+                {loadingMore ? 'Loading…' : hidden > MAX_PAGE ? `${MAX_PAGE.toLocaleString('en')} more of ${hidden.toLocaleString('en')}` : `${hidden.toLocaleString('en')} more`}
+              </button>
+            </li>
+          )}
+          {data.total > JOBS_SHOWN && (
+            <li>
+              <button type="button" className="btn btn-small btn-quiet" onClick={toggle} aria-expanded={expanded}>
+                {expanded ? 'Fewer' : `${hidden.toLocaleString('en')} more`}
+              </button>
+            </li>
+          )}
+          {data.total > JOBS_SHOWN && (
+            <li>
+              <Link to={`/?owner=${encodeURIComponent(owner)}`} className="owner-job owner-jobs-all">
+                All<span className="visually-hidden"> jobs of {owner}</span> in the jobs list
+              </Link>
+            </li>
+          )}
+        </ul>
+      )}
+    </>
+  );
+}
+
+export function OwnerCard({ owner, now }: { owner: Owner; now: number }) {
   const [test, setTest] = useState<TestState>({ kind: 'idle' });
-  const [allJobs, setAllJobs] = useState(false);
+  const jobs = useOwnerJobs(owner.name, JOBS_SHOWN);
   const send = async () => {
     setTest({ kind: 'sending' });
     try {
@@ -148,7 +215,6 @@ export function OwnerCard({ owner, jobs, now }: { owner: Owner; jobs: JobView[];
       setTest({ kind: 'error', message: e instanceof ApiError ? `Could not send: ${e.message}` : String(e) });
     }
   };
-  const shownJobs = allJobs ? jobs : jobs.slice(0, JOBS_SHOWN);
   const titleId = `owner-${owner.name}`;
   return (
     <li className="card owner" data-testid="owner" data-owner={owner.name} aria-labelledby={titleId}>
@@ -204,26 +270,7 @@ export function OwnerCard({ owner, jobs, now }: { owner: Owner; jobs: JobView[];
             )}
           </div>
         </div>
-        <h3>{jobs.length === 0 ? 'No jobs' : plural(jobs.length, 'job')}</h3>
-        {jobs.length > 0 && (
-          <ul className="tags owner-jobs">
-            {shownJobs.map((job) => (
-              <li key={job.name}>
-                <Link to={`/jobs/${encodeURIComponent(job.name)}`} className="tag owner-job">
-                  {job.name}
-                  {job.paused && <span className="paused-tag"> (paused)</span>}
-                </Link>
-              </li>
-            ))}
-            {jobs.length > JOBS_SHOWN && (
-              <li>
-                <button type="button" className="btn btn-small btn-quiet" onClick={() => setAllJobs(!allJobs)} aria-expanded={allJobs}>
-                  {allJobs ? 'Fewer' : `${jobs.length - JOBS_SHOWN} more`}
-                </button>
-              </li>
-            )}
-          </ul>
-        )}
+        <OwnerJobList owner={owner.name} jobs={jobs} />
       </div>
     </li>
   );

@@ -1,18 +1,19 @@
 /**
  * /owners: the people behind jobs, how they want to hear of them, and their jobs; a test
- * notice per owner. Jobs follow the event stream; owners (which send no events) are polled.
+ * notice per owner. Each card asks the server for its own owner's jobs (a page, and the
+ * total), kept current by the event stream; owners (which send no events) are polled.
  */
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { useApi } from '../api/client';
 import { useEvents } from '../api/events';
-import type { JobView, Owner } from '../api/types';
+import type { Owner } from '../api/types';
 import { OwnerCard } from '../components/OwnerCard';
 import { Page } from '../components/Page';
 import { EmptyState, ErrorState, Loading } from '../components/States';
-import { useDebounced } from '../components/useDebounced';
 import { useNow } from '../components/useNow';
 import { usePolling } from '../components/usePolling';
-import { plural } from '../lib/format';
+import { useOwnersOfJobsNamed } from '../hooks/useOwnersOfJobsNamed';
+import { MAX_PAGE } from '../lib/job-paging';
 import '../styles/owners.css';
 
 const OWNER_EXAMPLE = `kind: owner
@@ -23,40 +24,23 @@ notifyOn: [retriesExhausted, recovery, late]`;
 
 export function OwnersPage() {
   const owners = useApi<{ owners: Owner[] }>('/api/v1/owners');
-  const jobs = useApi<{ jobs: JobView[] }>('/api/v1/jobs');
   const now = useNow(30_000);
   const [filter, setFilter] = useState('');
   usePolling(owners.reload, 30_000);
-  const refetchJobs = useDebounced(jobs.reload, 1_000);
-  useEvents((event) => event.kind === 'job' && refetchJobs(), {
-    onReset: () => {
-      owners.reload();
-      jobs.reload();
-    },
-  });
+  // Owners send no events; after a lost stream they are read again (each card rereads its jobs).
+  useEvents(() => undefined, { onReset: owners.reload });
 
-  const jobsByOwner = useMemo(() => {
-    const map = new Map<string, JobView[]>();
-    for (const job of jobs.data?.jobs ?? []) for (const owner of job.owners) map.set(owner, [...(map.get(owner) ?? []), job]);
-    for (const list of map.values()) list.sort((a, b) => a.name.localeCompare(b.name));
-    return map;
-  }, [jobs.data]);
-  const unowned = (jobs.data?.jobs ?? []).filter((j) => j.owners.length === 0).length;
   const list = owners.data?.owners ?? [];
   const needle = filter.trim().toLowerCase();
-  const shown = list.filter(
-    (o) => o.name.toLowerCase().includes(needle) || o.email.some((e) => e.toLowerCase().includes(needle)) || (jobsByOwner.get(o.name) ?? []).some((j) => j.name.includes(needle)),
-  );
+  const withJobsNamed = useOwnersOfJobsNamed(needle);
+  const shown = list.filter((o) => o.name.toLowerCase().includes(needle) || o.email.some((e) => e.toLowerCase().includes(needle)) || withJobsNamed.owners?.has(o.name));
 
   return (
     <Page testId="page-owners" title="Owners">
       <div className="page-head">
         <div>
           <h1>Owners</h1>
-          <p className="subtitle">
-            Who hears of which jobs, and how.
-            {jobs.data && unowned > 0 && ` ${plural(unowned, 'job')} ${unowned === 1 ? 'has' : 'have'} no owner.`}
-          </p>
+          <p className="subtitle">Who hears of which jobs, and how.</p>
         </div>
         {list.length > 3 && (
           <label className="field owners-filter">
@@ -66,7 +50,6 @@ export function OwnersPage() {
         )}
       </div>
       {owners.error && <ErrorState error={owners.error} what="the owners" onRetry={owners.reload} />}
-      {jobs.error && <ErrorState error={jobs.error} what="the jobs of each owner" onRetry={jobs.reload} />}
       {!owners.data && owners.loading && <Loading what="the owners" />}
       {owners.data && list.length === 0 && (
         <EmptyState title="No owners yet">
@@ -76,9 +59,12 @@ export function OwnersPage() {
         </EmptyState>
       )}
       {list.length > 0 && shown.length === 0 && <p className="muted">No owner matches “{filter}”.</p>}
+      {needle && withJobsNamed.owners && !withJobsNamed.complete && (
+        <p className="small muted">Owners were matched on the first {MAX_PAGE.toLocaleString('en')} jobs that mention “{needle}”; a longer filter finds the rest.</p>
+      )}
       <ul className="owner-list">
         {shown.map((owner) => (
-          <OwnerCard key={owner.name} owner={owner} jobs={jobsByOwner.get(owner.name) ?? []} now={now} />
+          <OwnerCard key={owner.name} owner={owner} now={now} />
         ))}
       </ul>
     </Page>
