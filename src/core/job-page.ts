@@ -38,6 +38,8 @@ export interface JobFacts {
   active: { readonly size: number };
   /** The lower-cased text words are looked for in, kept here once made. */
   searchText?: string;
+  /** Its labels as `\n"key"="value"\n` lines (JSON strings: a newline in a value cannot fake a line), kept here once made. */
+  labelText?: string;
 }
 
 export interface JobPage<T> {
@@ -56,18 +58,30 @@ function searchTextOf(facts: JobFacts): string {
   return facts.searchText;
 }
 
+function labelTextOf(facts: JobFacts): string {
+  if (facts.labelText === undefined) {
+    facts.labelText = `\n${Object.entries(facts.stored.spec.labels).map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}\n`).join('')}`;
+  }
+  return facts.labelText;
+}
+
 /** The query's filters as one test, or null when there are none. */
 export function filterOf(query: JobPageQuery): ((facts: JobFacts) => boolean) | null {
   const { owner, state } = query;
   const words = query.words && query.words.length > 0 ? query.words : null;
+  // A label line starts after a newline; `key=value` ends with one, `key` alone goes up to the `=`.
   const at = query.label?.indexOf('=') ?? -1;
-  const labelKey = query.label === undefined ? null : at < 0 ? query.label : query.label.slice(0, at);
-  const labelValue = query.label === undefined || at < 0 ? null : query.label.slice(at + 1);
-  if (owner === undefined && state === undefined && words === null && labelKey === null) return null;
+  const labelLine =
+    query.label === undefined
+      ? null
+      : at < 0
+        ? `\n${JSON.stringify(query.label)}=`
+        : `\n${JSON.stringify(query.label.slice(0, at))}=${JSON.stringify(query.label.slice(at + 1))}\n`;
+  if (owner === undefined && state === undefined && words === null && labelLine === null) return null;
   return (facts) => {
     const spec = facts.stored.spec;
     if (owner !== undefined && !spec.owners.includes(owner)) return false;
-    if (labelKey !== null && (!Object.hasOwn(spec.labels, labelKey) || (labelValue !== null && spec.labels[labelKey] !== labelValue))) return false;
+    if (labelLine !== null && !labelTextOf(facts).includes(labelLine)) return false;
     switch (state) {
       case 'active':
         if (spec.paused) return false;

@@ -51,6 +51,7 @@ export interface JobEntry {
   runsAtOnceHere: number;
   /** What a search of the job list looks through, made on the first search (job-page.ts). */
   searchText?: string;
+  labelText?: string;
 }
 
 export interface JobTiming {

@@ -92,6 +92,14 @@ test('the filters: words in name, description or labels; owner; label with or wi
   const running = facts(2, { paused: false, owner: false, team: 0, failed: true, active: 1, next: null, word: false });
   assert.ok(matchesFilters(running, q({ state: 'running' })));
   assert.ok(!matchesFilters(running, q({ state: 'failing' })), 'a running job is shown as running, not failing');
+
+  const tricky = facts(3, { paused: false, owner: false, team: 0, failed: false, active: 0, next: null, word: false });
+  tricky.stored.spec.labels = { note: 'a\n"b"="c"\n', 'x=y': 'z', empty: '' };
+  assert.ok(matchesFilters(tricky, q({ label: 'note=a\n"b"="c"\n' })));
+  assert.ok(!matchesFilters(tricky, q({ label: 'b=c' })), 'a value with newlines and quotes is not read as labels of its own');
+  assert.ok(!matchesFilters(tricky, q({ label: '"b"="c"' })));
+  assert.ok(matchesFilters(tricky, q({ label: 'empty=' })) && matchesFilters(tricky, q({ label: 'empty' })));
+  assert.ok(!matchesFilters(tricky, q({ label: 'note=a' })), 'a value matches whole, not as a prefix');
 });
 
 test('the jobs stay in name order, one entry per name, the latest one, as jobs come, change and go', () => {
