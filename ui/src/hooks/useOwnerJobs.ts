@@ -11,6 +11,7 @@ import { ApiError, apiPath, apiRequest } from '../api/client';
 import { useEvents } from '../api/events';
 import type { JobView, SchedulerEvent } from '../api/types';
 import { appendRows, MAX_PAGE, type JobPageAnswer } from '../lib/job-paging';
+import { useThrottled } from '../components/useThrottled';
 
 const FLUSH_MS = 1_000;
 
@@ -115,19 +116,7 @@ export function useOwnerJobs(owner: string, firstPage: number): OwnerJobsState {
     });
   }, [owner, enqueue, fetchPage, setData]);
 
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const markDirty = useCallback(() => {
-    timer.current ??= setTimeout(() => {
-      timer.current = null;
-      refresh();
-    }, FLUSH_MS);
-  }, [refresh]);
-  useEffect(
-    () => () => {
-      if (timer.current) clearTimeout(timer.current);
-    },
-    [],
-  );
+  const markDirty = useThrottled(refresh, FLUSH_MS);
 
   const onEvent = useCallback(
     (event: SchedulerEvent) => {

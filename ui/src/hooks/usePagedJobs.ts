@@ -12,6 +12,7 @@ import { useEvents } from '../api/events';
 import type { JobView, Run, SchedulerEvent } from '../api/types';
 import { isNewRun, withRun } from '../lib/job-list';
 import { appendRows, jobPagePath, MAX_PAGE, PAGE_SIZE, type JobPageAnswer } from '../lib/job-paging';
+import { useThrottled } from '../components/useThrottled';
 
 const FLUSH_MS = 1_000;
 /** Run events kept to replay over a refetch's answer; past this the refetch is simply done again. */
@@ -119,7 +120,6 @@ export function usePagedJobs(search: string): PagedJobsState {
 
   // Run events that come while a refetch is out are applied again to its answer, which may predate them.
   const replay = useRef<Run[] | null>(null);
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const refresh = useCallback(() => {
     enqueue(async (mine) => {
@@ -151,19 +151,8 @@ export function usePagedJobs(search: string): PagedJobsState {
     });
   }, [enqueue, setData]);
 
-  const markDirty = useCallback(() => {
-    timer.current ??= setTimeout(() => {
-      timer.current = null;
-      refresh();
-    }, FLUSH_MS);
-  }, [refresh]);
+  const markDirty = useThrottled(refresh, FLUSH_MS);
 
-  useEffect(
-    () => () => {
-      if (timer.current) clearTimeout(timer.current);
-    },
-    [],
-  );
 
   const onEvent = useCallback(
     (event: SchedulerEvent) => {
