@@ -81,6 +81,10 @@ copy() {
 # The job itself. In a subshell that execs, so a program named like a shell builtin is still
 # looked up in PATH. It enters its working directory as root, before it switches user.
 job() {
+  # A signal that came after the last check, while this subshell was being started: the
+  # wrapper's trap took it (bash runs a pending trap before the next command), and the job
+  # would never see it. The subshell has the wrapper's variables as they were: stop here.
+  if [ -n "$stop" ]; then exit "$stop"; fi
   if [ "$job_dir" != . ]; then cd "$job_dir" || exit ${WRAPPER_SETUP_FAILED}; fi
   exec "$@"
 }
