@@ -4,7 +4,7 @@
  * scheduled time) from the API. Prints JSON (and a table with --table); never asserts.
  * With --backend mesos the same jobs go through the Mesos path: the framework library
  * against the in-repo sim (3 agents of 16 cpus), offers, ACCEPTs and status updates.
- *   node --import tsx bench/dispatch-skew.ts [--jobs 10,100,200] [--seconds 15] [--backend local|mesos] [--table]
+ *   node --import tsx bench/dispatch-skew.ts [--jobs 10,100,200] [--seconds 15] [--backend local|mesos] [--max-log-size 0] [--table]
  */
 import { parseArgs } from 'node:util';
 import { startMesosSim } from '../src/mesos/sim/index.js';
@@ -15,6 +15,8 @@ const { values } = parseArgs({
     jobs: { type: 'string', default: '10,100,200' },
     seconds: { type: 'string', default: '15' },
     backend: { type: 'string', default: 'local' },
+    // The local backend's log cap (`serve --max-log-size`): 0 runs jobs without the two copiers a capped run needs.
+    'max-log-size': { type: 'string' },
     table: { type: 'boolean', default: false },
   },
 });
@@ -34,7 +36,8 @@ const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted
 async function measure(jobCount: number) {
   const dir = tempDir('moroccron-bench-');
   const sim = values.backend === 'mesos' ? await startMesosSim({ agents: 3, cpus: 16, mem: 65536, allocationIntervalMs: 100 }) : null;
-  const server = await startServerProcess(dir.path, sim ? ['--backend', 'mesos', '--mesos-master', sim.url] : []);
+  const logCap = values['max-log-size'] !== undefined ? ['--max-log-size', values['max-log-size']] : [];
+  const server = await startServerProcess(dir.path, sim ? ['--backend', 'mesos', '--mesos-master', sim.url] : logCap);
   try {
     const jobs = Array.from({ length: jobCount }, (_, i) => ({
       name: `b${i}`,
@@ -72,7 +75,7 @@ async function measure(jobCount: number) {
   }
 }
 
-const results = { benchmark: 'dispatch-skew', backend: values.backend, node: process.version, when: new Date().toISOString(), seconds, rows: [] as Awaited<ReturnType<typeof measure>>[] };
+const results = { benchmark: 'dispatch-skew', backend: values.backend, maxLogSize: values['max-log-size'] ?? 'default', node: process.version, when: new Date().toISOString(), seconds, rows: [] as Awaited<ReturnType<typeof measure>>[] };
 for (const n of sizes) results.rows.push(await measure(n));
 console.log(JSON.stringify(results, null, 2));
 if (values.table) {

@@ -74,8 +74,10 @@ describe('a job with user: nobody', () => {
     output = started.server.output();
   });
 
-  test("runs as nobody: its uid, its groups only (no group 0), its HOME, USER and LOGNAME", async () => {
-    const run = await putAndRunToEnd<RunJson>(url, { name: 'who', user: 'nobody', command: 'id -u; id -G; echo "$HOME $USER $LOGNAME"; pwd' });
+  test("runs as nobody: its uid, its groups only (no group 0), its HOME, USER and LOGNAME, in its own working dir", async () => {
+    // A CDPATH in the job's env (naming a dir that has a `work` of its own) must not move it out of its working dir.
+    mkdirSync(join(dir.path, 'work'), { recursive: true });
+    const run = await putAndRunToEnd<RunJson>(url, { name: 'who', user: 'nobody', env: { CDPATH: dir.path }, command: 'id -u; id -G; echo "$HOME $USER $LOGNAME"; pwd' });
     assert.equal(run.status, 'succeeded', JSON.stringify(run));
     const [uid, groups, env, cwd] = (await log(url, run.id)).trim().split('\n');
     const expected = nobody();

@@ -85,7 +85,8 @@ job() {
   # wrapper's trap took it (bash runs a pending trap before the next command), and the job
   # would never see it. The subshell has the wrapper's variables as they were: stop here.
   if [ -n "$stop" ]; then exit "$stop"; fi
-  if [ "$job_dir" != . ]; then cd "$job_dir" || exit ${WRAPPER_SETUP_FAILED}; fi
+  # "./": a CDPATH in the job's environment must not send it elsewhere.
+  if [ "$job_dir" != . ]; then cd "./$job_dir" || exit ${WRAPPER_SETUP_FAILED}; fi
   exec "$@"
 }
 
