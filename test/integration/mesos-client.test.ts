@@ -430,6 +430,31 @@ test('acknowledgements go out side by side, on a few sockets of their own', asyn
   assert.equal(new Set(master.calls().map((r) => r.socket)).size, 8);
 });
 
+test('acknowledgements beyond those in flight wait in the client: one whose time runs out, or whose connection closes, meanwhile is never sent', async (t) => {
+  const master = await FakeMaster.start(
+    {
+      subscribe: streaming('F-q'),
+      call: () => {
+        // Never answered.
+      },
+    },
+    t,
+  );
+  const client = startClient(master.url, t, { callTimeoutMs: 400 });
+  await client.until('connected', has('connected'));
+  const acks = Array.from({ length: 20 }, (_, i) => client.conn.call(calls.acknowledge('S-1', `t-${i}`, 'PyuMHppNTm+LIXxdDp+hIw==')));
+  for (const result of await Promise.all(acks)) assert.deepEqual(result, { kind: 'failed', reason: 'timeout', message: 'no answer in 400 ms' });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(master.calls().length, 8, 'only the 8 in flight reached the master');
+
+  const more = Array.from({ length: 12 }, (_, i) => client.conn.call(calls.acknowledge('S-1', `u-${i}`, 'PyuMHppNTm+LIXxdDp+hIw==')));
+  await waitFor('8 more in flight', () => master.calls().length === 16);
+  client.conn.close();
+  for (const result of await Promise.all(more)) assert.equal(result.kind === 'failed' && result.reason, 'closed');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(master.calls().length, 16, 'none sent after close()');
+});
+
 test('an ERROR instead of SUBSCRIBED (200 + ERROR, docs/mesos.md#master-errors) is reported and retried with backoff, without a disconnect', async (t) => {
   const master = await FakeMaster.start(
     {

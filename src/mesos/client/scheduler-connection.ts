@@ -4,6 +4,7 @@
  * It makes no decisions about the framework: the id to subscribe with, the suppressed
  * roles, whether to stop after an ERROR all come from the caller.
  */
+import fastq from 'fastq';
 import type { Call, FrameworkInfo } from '../types.js';
 import { DEFAULT_BACKOFF, backoffDelay, sleep as realSleep } from './backoff.js';
 import type { BackoffPolicy } from './backoff.js';
@@ -49,12 +50,22 @@ const UNORDERED_CALLS: ReadonlySet<Call['type']> = new Set<Call['type']>(['ACKNO
 /** Keep-alive sockets for acknowledgements, per master. */
 const ACK_SOCKETS = 8;
 
+/**
+ * Acknowledgements wait in a queue of ours, at most ACK_SOCKETS of them in node:http's hands:
+ * its agent keeps waiting requests in an array and takes each with shift(), so a backlog of
+ * tens of thousands (a burst, a slow master) cost time in proportion to its length for every
+ * request sent, and the backlog only grew (the server spent 14% of its CPU in that shift at
+ * 2,000 tasks a second).
+ */
+const sendInTurn = (send: () => Promise<CallResult>): Promise<CallResult> => send();
+
 export class SchedulerConnection {
   private readonly backoff: BackoffPolicy;
   private readonly closer = new AbortController();
   /** Calls and the stream never share a socket. Ordered calls share one; acknowledgements have their own few. */
   private readonly callAgents = new Agents(1);
   private readonly ackAgents = new Agents(ACK_SOCKETS);
+  private readonly acknowledgements = fastq.promise(sendInTurn, ACK_SOCKETS);
   private readonly streamAgents = new Agents(Infinity);
   private started = false;
   private attempt: SubscriptionAttempt | undefined;
@@ -136,14 +147,22 @@ export class SchedulerConnection {
     if (!session) return { kind: 'failed', reason: 'not-subscribed', message: 'no subscription yet: wait for "connected"' };
     const body = call.framework_id ? call : withFrameworkId(call, session.frameworkId);
     const timeoutMs = this.options.callTimeoutMs ?? 75_000;
+    // The time a call waits for its turn counts towards its timeout.
     const controller = this.trackCall(timeoutMs);
+    const send = (): Promise<CallResult> => this.send(session, body, controller, timeoutMs);
+    return UNORDERED_CALLS.has(call.type) ? this.acknowledgements.push(send) : send();
+  }
+
+  private async send(session: Subscribed, body: Call, controller: AbortController, timeoutMs: number): Promise<CallResult> {
     const { signal } = controller;
     try {
+      // Closed or timed out while it waited for its turn: never sent.
+      signal.throwIfAborted();
       const headers = { streamId: session.streamId, ...(this.authorization !== undefined ? { authorization: this.authorization } : {}) };
-      const agents = UNORDERED_CALLS.has(call.type) ? this.ackAgents : this.callAgents;
+      const agents = UNORDERED_CALLS.has(body.type) ? this.ackAgents : this.callAgents;
       const response = await postCall(session.endpoint, body, headers, signal, agents);
       const text = await readText(response);
-      const accepted = response.status === (ACCEPTED_STATUS[call.type] ?? 202);
+      const accepted = response.status === (ACCEPTED_STATUS[body.type] ?? 202);
       return { kind: 'response', status: response.status, body: text, accepted };
     } catch (err) {
       if (this.closed) return { kind: 'failed', reason: 'closed', message: 'connection closed' };
