@@ -24,6 +24,8 @@ const BENCHES: Record<string, string[]> = {
   // The same burst with jobs that ask for almost no cpu, so the host's capacity lets every run start at once.
   'burst-tiny': ['bench/burst.ts', '--job-cpus', '0.001'],
   launcher: ['bench/launcher.ts', '--physical'],
+  // CPU per local run, split between the server, the launcher and the run's own programs; the floor it puts under a burst.
+  'run-cost': ['bench/run-cost.ts'],
   'mesos-throughput': ['bench/mesos-throughput.ts'],
   // 1,000 / 10,000 / 100,000 jobs registered: start to ready, RSS, job-list pages, idle CPU; croner beside it.
   scale: ['bench/scale.ts'],
@@ -42,6 +44,7 @@ const QUICK: Record<string, string[]> = {
   burst: ['bench/burst.ts', '--jobs', '2000'],
   'burst-tiny': ['bench/burst.ts', '--jobs', '2000', '--job-cpus', '0.001'],
   launcher: ['bench/launcher.ts', '--seconds', '10', '--rates', '100,300', '--physical'],
+  'run-cost': ['bench/run-cost.ts', '--seconds', '8'],
   'mesos-throughput': ['bench/mesos-throughput.ts', '--quick'],
   scale: ['bench/scale.ts', '--jobs', '1000,10000', '--idle-s', '10'],
   'api-throughput': ['bench/api-throughput.ts', '--seconds', '5', '--warmup-s', '1', '--baselines', 'fastify'],
