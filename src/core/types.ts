@@ -254,6 +254,7 @@ export type StoreOp =
   | { op: 'set-cursor'; job: string; cursor: Millis }
   /** Insert the run unless its (job, key) is taken; the answer comes back as a `claimed` message. */
   | { op: 'claim-run'; run: Run }
+  /** The run's new state. Its identity (id, job, key, scheduledAt) never changes: a store may leave it unwritten. */
   | { op: 'update-run'; run: Run }
   /** Small named values the backends keep (e.g. the Mesos framework ID). */
   | { op: 'put-meta'; key: string; value: string }

@@ -32,6 +32,12 @@ export const RUN_COLUMNS = [
   'exit_code', 'reason', 'agent', 'task_id', 'root_id', 'deadline', 'kill_reason', 'labels', 'causes', 'late',
 ] as const;
 
+/**
+ * The columns an update-run writes: all but the run's identity (id, and job, key and
+ * scheduled_at, which no later state changes: see the update-run op).
+ */
+export const RUN_UPDATE_COLUMNS = RUN_COLUMNS.filter((c) => c !== 'id' && c !== 'job' && c !== 'key' && c !== 'scheduled_at');
+
 export const toRow = (r: Run): RunRow => ({
   id: r.id,
   job: r.job,

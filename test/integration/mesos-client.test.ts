@@ -404,7 +404,7 @@ test('a call the master does not answer fails as a timeout after callTimeoutMs, 
   assert.ok(client.conn.connected);
 });
 
-test('acknowledgements go out side by side, on a few sockets of their own', async (t) => {
+test('acknowledgements go out side by side, on a few sockets of their own (as many as asked)', async (t) => {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
   const master = await FakeMaster.start(
@@ -417,7 +417,7 @@ test('acknowledgements go out side by side, on a few sockets of their own', asyn
     },
     t,
   );
-  const client = startClient(master.url, t);
+  const client = startClient(master.url, t, { acknowledgementSockets: 8 });
   await client.until('connected', has('connected'));
   const acks = Array.from({ length: 20 }, (_, i) => client.conn.call(calls.acknowledge('S-1', `t-${i}`, 'PyuMHppNTm+LIXxdDp+hIw==')));
   // Held by the master, yet several arrive at once: they do not wait for each other's answers.
@@ -440,7 +440,7 @@ test('acknowledgements beyond those in flight wait in the client: one whose time
     },
     t,
   );
-  const client = startClient(master.url, t, { callTimeoutMs: 400 });
+  const client = startClient(master.url, t, { callTimeoutMs: 400, acknowledgementSockets: 8 });
   await client.until('connected', has('connected'));
   const acks = Array.from({ length: 20 }, (_, i) => client.conn.call(calls.acknowledge('S-1', `t-${i}`, 'PyuMHppNTm+LIXxdDp+hIw==')));
   for (const result of await Promise.all(acks)) assert.deepEqual(result, { kind: 'failed', reason: 'timeout', message: 'no answer in 400 ms' });
@@ -453,6 +453,15 @@ test('acknowledgements beyond those in flight wait in the client: one whose time
   for (const result of await Promise.all(more)) assert.equal(result.kind === 'failed' && result.reason, 'closed');
   await new Promise((resolve) => setTimeout(resolve, 100));
   assert.equal(master.calls().length, 16, 'none sent after close()');
+});
+
+test('acknowledgementSockets must be a whole number of at least 1', () => {
+  for (const bad of [0, -1, 1.5, Number.NaN]) {
+    assert.throws(
+      () => new SchedulerConnection({ detector: new UrlListMasterDetector(['http://127.0.0.1:1']), frameworkInfo: { user: 'u', name: 'n' }, frameworkId: () => undefined, onMessage: () => {}, acknowledgementSockets: bad }),
+      /acknowledgementSockets must be a whole number/,
+    );
+  }
 });
 
 test('an ERROR instead of SUBSCRIBED (200 + ERROR, docs/mesos.md#master-errors) is reported and retried with backoff, without a disconnect', async (t) => {

@@ -13,6 +13,6 @@ export type { MasterDetector } from './master-detector.js';
 export { normalizeMasterUrl, resolveRedirect, SCHEDULER_PATH } from './master-url.js';
 export { FRAMEWORK_FAILED_OVER, FRAMEWORK_REMOVED } from '../types.js';
 export type { CallResult, ConnectionMessage, StreamEvent } from './messages.js';
-export { SchedulerConnection } from './scheduler-connection.js';
+export { DEFAULT_ACKNOWLEDGEMENT_SOCKETS, SchedulerConnection } from './scheduler-connection.js';
 export type { SchedulerConnectionOptions } from './scheduler-connection.js';
 export { DEFAULT_HEARTBEAT_SECONDS, MISSED_HEARTBEATS } from './subscription.js';
