@@ -4,13 +4,12 @@
  * It makes no decisions about the framework: the id to subscribe with, the suppressed
  * roles, whether to stop after an ERROR all come from the caller.
  */
-import fastq from 'fastq';
 import type { Call, FrameworkInfo } from '../types.js';
 import { DEFAULT_BACKOFF, backoffDelay, sleep as realSleep } from './backoff.js';
 import type { BackoffPolicy } from './backoff.js';
 import { subscribe, withFrameworkId } from './call-builders.js';
 import { basicAuthorization, credentialsProblem, type Credentials } from './credentials.js';
-import { Agents, describeError, postCall, readText } from './http.js';
+import { Agents, UnorderedCalls, describeError, postCall, readText } from './http.js';
 import type { MasterDetector } from './master-detector.js';
 import { originOf, schedulerEndpoint } from './master-url.js';
 import type { CallResult, ConnectionMessage } from './messages.js';
@@ -57,22 +56,12 @@ const UNORDERED_CALLS: ReadonlySet<Call['type']> = new Set<Call['type']>(['ACKNO
  */
 export const DEFAULT_ACKNOWLEDGEMENT_SOCKETS = 32;
 
-/**
- * Acknowledgements wait in a queue of ours, at most one per socket in node:http's hands:
- * its agent keeps waiting requests in an array and takes each with shift(), so a backlog of
- * tens of thousands (a burst, a slow master) cost time in proportion to its length for every
- * request sent, and the backlog only grew (the server spent 14% of its CPU in that shift at
- * 2,000 tasks a second).
- */
-const sendInTurn = (send: () => Promise<CallResult>): Promise<CallResult> => send();
-
 export class SchedulerConnection {
   private readonly backoff: BackoffPolicy;
   private readonly closer = new AbortController();
   /** Calls and the stream never share a socket. Ordered calls share one; acknowledgements have their own few. */
   private readonly callAgents = new Agents(1);
-  private readonly ackAgents: Agents;
-  private readonly acknowledgements: fastq.queueAsPromised<() => Promise<CallResult>, CallResult>;
+  private readonly unordered: UnorderedCalls;
   private readonly streamAgents = new Agents(Infinity);
   private started = false;
   private attempt: SubscriptionAttempt | undefined;
@@ -94,8 +83,7 @@ export class SchedulerConnection {
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     const sockets = options.acknowledgementSockets ?? DEFAULT_ACKNOWLEDGEMENT_SOCKETS;
     if (!Number.isSafeInteger(sockets) || sockets < 1) throw new TypeError(`acknowledgementSockets must be a whole number ≥ 1, got ${String(sockets)}`);
-    this.ackAgents = new Agents(sockets);
-    this.acknowledgements = fastq.promise(sendInTurn, sockets);
+    this.unordered = new UnorderedCalls(sockets);
     const { credentials } = options;
     if (credentials) {
       const problem = credentialsProblem(credentials);
@@ -141,7 +129,7 @@ export class SchedulerConnection {
     this.inFlight.clear();
     clearInterval(this.sweeper);
     this.callAgents.destroy();
-    this.ackAgents.destroy();
+    this.unordered.destroy();
     this.streamAgents.destroy();
   }
 
@@ -160,21 +148,17 @@ export class SchedulerConnection {
     const timeoutMs = this.options.callTimeoutMs ?? 75_000;
     // The time a call waits for its turn counts towards its timeout.
     const controller = this.trackCall(timeoutMs);
-    const send = (): Promise<CallResult> => this.send(session, body, controller, timeoutMs);
-    return UNORDERED_CALLS.has(call.type) ? this.acknowledgements.push(send) : send();
+    return this.send(session, body, controller, timeoutMs);
   }
 
   private async send(session: Subscribed, body: Call, controller: AbortController, timeoutMs: number): Promise<CallResult> {
     const { signal } = controller;
     try {
-      // Closed or timed out while it waited for its turn: never sent.
-      signal.throwIfAborted();
       const headers = { streamId: session.streamId, ...(this.authorization !== undefined ? { authorization: this.authorization } : {}) };
-      const agents = UNORDERED_CALLS.has(body.type) ? this.ackAgents : this.callAgents;
-      const response = await postCall(session.endpoint, body, headers, signal, agents);
-      const text = await readText(response);
-      const accepted = response.status === (ACCEPTED_STATUS[body.type] ?? 202);
-      return { kind: 'response', status: response.status, body: text, accepted };
+      const { status, body: text } = UNORDERED_CALLS.has(body.type)
+        ? await this.unordered.post(session.endpoint, body, headers, signal)
+        : await postCall(session.endpoint, body, headers, signal, this.callAgents).then(async (response) => ({ status: response.status, body: await readText(response) }));
+      return { kind: 'response', status, body: text, accepted: status === (ACCEPTED_STATUS[body.type] ?? 202) };
     } catch (err) {
       if (this.closed) return { kind: 'failed', reason: 'closed', message: 'connection closed' };
       if (signal.aborted) return { kind: 'failed', reason: 'timeout', message: `no answer in ${timeoutMs} ms` };
