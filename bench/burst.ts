@@ -5,7 +5,8 @@
  * client reads /healthz and another a job, back to back, and /proc is sampled for the
  * server's CPU, RSS and unreaped children. The runs are read from the server's SQLite file.
  * Prints JSON (and a table with --table, the issue's targets beside the figures); never asserts.
- *   node --import tsx bench/burst.ts [--jobs 10000] [--timeout-s 120] [--lead-s 20] [--job-cpus 0.001] [--table]
+ * --max-log-size: the server's log cap (`serve --max-log-size`; 0: none, so no `tee` per run).
+ *   node --import tsx bench/burst.ts [--jobs 10000] [--timeout-s 120] [--lead-s 20] [--job-cpus 0.001] [--max-log-size 0] [--table]
  */
 import { availableParallelism, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     'timeout-s': { type: 'string', default: '120' },
     'lead-s': { type: 'string', default: '20' },
     'job-cpus': { type: 'string' },
+    'max-log-size': { type: 'string' },
     table: { type: 'boolean', default: false },
   },
 });
@@ -49,7 +51,7 @@ const jobSpec = (name: string, schedule?: string) => ({
 });
 
 const dir = tempDir('moroccron-burst-');
-const server = await startServerProcess(dir.path);
+const server = await startServerProcess(dir.path, values['max-log-size'] === undefined ? [] : ['--max-log-size', values['max-log-size']]);
 try {
   // First put the jobs without a schedule to learn how long putting them takes; then put
   // them again with one chosen so the burst comes `lead` after they are all in.
@@ -101,6 +103,7 @@ try {
     machine: { cpus: availableParallelism(), memMiB: Math.round(totalmem() / 2 ** 20) },
     jobs: jobCount,
     jobResources: jobCpus ? { cpus: jobCpus, mem: 1 } : 'default (0.1 cpus, 128 MiB)',
+    logCap: values['max-log-size'] ?? 'default',
     dueAt: new Date(dueAt).toISOString(),
     putJobsSeconds: createMs / 1000,
     putSchedulesSeconds: scheduleMs / 1000,

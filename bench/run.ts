@@ -23,6 +23,8 @@ const BENCHES: Record<string, string[]> = {
   burst: ['bench/burst.ts'],
   // The same burst with jobs that ask for almost no cpu, so the host's capacity lets every run start at once.
   'burst-tiny': ['bench/burst.ts', '--job-cpus', '0.001'],
+  // The same burst with logs uncapped: no two `tee` per run (what the log cap costs a burst).
+  'burst-uncapped': ['bench/burst.ts', '--max-log-size', '0'],
   launcher: ['bench/launcher.ts', '--physical'],
   // CPU per local run, split between the server, the launcher and the run's own programs; the floor it puts under a burst.
   'run-cost': ['bench/run-cost.ts'],
