@@ -38,19 +38,21 @@ const BENCHES: Record<string, string[]> = {
   'api-throughput-tokens': ['bench/api-throughput.ts', '--rounds', '3', '--auth', 'tokens', '--serve-args=--rate-limit 100000000/1m', '--baselines', ''],
   // An hour at 1,020 runs/min: RSS, heap and fds flat; the chart goes to bench/results/soak.svg.
   soak: ['bench/soak.ts'],
+  // The same for 5 minutes, a quick check of a change.
+  'soak-5m': ['bench/soak.ts', '--minutes', '5', '--svg', 'bench/results/soak-5m.svg'],
 };
 
 /** Smaller variants for `--quick`; their JSON goes to bench/results/<name>.quick.json. */
 const QUICK: Record<string, string[]> = {
   'core-tick': ['bench/core-tick.ts'],
-  burst: ['bench/burst.ts', '--jobs', '2000'],
-  'burst-tiny': ['bench/burst.ts', '--jobs', '2000', '--job-cpus', '0.001'],
-  launcher: ['bench/launcher.ts', '--seconds', '10', '--rates', '100,300', '--physical'],
-  'run-cost': ['bench/run-cost.ts', '--seconds', '8'],
-  'mesos-throughput': ['bench/mesos-throughput.ts', '--quick'],
-  scale: ['bench/scale.ts', '--jobs', '1000,10000', '--idle-s', '10'],
+  burst: ['bench/burst.ts', '--jobs', '2000', '--lead-s', '5'],
+  'burst-tiny': ['bench/burst.ts', '--jobs', '2000', '--job-cpus', '0.001', '--lead-s', '5'],
+  launcher: ['bench/launcher.ts', '--seconds', '5', '--rate-seconds', '5', '--rates', '100,300', '--physical'],
+  'run-cost': ['bench/run-cost.ts', '--seconds', '5'],
+  'mesos-throughput': ['bench/mesos-throughput.ts', '--quick', '--seconds', '5'],
+  scale: ['bench/scale.ts', '--jobs', '1000,10000', '--idle-s', '5'],
   'api-throughput': ['bench/api-throughput.ts', '--seconds', '5', '--warmup-s', '1', '--baselines', 'fastify'],
-  soak: ['bench/soak.ts', '--minutes', '5', '--svg', 'bench/results/soak.quick.svg'],
+  soak: ['bench/soak.ts', '--minutes', '0.75', '--sample-s', '2', '--svg', 'bench/results/soak.quick.svg'],
 };
 
 const { values, positionals } = parseArgs({
@@ -67,6 +69,7 @@ if (unknown.length > 0) {
 for (const name of names) {
   const quick = values.quick && name in QUICK;
   console.error(`\n== ${name}${quick ? ' (quick)' : ''}`);
+  const started = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', ...(quick ? QUICK[name]! : BENCHES[name]!), '--table'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let json = '';
   child.stdout.on('data', (d: Buffer) => (json += d.toString()));
@@ -76,4 +79,6 @@ for (const name of names) {
     process.exit(1);
   }
   writeFileSync(join('bench', 'results', `${name}${quick ? '.quick' : ''}.json`), json);
+  console.error(`== ${name}: ${Math.round((performance.now() - started) / 1000)} s`);
 }
+console.error(`\n== all ${names.length}: ${Math.round(performance.now() / 1000)} s`);
