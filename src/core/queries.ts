@@ -2,9 +2,10 @@
  * Read-only questions about the scheduler's state, for the API and metrics. Answers are
  * copies: nobody outside update() holds a reference into the state it mutates.
  */
+import type { NodeFacts } from './graph-state.js';
 import { pageOfJobs, type JobPage, type JobPageQuery } from './job-page.js';
 import type { SchedulerState } from './state.js';
-import type { BackendKind, BlacklistEntry, Millis, Resources, Run, RunStatus, StoredJob } from './types.js';
+import type { BackendKind, BlacklistEntry, JobSpec, Millis, Resources, Run, RunStatus, StoredJob } from './types.js';
 
 export interface JobLiveState {
   nextDue: Millis | null;
@@ -18,6 +19,10 @@ export interface SchedulerQueries {
   job(name: string): JobLiveState | null;
   /** A page of the jobs, with copies of the stored jobs on it. */
   jobPage(query: JobPageQuery): JobPage<{ job: StoredJob; live: JobLiveState }>;
+  /** Every job's spec by name. A spec is replaced whole, never changed: they are shared, not copied. */
+  jobSpecs(): Map<string, JobSpec>;
+  /** What a job's node in a graph is decided from (graph-state.ts); null for an unknown job. */
+  graphFacts(name: string): NodeFacts | null;
   /** An unfinished run as the scheduler holds it (newer than the store's copy while a batch commits). */
   activeRun(id: string): Run | null;
   /** The local agent's capacity and what launched runs hold of it; null on Mesos. */
@@ -41,6 +46,17 @@ export function queriesOf(s: Readonly<SchedulerState>): SchedulerQueries {
         const entry = entryAt(i);
         return { job: { ...entry.stored }, live: { nextDue: entry.nextDue, activeRuns: [...entry.active] } };
       });
+    },
+    jobSpecs: () => new Map([...s.jobs].map(([name, entry]) => [name, entry.stored.spec])),
+    graphFacts(name) {
+      const entry = s.jobs.get(name);
+      if (!entry) return null;
+      const active: RunStatus[] = [];
+      for (const id of entry.active) {
+        const run = s.runs.get(id);
+        if (run) active.push(run.status);
+      }
+      return { spec: entry.stored.spec, progress: entry.stored.progress, active };
     },
     activeRun(id) {
       const run = s.runs.get(id);

@@ -11,6 +11,9 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import { join } from 'node:path';
+import { jobGraph, storeGraphSource } from '../../src/api/routes/job-graph.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { HttpReceiver, SmtpReceiver } from '../helpers/notice-receivers.js';
 import { api, eventually, sleep, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
 
@@ -106,6 +109,13 @@ test('a parent fails while its child and grandchild wait: the owner is told on e
   assert.equal(graph.body.job.state, 'blocked-by-failure');
   assert.deepEqual(graph.body.ancestors, [{ name: 'extract', state: 'failed' }]);
   assert.deepEqual(graph.body.descendants, [{ name: 'report', state: 'blocked-by-failure' }]);
+  // The leader draws it from the jobs it holds; a standby would from the store: the same graph.
+  const reader = new SqliteStore(join(dir.path, 'moroccron.db'));
+  try {
+    assert.deepEqual(await jobGraph(storeGraphSource(reader), 'load'), graph.body);
+  } finally {
+    await reader.close();
+  }
   assert.equal(smtp.mails.length, 1, 'the muted and the opted-out owner heard nothing');
 
   // Fixed: the chain runs once, in order, and the incident is resolved.

@@ -1,6 +1,6 @@
 /** /api/v1/jobs: create, replace, read, delete, run, pause and resume jobs. */
 import { z } from 'zod';
-import { jobGraph, nodeState } from './job-graph.js';
+import { jobGraph, leaderGraphSource, nodeState, storeGraphSource } from './job-graph.js';
 import { validateJobList, withoutState } from '../../core/job-file.js';
 import { jobSpecSchema, name, type JobSpec } from '../../core/job-spec.js';
 import { pageOfJobs, type JobPage, type JobPageQuery } from '../../core/job-page.js';
@@ -198,7 +198,11 @@ export function jobRoutes(api: ApiContext): AnyRoute[] {
         },
         404: { description: 'No such job', schema: errorSchema },
       },
-      handler: async ({ params }) => ({ status: 200, body: await jobGraph(api.store, params.name) }),
+      handler: async ({ params }) => {
+        const leader = api.leader();
+        const source = leader?.queries.booted() ? leaderGraphSource(leader.queries) : storeGraphSource(api.store);
+        return { status: 200, body: await jobGraph(source, params.name) };
+      },
     }),
   ];
 }
