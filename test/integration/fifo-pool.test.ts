@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { FifoPool } from '../../src/backends/local/fifo-pool.js';
 import { findHostTools } from '../../src/backends/local/host-tools.js';
 
-test('FIFOs are made in batches ahead and moved into run dirs; an empty pool says so', async (t) => {
+test('FIFOs are made in batches ahead and moved into run dirs; an empty pool says so and refills', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'moroccron-fifo-pool-'));
   t.after(() => rmSync(root, { recursive: true, force: true }));
   const poolDir = join(root, '.fifo-pool');
@@ -16,18 +16,27 @@ test('FIFOs are made in batches ahead and moved into run dirs; an empty pool say
   mkdirSync(run);
 
   const pool = new FifoPool(poolDir, findHostTools().mkfifo);
-  assert.equal(pool.placeInto(join(run, 'out'), join(run, 'err')), false, 'nothing made yet: the wrapper makes its own');
-  await pool.settled();
+  const names = (i: number): string[] => ['out', 'err', 'done'].map((name) => join(run, `${name}-${i}`));
+  assert.equal(pool.placeInto(names(0)), false, 'nothing made yet');
+  await pool.refilled();
   assert.ok(!readdirSync(poolDir).includes('left-over'), 'what an earlier launcher left is dropped');
-  for (let i = 0; i < 300; i++) {
-    const placed = pool.placeInto(join(run, `out-${i}`), join(run, `err-${i}`));
-    if (!placed) await pool.settled();
-    else for (const name of [`out-${i}`, `err-${i}`]) {
-      const stat = statSync(join(run, name));
-      assert.ok(stat.isFIFO(), name);
-      assert.equal(stat.mode & 0o777, 0o600, name);
+  for (let i = 0; i < 600; i++) {
+    while (!pool.placeInto(names(i))) await pool.refilled();
+    for (const path of names(i)) {
+      const stat = statSync(path);
+      assert.ok(stat.isFIFO(), path);
+      assert.equal(stat.mode & 0o777, 0o600, path);
     }
   }
   await pool.settled();
-  assert.ok(readdirSync(run).length > 256, 'more pairs than one batch were handed out: the pool refills');
+  assert.equal(readdirSync(run).length, 1800, 'more than two batches handed out: the pool refills');
+});
+
+test('a mkfifo that fails is named by the wait for a refill', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'moroccron-fifo-pool-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const missing = new FifoPool(join(root, 'a'), '/nonexistent/mkfifo');
+  await assert.rejects(missing.refilled(), /cannot make the log FIFOs: \/nonexistent\/mkfifo: .*ENOENT/);
+  const failing = new FifoPool(join(root, 'b'), '/bin/false');
+  await assert.rejects(failing.refilled(), /cannot make the log FIFOs: \/bin\/false exited with status 1/);
 });

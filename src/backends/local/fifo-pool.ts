@@ -1,20 +1,21 @@
 /**
  * FIFOs made ahead, many per `mkfifo` process, for the launcher to move into run dirs (a
- * rename) before it starts a capped run's wrapper: one process fewer per run, which counts
- * in a burst, where every fork and exec is paid for. When the pool is empty the wrapper makes
- * its own, as it would without a pool.
+ * rename) before the log copier opens them and the run's wrapper starts. Node cannot make
+ * a FIFO, and a `mkfifo` per run would be one more process per run, which counts in a
+ * burst, where every fork and exec is paid for.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Pairs made by one mkfifo. */
-const BATCH_PAIRS = 128;
+/** FIFOs made by one mkfifo; the pool is refilled once it holds fewer. */
+const BATCH = 768;
 
 export class FifoPool {
   private readonly ready: string[] = [];
   private refilling: Promise<void> | null = null;
   private made = 0;
+  private lastError: string | null = null;
 
   /** `dir` is the pool's own directory, on the run dirs' file system; whatever it held is dropped. */
   constructor(
@@ -26,17 +27,22 @@ export class FifoPool {
     this.refill();
   }
 
-  /** Move two FIFOs to `stdoutPipe` and `stderrPipe`; false when the pool has none (the wrapper makes them). */
-  placeInto(stdoutPipe: string, stderrPipe: string): boolean {
-    if (this.ready.length < BATCH_PAIRS) this.refill();
-    if (this.ready.length < 2) return false;
-    try {
-      renameSync(this.ready.pop()!, stdoutPipe);
-      renameSync(this.ready.pop()!, stderrPipe);
-      return true;
-    } catch {
-      return false;
-    }
+  /**
+   * Move a FIFO to each of `paths`; false when the pool has too few (wait for `refilled()`).
+   * Throws if a rename fails.
+   */
+  placeInto(paths: readonly string[]): boolean {
+    if (this.ready.length < BATCH) this.refill();
+    if (this.ready.length < paths.length) return false;
+    for (const path of paths) renameSync(this.ready.pop()!, path);
+    return true;
+  }
+
+  /** Resolves once the refill under way is over; throws if mkfifo failed (with what it said). */
+  async refilled(): Promise<void> {
+    this.refill();
+    await this.refilling;
+    if (this.lastError !== null) throw new Error(this.lastError);
   }
 
   /** Resolves once no mkfifo is running (so the pool's dir may go). */
@@ -46,12 +52,23 @@ export class FifoPool {
 
   private refill(): void {
     if (this.refilling) return;
-    const names = Array.from({ length: BATCH_PAIRS * 2 }, () => join(this.dir, String(this.made++)));
+    const names = Array.from({ length: BATCH }, () => join(this.dir, String(this.made++)));
     this.refilling = new Promise<void>((resolve) => {
-      const maker = spawn(this.mkfifo, ['-m', '600', ...names], { stdio: 'ignore' });
-      maker.once('error', () => resolve());
-      maker.once('exit', (code) => {
-        if (code === 0) this.ready.push(...names);
+      let said = '';
+      const maker = spawn(this.mkfifo, ['-m', '600', ...names], { stdio: ['ignore', 'ignore', 'pipe'] });
+      maker.stderr.on('data', (chunk: Buffer) => void (said += chunk.toString()));
+      let failedToStart = false;
+      maker.once('error', (error) => {
+        failedToStart = true;
+        this.lastError = `cannot make the log FIFOs: ${this.mkfifo}: ${error.message}`;
+        resolve();
+      });
+      maker.once('close', (code) => {
+        if (failedToStart) return resolve();
+        if (code === 0) {
+          this.ready.push(...names);
+          this.lastError = null;
+        } else if (code !== null) this.lastError = `cannot make the log FIFOs: ${said.trim() || `${this.mkfifo} exited with status ${code}`}`;
         resolve();
       });
     }).then(() => {

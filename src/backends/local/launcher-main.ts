@@ -12,18 +12,28 @@
  */
 import { join } from 'node:path';
 import { FifoPool } from './fifo-pool.js';
+import { LogCopierClient } from './log-copier-client.js';
 import { processStartTime } from './process-probe.js';
 import { describeSpawnError, spawnWrapped } from './process-launcher.js';
-import { RunDirs, STDERR_PIPE, STDOUT_PIPE } from './run-dir.js';
+import { LOGS_DONE_PIPE, RunDirs, STDERR_PIPE, STDOUT_PIPE } from './run-dir.js';
 import type { LaunchOrder, LauncherOrders, LauncherReport, LauncherReports, LauncherSettings } from './launcher-protocol.js';
 
 /** Spawn for at most this long before reporting and reading new orders. */
 const SLICE_MS = 20;
+/** Capped runs handed to the log copier in one request. */
+const ADOPT_BATCH = 64;
 
-let settings: LauncherSettings | null = null;
+/** A launch whose run dir is ready, and whose FIFOs the copier holds if logs are capped. */
+interface Staged {
+  order: LaunchOrder;
+  logs: 'copier' | 'direct';
+}
+
 let dirs: RunDirs | null = null;
-let fifos: FifoPool | null = null;
-let queue: LaunchOrder[] = [];
+/** With a log cap: FIFOs made ahead, and the copier that reads them. */
+let capped: { fifos: FifoPool; copier: LogCopierClient } | null = null;
+let staging: Promise<void> = Promise.resolve();
+let queue: Staged[] = [];
 let next = 0;
 let reports: LauncherReport[] = [];
 let working = false;
@@ -45,30 +55,76 @@ function flush(): void {
   process.send!(batch);
 }
 
-function start(order: LaunchOrder): void {
-  const { tools, logCap } = settings!;
+const failed = (order: LaunchOrder, error: unknown): void => report({ type: 'failed', runId: order.runId, reason: describeSpawnError(error) });
+
+/** The run dir, and the job's working dir in it when it runs as another user. */
+function prepare(order: LaunchOrder): string {
+  const { dir } = dirs!.prepare(order.runId);
+  if (order.workDirOwner !== null) dirs!.prepareWorkDir(order.runId, order.jobDir, order.workDirOwner);
+  return dir;
+}
+
+/** Capped runs: dirs and FIFOs in place, then the copier takes them; the ones it took go to the spawn queue. */
+async function stageCapped(orders: LaunchOrder[]): Promise<void> {
+  const { fifos, copier } = capped!;
+  const placed: LaunchOrder[] = [];
+  for (const order of orders) {
+    try {
+      const dir = prepare(order);
+      const pipes = [STDOUT_PIPE, STDERR_PIPE, LOGS_DONE_PIPE].map((name) => join(dir, name));
+      while (!fifos.placeInto(pipes)) await fifos.refilled();
+      placed.push(order);
+    } catch (error) {
+      failed(order, error);
+    }
+  }
+  if (placed.length === 0) return;
+  let adoption;
+  try {
+    adoption = await copier.adopt(placed.map((order) => order.runId));
+  } catch (error) {
+    for (const order of placed) report({ type: 'failed', runId: order.runId, reason: `cannot copy its logs: ${(error as Error).message}` });
+    return;
+  }
+  for (const order of placed) {
+    const problem = adoption.failed.get(order.runId);
+    if (adoption.adopted.has(order.runId)) enqueue({ order, logs: 'copier' });
+    else report({ type: 'failed', runId: order.runId, reason: `cannot copy its logs: ${problem ?? 'the log copier did not take the run'}` });
+  }
+}
+
+function enqueue(staged: Staged): void {
+  queue.push(staged);
+  if (!working) {
+    working = true;
+    setImmediate(work);
+  }
+}
+
+function start({ order, logs }: Staged): void {
   let child;
   try {
-    const paths = dirs!.prepare(order.runId);
-    if (order.workDirOwner !== null) dirs!.prepareWorkDir(order.runId, order.jobDir, order.workDirOwner);
-    fifos?.placeInto(join(paths.dir, STDOUT_PIPE), join(paths.dir, STDERR_PIPE));
+    const dir = logs === 'direct' ? prepare(order) : dirs!.paths(order.runId).dir;
     child = spawnWrapped({
-      cwd: paths.dir,
+      cwd: dir,
       jobDir: order.jobDir,
-      stdoutPath: paths.stdout,
-      stderrPath: paths.stderr,
+      stdoutPath: join(dir, 'stdout'),
+      stderrPath: join(dir, 'stderr'),
       argv: order.argv,
       env: { ...process.env, ...order.env },
-      tools,
-      logCap,
+      logs,
     });
   } catch (error) {
-    report({ type: 'failed', runId: order.runId, reason: describeSpawnError(error) });
+    if (logs === 'copier') capped!.copier.drop([order.runId]);
+    failed(order, error);
     return;
   }
   const pid = child.pid;
   if (pid === undefined) {
-    child.once('error', (error) => report({ type: 'failed', runId: order.runId, reason: describeSpawnError(error) }));
+    child.once('error', (error) => {
+      if (logs === 'copier') capped!.copier.drop([order.runId]);
+      failed(order, error);
+    });
     return;
   }
   child.on('error', () => {
@@ -90,17 +146,27 @@ function work(): void {
 
 process.on('message', (message: LauncherSettings | LauncherOrders) => {
   if (message.type === 'settings') {
-    settings = message;
     dirs = new RunDirs(message.dataDir);
+    const startDir = process.cwd();
+    // The copier's socket is reached relative to the runs root (log-copier-client.ts).
+    process.chdir(dirs.root);
     // Run ids never start with a dot: the pool cannot meet a run dir.
-    if (message.logCap.blocks > 0) fifos = new FifoPool(join(dirs.root, '.fifo-pool'), message.tools.mkfifo);
+    if (message.logCap.bytes > 0) {
+      capped = { fifos: new FifoPool(join(dirs.root, '.fifo-pool'), message.tools.mkfifo), copier: new LogCopierClient(message.logCap.bytes, message.logCap.marker, startDir) };
+    }
     return;
   }
-  queue.push(...message.orders);
-  if (!working && settings !== null) {
-    working = true;
-    setImmediate(work);
+  if (capped === null) {
+    for (const order of message.orders) enqueue({ order, logs: 'direct' });
+    return;
+  }
+  for (let i = 0; i < message.orders.length; i += ADOPT_BATCH) {
+    const batch = message.orders.slice(i, i + ADOPT_BATCH);
+    staging = staging.then(() => stageCapped(batch));
   }
 });
-// The server is gone: stop. The wrappers run on; the next server adopts them.
-process.on('disconnect', () => void (fifos?.settled() ?? Promise.resolve()).then(() => process.exit(0)));
+// The server is gone: stop. The wrappers run on, and so does the log copier; the next server adopts them.
+process.on('disconnect', () => {
+  capped?.copier.close();
+  void (capped?.fifos.settled() ?? Promise.resolve()).then(() => process.exit(0));
+});

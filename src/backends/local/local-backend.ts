@@ -7,9 +7,9 @@
  * - launch: `run-started` once the wrapper is spawned (pid known), `launch-failed` for a
  *   container job, a job without command/args or a spawn error (E2BIG included: a command
  *   line too long to start); later `run-exited`.
- * - each of a run's logs (stdout, stderr) is capped at `maxLogBytes`: the wrapper keeps the
- *   first bytes, discards the rest and ends the log with a marker line; the job is not
- *   affected (see wrapper-script.ts).
+ * - each of a run's logs (stdout, stderr) is capped at `maxLogBytes`: the log copier keeps
+ *   the first bytes, discards the rest and ends the log with a marker line; the job is not
+ *   affected (see wrapper-script.ts, run-log-copy.ts).
  * - while the server lives it is the wrapper's parent and uses the child's exit event;
  *   after a restart `reattach` adopts surviving wrappers (pid + /proc start time) and
  *   polls them, then reads the `exit` file.
@@ -31,7 +31,7 @@ import type { AgentReport, Backend, LogChunk, LogStream, Post } from '../types.j
 import { exitOutcome } from './exit-status.js';
 import type { ExitOutcome } from './exit-status.js';
 import { defaultResources, hostAttributes } from './host-agent.js';
-import { findHostTools, teeCannotCap } from './host-tools.js';
+import { findHostTools } from './host-tools.js';
 import type { HostTools } from './host-tools.js';
 import { logCap } from './log-cap.js';
 import type { LogCap } from './log-cap.js';
@@ -60,9 +60,9 @@ export interface LocalBackendOptions {
   /** This host's attributes for placement constraints; `hostname` (os.hostname()) is added unless given. */
   attributes?: Record<string, string>;
   /**
-   * Cap on each of a run's two logs, in bytes (rounded up to a multiple of 512); the rest of
-   * the stream is discarded and a marker line ends the log. Default 64 MiB; 0 = unlimited.
-   * A cap needs GNU tee 8.24+; the constructor throws if it is missing or the value is bad.
+   * Cap on each of a run's two logs, in bytes; the rest of the stream is discarded and a
+   * marker line ends the log. Default 64 MiB; 0 = unlimited. The constructor throws if the
+   * value is bad.
    */
   maxLogBytes?: number;
   /**
@@ -117,8 +117,6 @@ export class LocalBackend implements Backend {
   constructor(private readonly options: LocalBackendOptions) {
     this.logCap = logCap(options.maxLogBytes);
     this.tools = findHostTools();
-    const teeProblem = this.logCap.bytes > 0 ? teeCannotCap(this.tools.tee) : null;
-    if (teeProblem !== null) throw new Error(`${teeProblem}; or leave run logs unlimited (max log size 0)`);
     this.dirs = new RunDirs(options.dataDir);
     this.dirs.init();
     this.post = options.post;

@@ -1,20 +1,13 @@
 /**
- * The per-run cap on each of a run's two logs (stdout, stderr), as the wrapper applies it.
- *
- * The copier that writes a capped log runs under RLIMIT_FSIZE, which `ulimit -f` sets in
- * 512-byte blocks, so the cap is rounded up to a multiple of 512 bytes. The job itself
- * never runs under that limit.
+ * The per-run cap on each of a run's two logs (stdout, stderr), as the log copier applies
+ * it (run-log-copy.ts). The job itself never runs under a limit.
  */
 
 export const DEFAULT_MAX_LOG_BYTES = 64 * 1024 * 1024;
 
-const BLOCK_BYTES = 512;
-
 export interface LogCap {
-  /** The cap in bytes after rounding; 0 means unlimited (no copiers, logs written directly). */
+  /** The cap in bytes; 0 means unlimited (no copier, logs written directly). */
   bytes: number;
-  /** The cap in `ulimit -f` blocks. */
-  blocks: number;
   /** The last line of a log whose stream went beyond the cap. */
   marker: string;
 }
@@ -31,7 +24,5 @@ export function logCap(maxLogBytes: number = DEFAULT_MAX_LOG_BYTES): LogCap {
   if (!Number.isSafeInteger(maxLogBytes) || maxLogBytes < 0) {
     throw new RangeError(`the log size cap must be a whole number of bytes, 0 for unlimited; got ${String(maxLogBytes)}`);
   }
-  const blocks = Math.ceil(maxLogBytes / BLOCK_BYTES);
-  const bytes = blocks * BLOCK_BYTES;
-  return { bytes, blocks, marker: bytes === 0 ? '' : `[moroccron: output beyond ${formatBytes(bytes)} discarded]` };
+  return { bytes: maxLogBytes, marker: maxLogBytes === 0 ? '' : `[moroccron: output beyond ${formatBytes(maxLogBytes)} discarded]` };
 }

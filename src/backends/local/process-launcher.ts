@@ -7,8 +7,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import type { HostTools } from './host-tools.js';
-import type { LogCap } from './log-cap.js';
 import { WRAPPER_SCRIPT, wrapperParameters } from './wrapper-script.js';
 
 export const SHELL = '/bin/sh';
@@ -23,8 +21,8 @@ export interface LaunchRequest {
   /** The job's program and arguments (for a shell command: /bin/sh -c <command>). */
   argv: readonly string[];
   env: NodeJS.ProcessEnv;
-  tools: HostTools;
-  logCap: LogCap;
+  /** "copier": the log copier has taken the run's FIFOs (a cap); "direct": no cap. */
+  logs: 'copier' | 'direct';
 }
 
 /**
@@ -37,15 +35,7 @@ export function spawnWrapped(request: LaunchRequest): ChildProcess {
   let err: number | null = null;
   try {
     err = openSync(request.stderrPath, 'a');
-    const parameters = wrapperParameters({
-      ...request.tools,
-      logCapBlocks: request.logCap.blocks,
-      marker: request.logCap.marker,
-      stdoutPath: request.stdoutPath,
-      stderrPath: request.stderrPath,
-      jobDir: request.jobDir,
-      argv: request.argv,
-    });
+    const parameters = wrapperParameters({ logs: request.logs, jobDir: request.jobDir, argv: request.argv });
     return spawn(SHELL, ['-c', WRAPPER_SCRIPT, ...parameters], {
       cwd: request.cwd,
       env: request.env,

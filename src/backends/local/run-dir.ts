@@ -10,8 +10,10 @@
  *            not written (it is being written, or the host died while it was);
  * - `killed` written by the backend right before it SIGKILLs the process group, so a run
  *            whose exit went unseen (server died meanwhile) is reported as killed, not lost;
- * - `.stdout.pipe`, `.stderr.pipe`  the FIFOs the job writes to when logs are capped (see
- *            wrapper-script.ts); dot names keep them out of the job's `*` globs;
+ * - `.stdout.pipe`, `.stderr.pipe`  the FIFOs the job writes to when logs are capped, which
+ *            the log copier reads (run-log-copy.ts); `.logs.pipe` the one on which the copier
+ *            tells the wrapper the logs are complete; dot names keep them out of the job's
+ *            `*` globs;
  * - `work/`  the working directory of a job that runs as another user, owned by that user
  *            (run-as.ts); the run dir itself stays the server's.
  *
@@ -38,8 +40,9 @@ export interface PidInfo {
 
 export const STDOUT_PIPE = '.stdout.pipe';
 export const STDERR_PIPE = '.stderr.pipe';
+export const LOGS_DONE_PIPE = '.logs.pipe';
 
-const BOOKKEEPING = ['pid', 'pid.tmp', 'exit', 'exit.tmp', 'killed', 'killed.tmp', STDOUT_PIPE, STDERR_PIPE];
+const BOOKKEEPING = ['pid', 'pid.tmp', 'exit', 'exit.tmp', 'killed', 'killed.tmp', STDOUT_PIPE, STDERR_PIPE, LOGS_DONE_PIPE];
 
 /** Run ids become directory names: refuse anything that could leave `runs/`. */
 export function isSafeRunId(runId: string): boolean {

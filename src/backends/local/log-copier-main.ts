@@ -1,0 +1,145 @@
+/**
+ * The log copier: one small process per data dir that copies every capped run's output
+ * into its logs (run-log-copy.ts). It replaces two `tee` processes per run, which cost
+ * more CPU than the rest of a run's bookkeeping together.
+ *
+ * It runs detached in the runs root (its one argument; it makes it its cwd), so it outlives the launcher and the server,
+ * as the wrappers do: a server that restarts finds it on its socket and goes on. It keeps a
+ * file per run it copies in COPIER_LIVE_DIR; a copier that starts after one died takes
+ * those runs over (the wrappers keep a read end of their FIFOs, so meanwhile a job's
+ * output waits in the pipe instead of killing it with SIGPIPE). With no run to copy and
+ * nobody connected for IDLE_EXIT_MS it exits.
+ */
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createServer, connect, type Socket } from 'node:net';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { COPIER_ERROR_LOG, COPIER_LIVE_DIR, COPIER_SOCKET, type CopierReply, type CopierRequest, type LiveEntry } from './log-copier-protocol.js';
+import { RunLogCopy } from './run-log-copy.js';
+import { isSafeRunId } from './run-dir.js';
+
+const IDLE_EXIT_MS = 10_000;
+const SWEEP_MS = 1_000;
+
+process.chdir(process.argv[2] ?? '.');
+const root = resolve('.');
+const copies = new Map<string, RunLogCopy>();
+let clients = 0;
+let idleTimer: NodeJS.Timeout | null = null;
+
+function logError(what: string, error: unknown): void {
+  try {
+    appendFileSync(COPIER_ERROR_LOG, `${new Date().toISOString()} ${what}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  } catch {
+    // Nowhere to say it.
+  }
+}
+
+process.on('uncaughtException', (error) => {
+  logError('the log copier stopped', error);
+  process.exit(1);
+});
+
+function finished(copy: RunLogCopy): void {
+  copies.delete(copy.runId);
+  try {
+    unlinkSync(join(COPIER_LIVE_DIR, copy.runId));
+  } catch {
+    // Already gone.
+  }
+  idleCheck();
+}
+
+/** Copy the run's logs; throws if its FIFOs cannot be opened. */
+function take(runId: string, entry: LiveEntry, readopted: boolean): void {
+  if (!isSafeRunId(runId) || runId.startsWith('.')) throw new Error(`invalid run id ${JSON.stringify(runId)}`);
+  if (copies.has(runId)) return;
+  const copy = new RunLogCopy(runId, join(root, runId), entry, Date.now(), finished);
+  copy.open(readopted);
+  copies.set(runId, copy);
+  if (!readopted) writeFileSync(join(COPIER_LIVE_DIR, runId), JSON.stringify(entry));
+}
+
+function handle(request: CopierRequest, reply: (message: CopierReply) => void): void {
+  if (request.type === 'drop') {
+    for (const runId of request.runIds) copies.get(runId)?.stop();
+    return;
+  }
+  const adopted: string[] = [];
+  const failed: { runId: string; reason: string }[] = [];
+  const entry: LiveEntry = { capBytes: request.capBytes, marker: request.marker };
+  for (const runId of request.runIds) {
+    try {
+      take(runId, entry, false);
+      adopted.push(runId);
+    } catch (error) {
+      failed.push({ runId, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  reply({ type: 'adopted', seq: request.seq, runIds: adopted, failed });
+}
+
+function serve(socket: Socket): void {
+  clients++;
+  idleCheck();
+  const reply = (message: CopierReply): void => void socket.write(`${JSON.stringify(message)}\n`);
+  const lines = createInterface({ input: socket, crlfDelay: Number.POSITIVE_INFINITY });
+  lines.on('line', (line) => {
+    try {
+      handle(JSON.parse(line) as CopierRequest, reply);
+    } catch (error) {
+      logError('a request it could not read', error);
+    }
+  });
+  // readline passes the socket's errors on: a launcher that died shows as the close below.
+  lines.on('error', () => {});
+  socket.on('error', () => socket.destroy());
+  socket.on('close', () => {
+    clients--;
+    idleCheck();
+  });
+}
+
+function idleCheck(): void {
+  if (idleTimer !== null) clearTimeout(idleTimer);
+  idleTimer = null;
+  if (clients === 0 && copies.size === 0) idleTimer = setTimeout(() => process.exit(0), IDLE_EXIT_MS);
+}
+
+/** Take over the runs a copier before this one had not finished. */
+function takeOver(): void {
+  for (const runId of readdirSync(COPIER_LIVE_DIR)) {
+    try {
+      take(runId, JSON.parse(readFileSync(join(COPIER_LIVE_DIR, runId), 'utf8')) as LiveEntry, true);
+    } catch (error) {
+      logError(`could not take over the logs of run ${runId}`, error);
+      rmSync(join(COPIER_LIVE_DIR, runId), { force: true });
+    }
+  }
+}
+
+/** Listen on the socket; if another copier answers there, leave it the work. */
+function listen(): void {
+  const server = createServer(serve);
+  server.once('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EADDRINUSE') throw error;
+    const probe = connect(COPIER_SOCKET);
+    probe.once('connect', () => process.exit(0));
+    probe.once('error', () => {
+      // A socket file left by a copier that died.
+      rmSync(COPIER_SOCKET, { force: true });
+      listen();
+    });
+  });
+  server.listen(COPIER_SOCKET, () => {
+    takeOver();
+    idleCheck();
+    setInterval(() => {
+      const now = Date.now();
+      for (const copy of copies.values()) copy.sweep(now);
+    }, SWEEP_MS).unref();
+  });
+}
+
+mkdirSync(COPIER_LIVE_DIR, { recursive: true, mode: 0o700 });
+listen();

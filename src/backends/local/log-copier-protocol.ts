@@ -1,0 +1,28 @@
+/**
+ * What the launcher and the log copier (log-copier-main.ts) say to each other over the
+ * copier's Unix socket: one JSON object a line, each way. Requests name runs by id only;
+ * the copier finds their dirs under its own runs root, so a request cannot point it
+ * anywhere else.
+ */
+
+/** The socket, in the runs root (0700): only the server's user reaches it. Relative, so a long data dir path cannot exceed a socket path's 107 bytes. */
+export const COPIER_SOCKET = '.log-copier.sock';
+
+/** The copier's list of runs whose logs it has not finished: a file per run, named by its id, holding its LiveEntry. */
+export const COPIER_LIVE_DIR = '.log-copier';
+
+/** The copier's own errors, in the runs root. */
+export const COPIER_ERROR_LOG = '.log-copier.errors';
+
+export interface LiveEntry {
+  capBytes: number;
+  marker: string;
+}
+
+export type CopierRequest =
+  /** Open these runs' FIFOs for reading and copy them into their logs; answered by `adopted`. */
+  | { type: 'adopt'; seq: number; capBytes: number; marker: string; runIds: string[] }
+  /** These runs' wrappers never started: stop waiting for them. */
+  | { type: 'drop'; runIds: string[] };
+
+export type CopierReply = { type: 'adopted'; seq: number; runIds: string[]; failed: { runId: string; reason: string }[] };
