@@ -2,8 +2,8 @@
  * What one local run costs this machine in CPU, and who pays: a real `moroccron serve` runs
  * N jobs every second (`echo x`) for --seconds, with and without the log cap; the server's
  * and the launcher's CPU come from /proc/<pid>/stat, the whole machine's from /proc/stat, and
- * what is left is the run's own programs (the wrapper, the two `tee` of a capped run, the job's
- * sh) and the kernel's work for them. From it, the floor the cores put under a burst: N runs
+ * what is left is the run's own programs (the wrapper and the job's sh) and the kernel's work
+ * for them. The log copier, one process for all capped runs, has a column of its own. From it, the floor the cores put under a burst: N runs
  * due at one instant cannot all have started before N × (CPU per run) / cores has passed.
  * Prints JSON (a table on stderr with --table); never asserts.
  *   node --import tsx bench/run-cost.ts [--jobs 100] [--seconds 20] [--table]
@@ -52,19 +52,22 @@ async function measure(logCap: 'default' | 'none') {
     const serverPid = server.child.pid!;
     const launcherPid = await findChild(serverPid, 'launcher-main');
     if (launcherPid === null) throw new Error('the launcher process was not found');
-    const before = { server: processTicks(serverPid), launcher: processTicks(launcherPid), machine: machineTicks() };
+    const copierPid = logCap === 'none' ? null : await findChild(launcherPid, 'log-copier-main');
+    const copierTicks = (): number => (copierPid === null ? 0 : processTicks(copierPid));
+    const before = { server: processTicks(serverPid), launcher: processTicks(launcherPid), copier: copierTicks(), machine: machineTicks() };
     await sleep(seconds * 1000);
-    const after = { server: processTicks(serverPid), launcher: processTicks(launcherPid), machine: machineTicks() };
+    const after = { server: processTicks(serverPid), launcher: processTicks(launcherPid), copier: copierTicks(), machine: machineTicks() };
     const runs = jobCount * seconds;
     const perRun = (ticks: number): number => Math.round(((ticks * TICK_MS) / runs) * 100) / 100;
     const server_ = perRun(after.server - before.server);
     const launcher = perRun(after.launcher - before.launcher);
+    const copier = perRun(after.copier - before.copier);
     const machine = perRun(after.machine - before.machine);
-    const programs = Math.round((machine - server_ - launcher) * 100) / 100;
+    const programs = Math.round((machine - server_ - launcher - copier) * 100) / 100;
     return {
       logCap,
       runsPerSecond: jobCount,
-      cpuMsPerRun: { machine, server: server_, launcher, programsAndKernel: programs },
+      cpuMsPerRun: { machine, server: server_, launcher, logCopier: copier, programsAndKernel: programs },
       /** The busy cores' share the runs take at this rate. */
       machineBusy: Math.round(((after.machine - before.machine) * TICK_MS) / (seconds * 1000 * cores) * 1000) / 1000,
       /** N runs due at one instant: the least time before the last has started, if every core did nothing else. */
@@ -81,9 +84,9 @@ async function measure(logCap: 'default' | 'none') {
 const rows = [await measure('default'), await measure('none')];
 console.log(JSON.stringify({ benchmark: 'run-cost', node: process.version, cores, when: new Date().toISOString(), jobs: jobCount, seconds, rows }, null, 2));
 if (values.table) {
-  console.error('\n| logs | runs/s | CPU ms per run: all | server | launcher | programs + kernel | burst of N: floor (all / programs only) | ceiling runs/s |\n|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.error('\n| logs | runs/s | CPU ms per run: all | server | launcher | log copier | programs + kernel | burst of N: floor (all / programs only) | ceiling runs/s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const c = r.cpuMsPerRun;
-    console.error(`| ${r.logCap === 'default' ? 'capped (default)' : 'uncapped'} | ${r.runsPerSecond} | ${c.machine} | ${c.server} | ${c.launcher} | ${c.programsAndKernel} | ${r.burstFloorMs.all} / ${r.burstFloorMs.programsOnly} ms | ${r.ceilingRunsPerSecond} |`);
+    console.error(`| ${r.logCap === 'default' ? 'capped (default)' : 'uncapped'} | ${r.runsPerSecond} | ${c.machine} | ${c.server} | ${c.launcher} | ${c.logCopier} | ${c.programsAndKernel} | ${r.burstFloorMs.all} / ${r.burstFloorMs.programsOnly} ms | ${r.ceilingRunsPerSecond} |`);
   }
 }

@@ -5,16 +5,17 @@
  *
  * It runs detached in the runs root (its one argument; it makes it its cwd), so it outlives the launcher and the server,
  * as the wrappers do: a server that restarts finds it on its socket and goes on. It keeps a
- * file per run it copies in COPIER_LIVE_DIR; a copier that starts after one died takes
- * those runs over (the wrappers keep a read end of their FIFOs, so meanwhile a job's
+ * journal of the runs it copies (copier-journal.ts); a copier that starts after one died
+ * takes the runs still open there over (the wrappers keep a read end of their FIFOs, so meanwhile a job's
  * output waits in the pipe instead of killing it with SIGPIPE). With no run to copy and
  * nobody connected for IDLE_EXIT_MS it exits.
  */
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, rmSync } from 'node:fs';
 import { createServer, connect, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { COPIER_ERROR_LOG, COPIER_LIVE_DIR, COPIER_SOCKET, type CopierReply, type CopierRequest, type LiveEntry } from './log-copier-protocol.js';
+import { CopierJournal } from './copier-journal.js';
+import { COPIER_ERROR_LOG, COPIER_JOURNAL, COPIER_SOCKET, type CopierReply, type CopierRequest, type LiveEntry } from './log-copier-protocol.js';
 import { RunLogCopy } from './run-log-copy.js';
 import { isSafeRunId } from './run-dir.js';
 
@@ -26,6 +27,7 @@ const root = resolve('.');
 const copies = new Map<string, RunLogCopy>();
 let clients = 0;
 let idleTimer: NodeJS.Timeout | null = null;
+let journal: CopierJournal;
 
 function logError(what: string, error: unknown): void {
   try {
@@ -42,22 +44,20 @@ process.on('uncaughtException', (error) => {
 
 function finished(copy: RunLogCopy): void {
   copies.delete(copy.runId);
-  try {
-    unlinkSync(join(COPIER_LIVE_DIR, copy.runId));
-  } catch {
-    // Already gone.
-  }
+  journal.finished(copy.runId, stillOpen);
   idleCheck();
 }
 
-/** Copy the run's logs; throws if its FIFOs cannot be opened. */
-function take(runId: string, entry: LiveEntry, readopted: boolean): void {
+const stillOpen = (): Map<string, LiveEntry> => new Map([...copies.values()].map((copy) => [copy.runId, copy.entry]));
+
+/** Copy the run's logs; false if they are being copied already. Throws if its FIFOs cannot be opened. */
+function take(runId: string, entry: LiveEntry, readopted: boolean): boolean {
   if (!isSafeRunId(runId) || runId.startsWith('.')) throw new Error(`invalid run id ${JSON.stringify(runId)}`);
-  if (copies.has(runId)) return;
+  if (copies.has(runId)) return false;
   const copy = new RunLogCopy(runId, join(root, runId), entry, Date.now(), finished);
   copy.open(readopted);
   copies.set(runId, copy);
-  if (!readopted) writeFileSync(join(COPIER_LIVE_DIR, runId), JSON.stringify(entry));
+  return true;
 }
 
 function handle(request: CopierRequest, reply: (message: CopierReply) => void): void {
@@ -66,16 +66,19 @@ function handle(request: CopierRequest, reply: (message: CopierReply) => void): 
     return;
   }
   const adopted: string[] = [];
+  const taken: string[] = [];
   const failed: { runId: string; reason: string }[] = [];
   const entry: LiveEntry = { capBytes: request.capBytes, marker: request.marker };
   for (const runId of request.runIds) {
     try {
-      take(runId, entry, false);
+      if (take(runId, entry, false)) taken.push(runId);
       adopted.push(runId);
     } catch (error) {
       failed.push({ runId, reason: error instanceof Error ? error.message : String(error) });
     }
   }
+  // In the journal before the answer: the wrappers start on it.
+  journal.took(taken, entry);
   reply({ type: 'adopted', seq: request.seq, runIds: adopted, failed });
 }
 
@@ -108,12 +111,14 @@ function idleCheck(): void {
 
 /** Take over the runs a copier before this one had not finished. */
 function takeOver(): void {
-  for (const runId of readdirSync(COPIER_LIVE_DIR)) {
+  const opened = CopierJournal.open(COPIER_JOURNAL);
+  journal = opened.journal;
+  for (const [runId, entry] of opened.open) {
     try {
-      take(runId, JSON.parse(readFileSync(join(COPIER_LIVE_DIR, runId), 'utf8')) as LiveEntry, true);
+      take(runId, entry, true);
     } catch (error) {
       logError(`could not take over the logs of run ${runId}`, error);
-      rmSync(join(COPIER_LIVE_DIR, runId), { force: true });
+      journal.finished(runId, stillOpen);
     }
   }
 }
@@ -141,5 +146,4 @@ function listen(): void {
   });
 }
 
-mkdirSync(COPIER_LIVE_DIR, { recursive: true, mode: 0o700 });
 listen();

@@ -8,8 +8,8 @@
 /** The socket, in the runs root (0700): only the server's user reaches it. Relative, so a long data dir path cannot exceed a socket path's 107 bytes. */
 export const COPIER_SOCKET = '.log-copier.sock';
 
-/** The copier's list of runs whose logs it has not finished: a file per run, named by its id, holding its LiveEntry. */
-export const COPIER_LIVE_DIR = '.log-copier';
+/** The copier's journal of the runs it took and finished (copier-journal.ts). */
+export const COPIER_JOURNAL = '.log-copier.journal';
 
 /** The copier's own errors, in the runs root. */
 export const COPIER_ERROR_LOG = '.log-copier.errors';

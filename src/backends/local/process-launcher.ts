@@ -1,8 +1,9 @@
 /**
  * Starting a job under the crash-safe /bin/sh wrapper (wrapper-script.ts): detached (own
  * session and process group, so it outlives the server and a kill can reach the whole
- * group), cwd = the run dir, stdout/stderr on log files the server opened (no pipes to
- * the server: nothing breaks when it dies).
+ * group), cwd = the run dir, stdout/stderr on log files the launcher opened (no pipes to
+ * the server: nothing breaks when it dies); with a log cap only stderr, for the wrapper's
+ * own words, as the job writes to the log copier.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -31,7 +32,8 @@ export interface LaunchRequest {
  * arrive as the child's 'error' event with `pid` undefined.
  */
 export function spawnWrapped(request: LaunchRequest): ChildProcess {
-  const out = openSync(request.stdoutPath, 'a');
+  // Through the copier the job's stdout never passes the wrapper's, and the copier creates the log at its first byte.
+  const out = request.logs === 'direct' ? openSync(request.stdoutPath, 'a') : 'ignore';
   let err: number | null = null;
   try {
     err = openSync(request.stderrPath, 'a');
@@ -43,7 +45,7 @@ export function spawnWrapped(request: LaunchRequest): ChildProcess {
       detached: true,
     });
   } finally {
-    closeSync(out);
+    if (out !== 'ignore') closeSync(out);
     if (err !== null) closeSync(err);
   }
 }

@@ -23,10 +23,11 @@ const NEVER_STARTED_MS = 30_000;
 type Probe = 'writers' | 'no-writers';
 
 class StreamCopy {
-  private written: number;
+  /** The log's size: opened at the first byte to write (a run that prints nothing on a stream costs no open). */
+  private written = 0;
+  private logFd: number | null = null;
   private cut = false;
   private writeFailed = false;
-  private readonly logFd: number;
   private socket: Socket | null = null;
   ended = false;
   /** Adopted again by a new copier with nobody writing: see RunLogCopy.sweep. */
@@ -37,11 +38,7 @@ class StreamCopy {
     readonly logPath: string,
     private readonly capBytes: number,
     private readonly onEnd: () => void,
-  ) {
-    this.logFd = openSync(logPath, 'a');
-    // A copier taking over from one that died goes on where that one stopped.
-    this.written = fstatSync(this.logFd).size;
-  }
+  ) {}
 
   /** Start copying. `readopted`: a new copier taking over a run another one began. */
   open(readopted: boolean): void {
@@ -63,7 +60,7 @@ class StreamCopy {
   /** Append the marker if the log was cut, and close it. */
   close(marker: string): void {
     if (this.cut) this.write(Buffer.from(`\n${marker}\n`), Number.POSITIVE_INFINITY);
-    closeSync(this.logFd);
+    if (this.logFd !== null) closeSync(this.logFd);
   }
 
   private end(): void {
@@ -74,13 +71,25 @@ class StreamCopy {
 
   private take(chunk: Buffer): void {
     this.unseenWriter = false;
+    if (this.logFd === null) this.openLog();
     const room = this.capBytes - this.written;
     if (room < chunk.length) this.cut = true;
     if (room > 0) this.write(room < chunk.length ? chunk.subarray(0, room) : chunk, this.capBytes);
   }
 
+  private openLog(): void {
+    try {
+      this.logFd = openSync(this.logPath, 'a');
+      // An earlier attempt's output, or a copier's that died, counts against the cap.
+      this.written = fstatSync(this.logFd).size;
+    } catch {
+      this.writeFailed = true;
+      this.cut = true;
+    }
+  }
+
   private write(data: Buffer, limit: number): void {
-    if (this.writeFailed || this.written >= limit) return;
+    if (this.writeFailed || this.logFd === null || this.written >= limit) return;
     try {
       for (let offset = 0; offset < data.length; ) offset += writeSync(this.logFd, data, offset);
       this.written += data.length;
@@ -117,21 +126,13 @@ export class RunLogCopy {
   constructor(
     readonly runId: string,
     private readonly dir: string,
-    private readonly entry: LiveEntry,
+    readonly entry: LiveEntry,
     now: number,
     private readonly onFinished: (copy: RunLogCopy) => void,
   ) {
     this.takenAt = now;
     const ended = (): void => this.streamEnded();
-    const stdout = new StreamCopy(join(dir, STDOUT_PIPE), join(dir, 'stdout'), entry.capBytes, ended);
-    let stderr: StreamCopy;
-    try {
-      stderr = new StreamCopy(join(dir, STDERR_PIPE), join(dir, 'stderr'), entry.capBytes, ended);
-    } catch (error) {
-      stdout.close(entry.marker);
-      throw error;
-    }
-    this.streams = [stdout, stderr];
+    this.streams = [STDOUT_PIPE, STDERR_PIPE].map((pipe, i) => new StreamCopy(join(dir, pipe), join(dir, i === 0 ? 'stdout' : 'stderr'), entry.capBytes, ended));
   }
 
   /** Throws if a FIFO cannot be opened (the run's dir or FIFOs are missing). */
