@@ -5,7 +5,7 @@
  * client reads /healthz and another a job, back to back, and /proc is sampled for the
  * server's CPU, RSS and unreaped children. The runs are read from the server's SQLite file.
  * Prints JSON (and a table with --table, the issue's targets beside the figures); never asserts.
- * --max-log-size: the server's log cap (`serve --max-log-size`; 0: none, so no `tee` per run).
+ * --max-log-size: the server's log cap (`serve --max-log-size`; 0: none, so no log copier).
  *   node --import tsx bench/burst.ts [--jobs 10000] [--timeout-s 120] [--lead-s 20] [--job-cpus 0.001] [--max-log-size 0] [--table]
  */
 import { availableParallelism, totalmem } from 'node:os';

@@ -20,10 +20,12 @@ const BENCHES: Record<string, string[]> = {
   'ha-takeover': ['bench/ha-takeover.ts', '--kills', '25'],
   'ui-load': ['bench/ui-load.ts'],
   'ui-api': ['bench/ui-api.ts'],
+  // GET /api/v1/timeline with 100,000 jobs: pages of rows, filters, a bucket's top jobs, on the leader and on a member that does not lead.
+  timeline: ['bench/timeline.ts'],
   burst: ['bench/burst.ts'],
   // The same burst with jobs that ask for almost no cpu, so the host's capacity lets every run start at once.
   'burst-tiny': ['bench/burst.ts', '--job-cpus', '0.001'],
-  // The same burst with logs uncapped: no two `tee` per run (what the log cap costs a burst).
+  // The same burst with logs uncapped: the job writes straight to its log files (what the log cap costs a burst).
   'burst-uncapped': ['bench/burst.ts', '--max-log-size', '0'],
   launcher: ['bench/launcher.ts', '--physical'],
   // CPU per local run, split between the server, the launcher and the run's own programs; the floor it puts under a burst.
@@ -51,6 +53,7 @@ const QUICK: Record<string, string[]> = {
   'run-cost': ['bench/run-cost.ts', '--seconds', '5'],
   'mesos-throughput': ['bench/mesos-throughput.ts', '--quick', '--seconds', '5'],
   scale: ['bench/scale.ts', '--jobs', '1000,10000', '--idle-s', '5'],
+  timeline: ['bench/timeline.ts', '--jobs', '10000', '--samples', '10'],
   'api-throughput': ['bench/api-throughput.ts', '--seconds', '5', '--warmup-s', '1', '--baselines', 'fastify'],
   soak: ['bench/soak.ts', '--minutes', '0.75', '--sample-s', '2', '--svg', 'bench/results/soak.quick.svg'],
 };

@@ -65,8 +65,11 @@ function labelTextOf(facts: JobFacts): string {
   return facts.labelText;
 }
 
+/** What the job list filters by, without its page and order (the timeline takes the same). */
+export type JobFilterQuery = Pick<JobPageQuery, 'words' | 'owner' | 'label' | 'state'>;
+
 /** The query's filters as one test, or null when there are none. */
-export function filterOf(query: JobPageQuery): ((facts: JobFacts) => boolean) | null {
+export function filterOf(query: JobFilterQuery): ((facts: JobFacts) => boolean) | null {
   const { owner, state } = query;
   const words = query.words && query.words.length > 0 ? query.words : null;
   // A label line starts after a newline; `key=value` ends with one, `key` alone goes up to the `=`.
@@ -104,7 +107,7 @@ export function filterOf(query: JobPageQuery): ((facts: JobFacts) => boolean) | 
   };
 }
 
-export const matchesFilters = (facts: JobFacts, query: JobPageQuery): boolean => filterOf(query)?.(facts) ?? true;
+export const matchesFilters = (facts: JobFacts, query: JobFilterQuery): boolean => filterOf(query)?.(facts) ?? true;
 
 /** Names compare by UTF-16 code units, as the stores order them. */
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

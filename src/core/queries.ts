@@ -3,7 +3,8 @@
  * copies: nobody outside update() holds a reference into the state it mutates.
  */
 import type { NodeFacts } from './graph-state.js';
-import { pageOfJobs, type JobPage, type JobPageQuery } from './job-page.js';
+import { filterOf, pageOfJobs, type JobFilterQuery, type JobPage, type JobPageQuery } from './job-page.js';
+import type { TimelineJob } from './timeline.js';
 import type { SchedulerState } from './state.js';
 import type { BackendKind, BlacklistEntry, JobSpec, Millis, Resources, Run, RunStatus, StoredJob } from './types.js';
 
@@ -21,6 +22,10 @@ export interface SchedulerQueries {
   jobPage(query: JobPageQuery): JobPage<{ job: StoredJob; live: JobLiveState }>;
   /** Every job's spec by name. A spec is replaced whole, never changed: they are shared, not copied. */
   jobSpecs(): Map<string, JobSpec>;
+  /** The jobs that are neither paused nor unscheduled, in name order, with their schedules (immutable, so shared). */
+  scheduledJobs(): TimelineJob[];
+  /** Names of the jobs the job list's filters keep. */
+  jobNamesMatching(query: JobFilterQuery): Set<string>;
   /** What a job's node in a graph is decided from (graph-state.ts); null for an unknown job. */
   graphFacts(name: string): NodeFacts | null;
   /** An unfinished run as the scheduler holds it (newer than the store's copy while a batch commits). */
@@ -48,6 +53,17 @@ export function queriesOf(s: Readonly<SchedulerState>): SchedulerQueries {
       });
     },
     jobSpecs: () => new Map([...s.jobs].map(([name, entry]) => [name, entry.stored.spec])),
+    scheduledJobs() {
+      const jobs: TimelineJob[] = [];
+      for (const entry of s.jobOrder) if (entry.schedule && !entry.stored.spec.paused) jobs.push({ name: entry.stored.spec.name, schedule: entry.schedule });
+      return jobs;
+    },
+    jobNamesMatching(query) {
+      const matches = filterOf(query);
+      const names = new Set<string>();
+      for (const entry of s.jobOrder) if (!matches || matches(entry)) names.add(entry.stored.spec.name);
+      return names;
+    },
     graphFacts(name) {
       const entry = s.jobs.get(name);
       if (!entry) return null;

@@ -28,7 +28,12 @@ interface Timeline {
   to: string;
   bucketMinutes: number;
   totals: number[];
+  jobCounts: number[];
+  firing: number;
+  maxPerJob: number;
   jobs: { name: string; total: number; counts: number[] }[];
+  total: number;
+  nextCursor: string | null;
 }
 interface ErrorBody {
   error: { code: string; details: { field: string; message: string }[] };
@@ -44,8 +49,8 @@ interface RecentRun {
 }
 
 const JOBS = [
-  { name: 'berlin', schedule: '30 2 * * *', timezone: 'Europe/Berlin', command: 'true' },
-  { name: 'berlin-skip', schedule: '30 2 * * *', timezone: 'Europe/Berlin', dst: { gap: 'skip', overlap: 'twice' }, command: 'true' },
+  { name: 'berlin', schedule: '30 2 * * *', timezone: 'Europe/Berlin', labels: { zone: 'berlin' }, command: 'true' },
+  { name: 'berlin-skip', schedule: '30 2 * * *', timezone: 'Europe/Berlin', dst: { gap: 'skip', overlap: 'twice' }, labels: { zone: 'berlin' }, command: 'true' },
   { name: 'quarter', schedule: '*/15 * * * *', command: 'true' },
   { name: 'hourly', schedule: '@hourly', command: 'true' },
   // Every second, but only on 29 February (2028 is the next): it never runs while the tests do.
@@ -203,12 +208,135 @@ describe('timeline', () => {
       ['bucketMinutes=7', 'bucketMinutes'],
       ['hours=168&bucketMinutes=1', 'bucketMinutes'],
       ['from=soon', 'from'],
-      ['bucket=5', 'bucket'],
+      ['buckets=5', 'buckets'],
+      ['limit=0', 'limit'],
+      ['limit=1001', 'limit'],
+      ['limit=ten', 'limit'],
+      ['cursor=not-a-cursor', 'cursor'],
+      ['sort=most', 'sort'],
+      ['bucket=-1', 'bucket'],
+      ['bucket=288', 'bucket'],
+      ['hours=2&bucketMinutes=15&bucket=8', 'bucket'],
+      ['state=sleeping', 'state'],
+      ['owner=Not%20A%20Name', 'owner'],
+      [`q=${'x'.repeat(201)}`, 'q'],
     ]) {
       const { status, body } = await get<ErrorBody>(`/api/v1/timeline?${query}`);
       assert.equal(status, 400, query);
       assert.ok(body.error.details.some((d) => d.field === field), `${query}: ${JSON.stringify(body)}`);
     }
+  });
+});
+
+describe('timeline pages', () => {
+  const WINDOW = 'hours=2&bucketMinutes=15&from=2028-02-29T00:00:00Z';
+  const timeline = async (query: string) => {
+    const { status, body } = await get<Timeline>(`/api/v1/timeline?${WINDOW}&${query}`);
+    assert.equal(status, 200, JSON.stringify(body));
+    return body;
+  };
+  /** Every page of `query`, following nextCursor. */
+  const allPages = async (query: string) => {
+    const pages: Timeline[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Timeline = await timeline(`${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      pages.push(page);
+      cursor = page.nextCursor;
+    } while (cursor !== null && pages.length < 20);
+    return pages;
+  };
+
+  test('a page at a time, most runs first; the pages together are the whole list; the sums cover every job on every page', async () => {
+    const whole = await timeline('');
+    assert.equal(whole.nextCursor, null);
+    assert.equal(whole.total, 5);
+    const pages = await allPages('limit=2');
+    assert.deepEqual(pages.map((p) => p.jobs.map((j) => j.name)), [['every-second', 'quarter'], ['hourly', 'berlin'], ['berlin-skip']]);
+    assert.deepEqual(pages.flatMap((p) => p.jobs), whole.jobs);
+    for (const page of pages) {
+      assert.equal(page.total, 5);
+      assert.deepEqual(page.totals, whole.totals);
+      assert.deepEqual(page.jobCounts, whole.jobCounts);
+      assert.equal(page.firing, 5);
+      assert.equal(page.maxPerJob, 900);
+    }
+    assert.equal(pages.at(-1)!.nextCursor, null);
+  });
+
+  test('per-bucket job counts and totals agree with a count over every job, for the day in 5-minute buckets and an hour by the minute', async () => {
+    for (const window of ['hours=24&bucketMinutes=5', 'hours=1&bucketMinutes=1', 'hours=2&bucketMinutes=15&from=2028-02-29T00:00:00Z']) {
+      const { body } = await get<Timeline>(`/api/v1/timeline?${window}`);
+      const { body: paged } = await get<Timeline>(`/api/v1/timeline?${window}&limit=1`);
+      const jobCounts = body.totals.map((_, i) => body.jobs.filter((j) => j.counts[i]! > 0).length);
+      const totals = body.totals.map((_, i) => body.jobs.reduce((sum, j) => sum + j.counts[i]!, 0));
+      assert.deepEqual(paged.jobCounts, jobCounts, window);
+      assert.deepEqual(paged.totals, totals, window);
+      assert.equal(paged.firing, body.jobs.length, window);
+      assert.equal(paged.maxPerJob, Math.max(0, ...body.jobs.flatMap((j) => j.counts)), window);
+      assert.ok(paged.jobs.length <= 1);
+    }
+  });
+
+  test("the job list's filters: q, label, state; the sums stay those of every job", async () => {
+    const whole = await timeline('');
+    const byWord = await timeline('q=BERLIN&limit=1');
+    assert.deepEqual(byWord.jobs.map((j) => j.name), ['berlin']);
+    assert.equal(byWord.total, 2);
+    assert.deepEqual(byWord.totals, whole.totals);
+    const next = await timeline(`q=BERLIN&limit=1&cursor=${encodeURIComponent(byWord.nextCursor!)}`);
+    assert.deepEqual(next.jobs.map((j) => j.name), ['berlin-skip']);
+    assert.equal(next.nextCursor, null);
+    assert.deepEqual((await timeline('label=zone=berlin')).jobs.map((j) => j.name), ['berlin', 'berlin-skip']);
+    assert.deepEqual((await timeline('label=zone')).jobs.map((j) => j.name), ['berlin', 'berlin-skip']);
+    assert.deepEqual((await timeline('label=zone=paris')).jobs, []);
+    assert.equal((await timeline('state=active')).total, 5);
+    const paused = await timeline('state=paused');
+    assert.deepEqual([paused.jobs, paused.total], [[], 0], 'paused jobs are never on the timeline');
+    assert.equal(paused.firing, 5);
+    assert.deepEqual((await timeline('q=quarter')).jobs.map((j) => j.name), ['quarter']);
+  });
+
+  test('?bucket=N: who fires then, most runs there first, a page at a time', async () => {
+    // 01:30 in Berlin is bucket 6 (01:30-01:45 UTC, 02:30 in Berlin).
+    const top = await timeline('bucket=6');
+    assert.deepEqual(top.jobs.map((j) => [j.name, j.counts[6]]), [['every-second', 900], ['berlin', 1], ['berlin-skip', 1], ['quarter', 1]]);
+    assert.equal(top.total, top.jobCounts[6]);
+    const pages = await allPages('bucket=6&limit=3');
+    assert.deepEqual(pages.map((p) => p.jobs.map((j) => j.name)), [['every-second', 'berlin', 'berlin-skip'], ['quarter']]);
+    assert.deepEqual((await timeline('bucket=1')).jobs.map((j) => j.name), ['every-second', 'quarter']);
+    assert.deepEqual((await timeline('bucket=6&q=berlin&limit=1')).jobs.map((j) => j.name), ['berlin']);
+  });
+
+  test('sort=name', async () => {
+    const pages = await allPages('sort=name&limit=2');
+    assert.deepEqual(pages.flatMap((p) => p.jobs.map((j) => j.name)), ['berlin', 'berlin-skip', 'every-second', 'hourly', 'quarter']);
+    assert.deepEqual((await timeline('sort=name&bucket=6')).jobs.map((j) => j.name), ['berlin', 'berlin-skip', 'every-second', 'quarter']);
+  });
+
+  test("a cursor is refused, naming it, by a page in another order or of another bucket", async () => {
+    const byRuns = await timeline('limit=1');
+    const inBucket = await timeline('limit=1&bucket=6');
+    for (const query of [`sort=name&cursor=${byRuns.nextCursor}`, `bucket=6&cursor=${byRuns.nextCursor}`, `bucket=5&cursor=${inBucket.nextCursor}`, `cursor=${inBucket.nextCursor}`]) {
+      const { status, body } = await get<ErrorBody>(`/api/v1/timeline?${WINDOW}&${query}`);
+      assert.equal(status, 400, query);
+      assert.deepEqual(body.error.details.map((d) => d.field), ['cursor'], query);
+    }
+  });
+
+  test('a job changed between two pages: the next page goes on after the cursor', async () => {
+    const first = await timeline('limit=2&sort=name');
+    assert.deepEqual(first.jobs.map((j) => j.name), ['berlin', 'berlin-skip']);
+    assert.equal((await api(`${server.url}/api/v1/jobs`, 'POST', { name: 'another', schedule: '0 1 * * *', command: 'true' })).status, 201);
+    try {
+      const next = await timeline(`limit=2&sort=name&cursor=${encodeURIComponent(first.nextCursor!)}`);
+      assert.deepEqual(next.jobs.map((j) => j.name), ['every-second', 'hourly']);
+      assert.equal(next.total, 6);
+      assert.equal(next.firing, 6);
+    } finally {
+      assert.equal((await api(`${server.url}/api/v1/jobs/another`, 'DELETE')).status, 200);
+    }
+    assert.equal((await timeline('')).total, 5);
   });
 });
 
@@ -261,7 +389,7 @@ describe('jobs with their recent runs', () => {
     const { body } = await get<{ paths: Record<string, { get?: { 'x-moroccron-role'?: string; parameters?: { name: string }[] } }> }>('/openapi.json');
     for (const [path, params] of [
       ['/api/v1/jobs/{name}/occurrences', ['name', 'count', 'from']],
-      ['/api/v1/timeline', ['hours', 'bucketMinutes', 'from']],
+      ['/api/v1/timeline', ['hours', 'bucketMinutes', 'from', 'limit', 'cursor', 'sort', 'bucket', 'q', 'owner', 'label', 'state']],
       ['/api/v1/jobs', ['recent', 'limit', 'cursor', 'sort', 'order', 'q', 'owner', 'label', 'state']],
     ] as const) {
       const get = body.paths[path]?.get;
@@ -302,6 +430,12 @@ describe('on a standby', { skip: etcdMissing ?? false }, () => {
     const timeline = await api<Timeline>(`${standby.url}/api/v1/timeline?hours=1&bucketMinutes=60&from=2028-02-29T00:00:00Z`);
     assert.equal(timeline.status, 200);
     assert.deepEqual(timeline.body.jobs.map((j) => [j.name, j.total]), [['quarter', 4], ['hourly', 1]]);
+    const paged = await api<Timeline>(`${standby.url}/api/v1/timeline?hours=1&bucketMinutes=60&from=2028-02-29T00:00:00Z&limit=1`);
+    assert.deepEqual([paged.body.jobs.map((j) => j.name), paged.body.total, paged.body.firing, paged.body.jobCounts], [['quarter'], 2, 2, [2]]);
+    const next = await api<Timeline>(`${standby.url}/api/v1/timeline?hours=1&bucketMinutes=60&from=2028-02-29T00:00:00Z&limit=1&cursor=${paged.body.nextCursor}`);
+    assert.deepEqual([next.body.jobs.map((j) => j.name), next.body.nextCursor], [['hourly'], null]);
+    const filtered = await api<Timeline>(`${standby.url}/api/v1/timeline?hours=1&bucketMinutes=60&from=2028-02-29T00:00:00Z&q=hour&bucket=0`);
+    assert.deepEqual(filtered.body.jobs.map((j) => j.name), ['hourly']);
     const jobs = await api<{ jobs: { name: string; recent: RecentRun[] }[] }>(`${standby.url}/api/v1/jobs?recent=5`);
     assert.equal(jobs.status, 200);
     assert.deepEqual(jobs.body.jobs.find((j) => j.name === 'quarter')?.recent.map((r) => r.id), [run.id]);

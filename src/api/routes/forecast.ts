@@ -1,21 +1,17 @@
 /**
  * What the schedules will do: a job's next occurrences with their DST notes, and the timeline
- * of how many runs come due per time bucket. Both are read from the stored jobs, so standbys
- * answer them too; `from` (default now) makes an answer repeatable.
+ * of how many runs come due per time bucket (timeline.ts). Standbys answer both from their
+ * store; `from` (default now) makes an answer repeatable.
  */
 import { z } from 'zod';
 import { name } from '../../core/job-spec.js';
-import { parseSchedule, type Schedule } from '../../core/schedule/index.js';
 import { localText, offsetText, upcomingOccurrences } from '../../core/schedule/upcoming.js';
-import type { JobSpec } from '../../core/job-spec.js';
 import type { ApiContext } from '../context.js';
-import { ApiError, fieldError, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { route, type AnyRoute } from '../route.js';
 import { errorSchema } from './schemas.js';
-
-const MINUTE = 60_000;
-/** 24 hours by the minute, or a week by 7 minutes: about 3 MB of JSON for 1,000 busy jobs. */
-export const MAX_BUCKETS = 1440;
+import { timelineRoute } from './timeline.js';
+import { scheduleOf } from './timeline-source.js';
 
 const isoTime = z.string().describe('ISO 8601 UTC time');
 const fromParam = z.iso.datetime({ offset: true }).optional().describe('ISO 8601 time to start from; default now');
@@ -35,24 +31,6 @@ const occurrencesSchema = z.object({
     }),
   ),
 });
-
-const timelineSchema = z.object({
-  from: isoTime.describe('Start of the first bucket (the asked time, rounded down to a whole bucket)'),
-  to: isoTime,
-  bucketMinutes: z.number().int(),
-  totals: z.array(z.number().int()).describe('Runs due per bucket, all jobs'),
-  jobs: z.array(z.object({ name: z.string(), total: z.number().int(), counts: z.array(z.number().int()) })).describe('Jobs with runs due, most first'),
-});
-
-/** A stored job's schedule; one that no longer parses (a zone gone from this Node's ICU) is a 409 naming it. */
-function scheduleOf(spec: JobSpec): Schedule | null {
-  if (spec.schedule === undefined) return null;
-  try {
-    return parseSchedule(spec.schedule, { timezone: spec.timezone, dst: spec.dst });
-  } catch (error) {
-    throw new ApiError(409, 'unschedulable', `job ${spec.name}: ${(error as Error).message}`, [{ field: 'schedule', message: (error as Error).message }]);
-  }
-}
 
 export function forecastRoutes(api: ApiContext, clock: () => number = Date.now): AnyRoute[] {
   return [
@@ -89,49 +67,6 @@ export function forecastRoutes(api: ApiContext, clock: () => number = Date.now):
         return { status: 200, body: { job: spec.name, timezone: spec.timezone, dst: schedule?.dst ?? null, occurrences } };
       },
     }),
-    route({
-      method: 'GET',
-      path: '/api/v1/timeline',
-      tag: 'jobs',
-      summary: 'How many runs come due in each time bucket over the next hours, per job and in total (paused jobs left out)',
-      query: z.strictObject({
-        hours: z.coerce.number().int().min(1).max(168).default(24).describe('How far ahead (at most a week)'),
-        bucketMinutes: z.coerce.number().int().min(1).max(1440).default(5).describe(`Bucket width; hours x 60 must be a whole number of buckets, at most ${MAX_BUCKETS}`),
-        from: fromParam,
-      }),
-      responses: {
-        200: { description: 'Counts per bucket', schema: timelineSchema },
-        400: { description: 'Bad query', schema: errorSchema },
-      },
-      handler: async ({ query }) => {
-        const { hours, bucketMinutes } = query;
-        if ((hours * 60) % bucketMinutes !== 0) throw fieldError(400, 'invalid', 'bucketMinutes', `must divide ${hours} hours (${hours * 60} minutes) into whole buckets`);
-        const buckets = (hours * 60) / bucketMinutes;
-        if (buckets > MAX_BUCKETS) {
-          throw fieldError(400, 'invalid', 'bucketMinutes', `gives ${buckets} buckets over ${hours} hours; at most ${MAX_BUCKETS}: use ${Math.ceil((hours * 60) / MAX_BUCKETS)} or more`);
-        }
-        const width = bucketMinutes * MINUTE;
-        const asked = query.from === undefined ? clock() : Date.parse(query.from);
-        // Whole buckets, so that asking again a little later gives the same bucket edges.
-        const from = Math.floor(asked / width) * width;
-        const totals = new Array<number>(buckets).fill(0);
-        const jobs: { name: string; total: number; counts: number[] }[] = [];
-        for (const { spec } of await api.store.listJobs()) {
-          if (spec.paused) continue;
-          const schedule = scheduleOf(spec);
-          if (!schedule) continue;
-          const counts = schedule.countPerSpan(from, width, buckets);
-          let total = 0;
-          counts.forEach((n, i) => {
-            total += n;
-            totals[i]! += n;
-          });
-          if (total > 0) jobs.push({ name: spec.name, total, counts });
-        }
-        jobs.sort((a, b) => b.total - a.total || (a.name < b.name ? -1 : 1));
-        const body = { from: new Date(from).toISOString(), to: new Date(from + buckets * width).toISOString(), bucketMinutes, totals, jobs };
-        return { status: 200, body };
-      },
-    }),
+    timelineRoute(api, clock),
   ];
 }

@@ -101,7 +101,7 @@ export class LogCopierClient {
   private async connectOrStart(): Promise<Socket> {
     const existing = await tryConnect();
     if (existing !== null) return this.attach(existing);
-    if (++this.starts > MAX_STARTS) throw new Error(`the log copier did not stay up (started ${MAX_STARTS} times; see .log-copier.errors in the runs dir)`);
+    if (++this.starts > MAX_STARTS) throw new Error(`the log copier did not stay up (started ${MAX_STARTS} times; see .log-copier/errors in the runs dir)`);
     // Started from where the launcher was started (node resolves `--import` flags from there); it moves to the runs root itself.
     const child = spawn(process.execPath, [...process.execArgv, MAIN, process.cwd()], { detached: true, stdio: 'ignore', cwd: this.startDir });
     child.on('error', () => {});

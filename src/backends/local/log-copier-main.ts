@@ -10,12 +10,12 @@
  * output waits in the pipe instead of killing it with SIGPIPE). With no run to copy and
  * nobody connected for IDLE_EXIT_MS it exits.
  */
-import { appendFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, connect, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CopierJournal } from './copier-journal.js';
-import { COPIER_ERROR_LOG, COPIER_JOURNAL, COPIER_SOCKET, type CopierReply, type CopierRequest, type LiveEntry } from './log-copier-protocol.js';
+import { COPIER_DIR, COPIER_ERROR_LOG, COPIER_JOURNAL, COPIER_SOCKET, type CopierReply, type CopierRequest, type LiveEntry } from './log-copier-protocol.js';
 import { RunLogCopy } from './run-log-copy.js';
 import { isSafeRunId } from './run-dir.js';
 
@@ -146,4 +146,5 @@ function listen(): void {
   });
 }
 
+mkdirSync(COPIER_DIR, { recursive: true, mode: 0o700 });
 listen();

@@ -5,14 +5,17 @@
  * anywhere else.
  */
 
-/** The socket, in the runs root (0700): only the server's user reaches it. Relative, so a long data dir path cannot exceed a socket path's 107 bytes. */
-export const COPIER_SOCKET = '.log-copier.sock';
+/** The copier's own files, in the runs root (0700: only the server's user reaches them). Run ids never start with a dot. */
+export const COPIER_DIR = '.log-copier';
 
-/** The copier's journal of the runs it took and finished (copier-journal.ts). */
-export const COPIER_JOURNAL = '.log-copier.journal';
+/** Its socket. Relative to the runs root, so a long data dir path cannot exceed a socket path's 107 bytes. */
+export const COPIER_SOCKET = `${COPIER_DIR}/socket`;
 
-/** The copier's own errors, in the runs root. */
-export const COPIER_ERROR_LOG = '.log-copier.errors';
+/** Its journal of the runs it took and finished (copier-journal.ts). */
+export const COPIER_JOURNAL = `${COPIER_DIR}/journal`;
+
+/** Its own errors. */
+export const COPIER_ERROR_LOG = `${COPIER_DIR}/errors`;
 
 export interface LiveEntry {
   capBytes: number;

@@ -197,12 +197,29 @@ export interface Occurrences {
   occurrences: Occurrence[];
 }
 
+export interface TimelineJob {
+  name: string;
+  total: number;
+  counts: number[];
+}
+
+/** `GET /api/v1/timeline`: the sums cover every job; `jobs` is one page of them (with ?limit). */
 export interface Timeline {
   from: string;
   to: string;
   bucketMinutes: number;
+  /** Runs per bucket, all jobs. */
   totals: number[];
-  jobs: { name: string; total: number; counts: number[] }[];
+  /** Jobs with runs per bucket, all jobs. */
+  jobCounts: number[];
+  /** Jobs with runs in the window, all jobs. */
+  firing: number;
+  /** The most runs one job has in one bucket. */
+  maxPerJob: number;
+  jobs: TimelineJob[];
+  /** Jobs on every page together (those the filters keep). */
+  total: number;
+  nextCursor: string | null;
 }
 
 /** What `/api/v1/events` sends: `event: job` or `event: run`. */

@@ -5,6 +5,8 @@ import { HeatStrip } from './HeatStrip';
 
 interface TimelineRowProps {
   name: string;
+  /** Its row in the table (aria-rowindex, 1-based, header rows included): rows come a page at a time. */
+  rowIndex: number;
   counts: readonly number[];
   total: number;
   /** Runs in the selected bucket; null when none is selected. */
@@ -16,9 +18,9 @@ interface TimelineRowProps {
   busiestLabel: string;
 }
 
-export const TimelineRow = memo(function TimelineRow({ name, counts, total, atCursor, max, stripWidth, span, busiestLabel }: TimelineRowProps) {
+export const TimelineRow = memo(function TimelineRow({ name, rowIndex, counts, total, atCursor, max, stripWidth, span, busiestLabel }: TimelineRowProps) {
   return (
-    <div role="row" className="tl-row" data-job={name}>
+    <div role="row" className="tl-row" data-job={name} aria-rowindex={rowIndex}>
       <span role="rowheader" className="tl-name">
         <Link to={`/jobs/${encodeURIComponent(name)}`} title={name}>
           {name}

@@ -44,8 +44,8 @@ export function bucketAt(timeline: Pick<Timeline, 'from' | 'bucketMinutes' | 'to
   return index >= 0 && index < timeline.totals.length ? index : null;
 }
 
-/** How many jobs fire in bucket `index`. */
-export const jobsIn = (timeline: Timeline, index: number): number => timeline.jobs.reduce((n, j) => n + ((j.counts[index] ?? 0) > 0 ? 1 : 0), 0);
+/** How many jobs fire in bucket `index` (the server counts them over every job). */
+export const jobsIn = (timeline: Pick<Timeline, 'jobCounts'>, index: number): number => timeline.jobCounts[index] ?? 0;
 
 export interface Busy {
   index: number;
@@ -60,7 +60,7 @@ export function typicalRuns(totals: readonly number[]): number {
 }
 
 /** Up to `count` buckets busier than the typical one, busiest first (earlier first on ties). */
-export function busiestBuckets(timeline: Timeline, count: number): Busy[] {
+export function busiestBuckets(timeline: Pick<Timeline, 'totals' | 'jobCounts'>, count: number): Busy[] {
   const typical = typicalRuns(timeline.totals);
   return timeline.totals
     .map((runs, index) => ({ index, runs }))

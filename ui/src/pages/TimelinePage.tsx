@@ -2,18 +2,22 @@
  * /timeline: when jobs fire over the next 24 hours, as a heat strip per job and one for all
  * of them, so the midnight pile-up shows before it happens; or one hour minute by minute.
  * The selected time is a slider (arrow keys) on the "all jobs" strip; hovering any strip
- * moves it, and every row shows its runs at that time.
+ * moves it, and every row shows its runs at that time. The server sums every job; the job
+ * rows come 100 at a time (most runs first, filtered on the server), and who fires most at
+ * the selected time is asked of the server too, so 100,000 jobs cost what 100 do.
  */
-import { useEffect, useLayoutEffect, useMemo, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import { useApi } from '../api/client';
 import { useEvents } from '../api/events';
 import type { Timeline } from '../api/types';
+import { hoursOf, rowSearch, TIMELINE_PAGE, useTimelinePages, windowFor, type SortBy } from '../hooks/useTimelinePages';
 import { HEAT_COLOURS, HeatStrip } from '../components/HeatStrip';
 import { Page } from '../components/Page';
 import { EmptyState, ErrorState, Loading } from '../components/States';
 import { TimelineRow } from '../components/TimelineRow';
 import { useColorScheme } from '../components/useColorScheme';
 import { useDebounced } from '../components/useDebounced';
+import { useDebouncedValue } from '../components/useDebouncedValue';
 import { useNow } from '../components/useNow';
 import { usePolling } from '../components/usePolling';
 import { VIEWER_ZONE, plural } from '../lib/format';
@@ -21,15 +25,14 @@ import { bucketAt, bucketLabel, bucketTimes, busiestBuckets, clockTime, dayName,
 import '../styles/timeline.css';
 
 const HOUR = 3_600_000;
-const SHOW_OPTIONS = [25, 50, 100, 250, 0] as const;
-type SortBy = 'runs' | 'cursor' | 'name';
+/** The server's longest search. */
+const MAX_SEARCH = 200;
+/** Jobs named beside the selected time. */
+const TOP_AT_CURSOR = 5;
 
 /** A frame around the selected bucket, a little wider than it, so the bucket's colour stays visible inside. */
 const cursorStyle = (index: number, buckets: number) => ({ left: `calc(${(index / buckets) * 100}% - 2px)`, width: `calc(${100 / buckets}% + 4px)` });
 
-function pathFor(hourStart: number | null): string {
-  return hourStart === null ? '/api/v1/timeline?hours=24&bucketMinutes=5' : `/api/v1/timeline?hours=1&bucketMinutes=1&from=${encodeURIComponent(new Date(hourStart).toISOString())}`;
-}
 
 /** The strip column's width and offset, so canvases draw at their real size and the overlay lines up. */
 function useStripBox(): [(element: HTMLElement | null) => void, number, number] {
@@ -70,17 +73,17 @@ function HeatLegend({ max, totalMax, unit }: { max: number; totalMax: number; un
 export function TimelinePage() {
   const now = useNow(60_000);
   const [hourStart, setHourStart] = useState<number | null>(null);
-  const { data, error, loading, reload } = useApi<Timeline>(pathFor(hourStart));
   const [cursorTime, setCursorTime] = useState<number | null>(null);
   const [filter, setFilter] = useState('');
-  const [show, setShow] = useState<number>(50);
   const [sortBy, setSortBy] = useState<SortBy>('runs');
+  const timelineWindow = windowFor(hourStart);
+  // The bucket the rows are ordered by follows the selected time once it rests.
+  const [settledCursor, setSettledCursor] = useState<number | null>(null);
+  const search = rowSearch(useDebouncedValue(filter, 300), sortBy, sortBy === 'cursor' ? settledCursor : null);
+  const { data, rows: loadedRows, error, loading, loadingMore, loadMore, reload } = useTimelinePages(timelineWindow, search);
   const [tip, setTip] = useState<{ x: number; y: number; text: string } | null>(null);
   const [axisRef, stripWidth, stripLeft] = useStripBox();
 
-  usePolling(reload, 5 * 60_000);
-  const refetch = useDebounced(reload, 1_000);
-  useEvents((event) => event.kind === 'job' && refetch(), { onReset: reload });
 
   const busiest = useMemo(() => (data ? busiestBuckets(data, 5) : []), [data]);
   // Start at the busiest time, and keep the selected time (not its index) across refetches.
@@ -91,33 +94,37 @@ export function TimelinePage() {
     }
   }, [data, busiest, cursorTime]);
   const cursor = data && cursorTime !== null ? bucketAt(data, cursorTime) : null;
+  const restingCursor = useDebouncedValue(cursor, 250);
+  useEffect(() => setSettledCursor(restingCursor), [restingCursor]);
+  // Who fires most at the selected time, over every job (not only the rows loaded).
+  const topPath = data && restingCursor !== null ? `/api/v1/timeline?${new URLSearchParams({ hours: String(hoursOf(data)), bucketMinutes: String(data.bucketMinutes), from: data.from, bucket: String(restingCursor), limit: String(TOP_AT_CURSOR) }).toString()}` : null;
+  const top = useApi<Timeline>(topPath);
+  const topAtCursor = top.data && restingCursor === cursor ? top.data.jobs : [];
 
-  const jobMax = useMemo(() => (data ? largest(data.jobs.map((j) => j.counts)) : 0), [data]);
+  const reloadTop = top.reload;
+  const reloadAll = useCallback(() => {
+    reload();
+    reloadTop();
+  }, [reload, reloadTop]);
+  usePolling(reloadAll, 5 * 60_000);
+  const refetch = useDebounced(reloadAll, 1_000);
+  useEvents((event) => event.kind === 'job' && refetch(), { onReset: reloadAll });
+
+  const jobMax = data?.maxPerJob ?? 0;
   const totalMax = useMemo(() => (data ? largest([data.totals]) : 0), [data]);
   const totalRuns = useMemo(() => (data ? data.totals.reduce((a, b) => a + b, 0) : 0), [data]);
   const peakLabels = useMemo(() => {
     const labels = new Map<string, string>();
     if (!data) return labels;
-    for (const job of data.jobs) {
+    for (const job of loadedRows) {
       let peak = 0;
       job.counts.forEach((c, i) => (c > (job.counts[peak] ?? 0) ? (peak = i) : undefined));
       labels.set(job.name, `${bucketLabel(data, peak, now)} (${job.counts[peak] ?? 0})`);
     }
     return labels;
-  }, [data, now]);
+  }, [data, loadedRows, now]);
 
-  const rows = useMemo(() => {
-    if (!data) return { shown: [], matching: 0 };
-    const needle = filter.trim().toLowerCase();
-    const matching = data.jobs.filter((j) => j.name.toLowerCase().includes(needle));
-    const sorted =
-      sortBy === 'name'
-        ? [...matching].sort((a, b) => a.name.localeCompare(b.name))
-        : sortBy === 'cursor' && cursor !== null
-          ? [...matching].sort((a, b) => (b.counts[cursor] ?? 0) - (a.counts[cursor] ?? 0) || b.total - a.total)
-          : matching;
-    return { shown: show === 0 ? sorted : sorted.slice(0, show), matching: matching.length };
-  }, [data, filter, show, sortBy, cursor]);
+  const rows = { shown: loadedRows, matching: data?.total ?? 0 };
 
   const perMinute = hourStart !== null;
   const unit = perMinute ? 'minute' : `${data?.bucketMinutes ?? 5} minutes`;
@@ -158,7 +165,7 @@ export function TimelinePage() {
     const index = strip ? indexAt(e, strip) : null;
     if (!data || !row || index === null) return setTip(null);
     moveCursor(index);
-    const job = data.jobs.find((j) => j.name === row.dataset.job);
+    const job = loadedRows.find((j) => j.name === row.dataset.job);
     setTip({ x: e.clientX, y: e.clientY, text: `${row.dataset.job} · ${bucketLabel(data, index, now)}: ${plural(job?.counts[index] ?? 0, 'run')}` });
   };
   const onTotalMove = (e: MouseEvent<HTMLDivElement>) => {
@@ -173,7 +180,6 @@ export function TimelinePage() {
     setHourStart(localHourStart(t));
     setCursorTime(t);
   };
-  const topAtCursor = data && cursor !== null ? [...data.jobs].filter((j) => (j.counts[cursor] ?? 0) > 0).sort((a, b) => (b.counts[cursor] ?? 0) - (a.counts[cursor] ?? 0)).slice(0, 5) : [];
 
   return (
     <Page testId="page-timeline" title="Timeline" wide>
@@ -209,17 +215,17 @@ export function TimelinePage() {
 
       {error && <ErrorState error={error} what="the timeline" onRetry={reload} />}
       {!data && loading && <Loading what="the timeline" />}
-      {data && data.jobs.length === 0 && (
+      {data && data.firing === 0 && (
         <EmptyState title="Nothing fires in this window">
           <p>No job that is not paused has an occurrence {span}.</p>
         </EmptyState>
       )}
-      {data && data.jobs.length > 0 && (
+      {data && data.firing > 0 && (
         <>
           <section className="card tl-summary" aria-labelledby="tl-busiest-title">
             <div className="card-body">
               <p>
-                <strong>{plural(totalRuns, 'run')}</strong> from {plural(data.jobs.length, 'job')} {span}.
+                <strong>{plural(totalRuns, 'run')}</strong> from {plural(data.firing, 'job')} {span}.
               </p>
               <h2 id="tl-busiest-title">Busiest {perMinute ? 'minutes' : '5 minutes'}</h2>
               {busiest.length === 0 && (
@@ -243,28 +249,18 @@ export function TimelinePage() {
             <div className="toolbar">
               <label className="field search">
                 Filter jobs
-                <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="Job name contains…" />
+                <input type="search" value={filter} maxLength={MAX_SEARCH} onChange={(e) => setFilter(e.target.value)} placeholder="Name, description or key=value…" />
               </label>
               <label className="field">
                 Sort by
                 <select value={sortBy} onChange={(e) => setSortBy(e.target.value as SortBy)}>
                   <option value="runs">Most runs</option>
-                  <option value="cursor">Most at the selected time</option>
+                  <option value="cursor">Firing at the selected time</option>
                   <option value="name">Name</option>
                 </select>
               </label>
-              <label className="field">
-                Show
-                <select value={show} onChange={(e) => setShow(Number(e.target.value))}>
-                  {SHOW_OPTIONS.map((n) => (
-                    <option key={n} value={n}>
-                      {n === 0 ? 'All' : `Top ${n}`}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <span className="count" role="status">
-                Showing {rows.shown.length.toLocaleString('en')} of {plural(rows.matching, 'job')}
+              <span className="count" role="status" data-testid="timeline-count">
+                {loading ? 'Loading… ' : ''}Showing {rows.shown.length.toLocaleString('en')} of {plural(rows.matching, 'job')}
               </span>
             </div>
 
@@ -273,7 +269,12 @@ export function TimelinePage() {
                 <>
                   <span>
                     <strong>{cursorText(cursor)}</strong>
-                    {topAtCursor.length > 0 && <span className="muted"> · most: {topAtCursor.map((j) => `${j.name} (${j.counts[cursor]})`).join(', ')}</span>}
+                    {topAtCursor.length > 0 && (
+                      <span className="muted" data-testid="timeline-top">
+                        {' '}
+                        · most: {topAtCursor.map((j) => `${j.name} (${j.counts[cursor] ?? 0})`).join(', ')}
+                      </span>
+                    )}
                   </span>
                   {!perMinute && (
                     <button type="button" className="btn btn-small" onClick={() => zoomTo(bucketTimes(data, cursor).start)}>
@@ -286,9 +287,9 @@ export function TimelinePage() {
             <HeatLegend max={jobMax} totalMax={totalMax} unit={unit} />
 
             <div className="tl-scroll" onMouseLeave={() => setTip(null)}>
-              <div role="table" className="tl-table" aria-label={`Runs per job ${span}`} aria-rowcount={rows.shown.length + 2}>
+              <div role="table" className="tl-table" aria-label={`Runs per job ${span}`} aria-rowcount={rows.matching + 2}>
                 <div role="rowgroup" className="tl-head">
-                  <div role="row" className="tl-row tl-axis-row">
+                  <div role="row" className="tl-row tl-axis-row" aria-rowindex={1}>
                     <span role="columnheader" className="tl-name">
                       Job
                     </span>
@@ -307,7 +308,7 @@ export function TimelinePage() {
                       Total
                     </span>
                   </div>
-                  <div role="row" className="tl-row tl-total-row">
+                  <div role="row" className="tl-row tl-total-row" aria-rowindex={2}>
                     <span role="rowheader" className="tl-name">
                       All jobs
                     </span>
@@ -346,9 +347,10 @@ export function TimelinePage() {
                     ))}
                     {cursor !== null && <span className="tl-cursor" style={cursorStyle(cursor, data.totals.length)} />}
                   </div>
-                  {rows.shown.map((job) => (
+                  {rows.shown.map((job, i) => (
                     <TimelineRow
                       key={job.name}
+                      rowIndex={i + 3}
                       name={job.name}
                       counts={job.counts}
                       total={job.total}
@@ -362,13 +364,11 @@ export function TimelinePage() {
                 </div>
               </div>
             </div>
-            {rows.shown.length < rows.matching && (
+            {rows.shown.length < rows.matching && data.nextCursor !== null && (
               <div className="pager">
-                <span>
-                  {plural(rows.matching - rows.shown.length, 'more job')} not shown.
-                </span>
-                <button type="button" className="btn btn-small" onClick={() => setShow(0)}>
-                  Show all
+                <span>{plural(rows.matching - rows.shown.length, 'more job')} not shown.</span>
+                <button type="button" className="btn btn-small" onClick={loadMore} disabled={loadingMore}>
+                  {loadingMore ? 'Loading…' : `Load ${Math.min(TIMELINE_PAGE, rows.matching - rows.shown.length).toLocaleString('en')} more`}
                 </button>
               </div>
             )}
