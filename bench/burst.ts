@@ -6,9 +6,11 @@
  * server's CPU, RSS and unreaped children. The runs are read from the server's SQLite file.
  * Prints JSON (and a table with --table, the issue's targets beside the figures); never asserts.
  * --max-log-size: the server's log cap (`serve --max-log-size`; 0: none, so no log copier).
- *   node --import tsx bench/burst.ts [--jobs 10000] [--timeout-s 120] [--lead-s 20] [--job-cpus 0.001] [--max-log-size 0] [--table]
+ * --cpu-prof-dir: the serve process writes a V8 CPU profile there (bench/cpu-profile-top.ts).
+ *   node --import tsx bench/burst.ts [--jobs 10000] [--timeout-s 120] [--lead-s 20] [--job-cpus 0.001] [--max-log-size 0] [--cpu-prof-dir DIR] [--table]
  */
 import { availableParallelism, totalmem } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sleep, startServerProcess, tempDir } from '../test/helpers/server-process.js';
 import { startLatencyProbe } from './load/latency-probe.js';
@@ -25,6 +27,7 @@ const { values } = parseArgs({
     'lead-s': { type: 'string', default: '20' },
     'job-cpus': { type: 'string' },
     'max-log-size': { type: 'string' },
+    'cpu-prof-dir': { type: 'string' },
     table: { type: 'boolean', default: false },
   },
 });
@@ -51,7 +54,9 @@ const jobSpec = (name: string, schedule?: string) => ({
 });
 
 const dir = tempDir('moroccron-burst-');
-const server = await startServerProcess(dir.path, values['max-log-size'] === undefined ? [] : ['--max-log-size', values['max-log-size']]);
+// As --flag=value: the launcher drops profiling flags from what it inherits, and their values with them.
+const nodeArgs = values['cpu-prof-dir'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(values['cpu-prof-dir'])}`];
+const server = await startServerProcess(dir.path, values['max-log-size'] === undefined ? [] : ['--max-log-size', values['max-log-size']], { nodeArgs });
 try {
   // First put the jobs without a schedule to learn how long putting them takes; then put
   // them again with one chosen so the burst comes `lead` after they are all in.

@@ -9,8 +9,8 @@ import { announceJob, rescheduleFromCursor } from './firing.js';
 import { relinkParents } from './graph.js';
 import { placeInOrder } from './job-order.js';
 import { jobEntry, type JobEntry } from './state.js';
-import { NO_PROGRESS, type CommandFailure, type JobSpec, type JobView, type StoredJob } from './types.js';
-import { placementMayChange, resortWaiting } from './waiting-line.js';
+import { NO_PROGRESS, type CommandFailure, type JobSpec, type JobView, type Resources, type StoredJob } from './types.js';
+import { placementMayChange, recountNeeds, resortWaiting } from './waiting-line.js';
 
 export const viewOf = (entry: JobEntry): JobView => ({
   job: entry.stored,
@@ -48,6 +48,8 @@ export function prepare(ctx: Ctx, spec: JobSpec): Prepared | { error: CommandFai
   }
 }
 
+const sameResources = (a: Resources, b: Resources): boolean => a.cpus === b.cpus && a.mem === b.mem && a.disk === b.disk && a.gpus === b.gpus;
+
 export function commit(ctx: Ctx, { entry, existing }: Prepared): JobView {
   const spec = entry.stored.spec;
   ctx.s.jobs.set(spec.name, entry);
@@ -57,6 +59,7 @@ export function commit(ctx: Ctx, { entry, existing }: Prepared): JobView {
   rescheduleFromCursor(ctx, entry);
   persist(ctx, { op: 'put-job', job: { ...entry.stored } });
   if (existing && existing.stored.spec.priority !== spec.priority) resortWaiting(ctx);
+  if (existing && !sameResources(existing.stored.spec.resources, spec.resources)) recountNeeds(ctx, entry);
   const action = existing && existing.stored.spec.paused !== spec.paused ? (spec.paused ? 'paused' : 'resumed') : 'put';
   announceJob(ctx, spec.name, action);
   // Back from a pause: parents may have succeeded meanwhile.

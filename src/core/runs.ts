@@ -7,7 +7,7 @@ import { emit, log, newRun, saveRun, type Ctx } from './context.js';
 import { missingParents, release } from './dependencies.js';
 import { onRunFinished } from './outcomes.js';
 import { armSla } from './sla.js';
-import { enqueue, leaveLine, leaveLineAt, makeDueOrWait, placementMayChange } from './waiting-line.js';
+import { enqueue, leastWaitingNeed, leaveLine, leaveLineAt, makeDueOrWait, placementMayChange } from './waiting-line.js';
 import { formatDuration } from './duration.js';
 import { add, fits, shortfall, subtract } from './resources.js';
 import { retryDelay } from './retry.js';
@@ -65,32 +65,30 @@ function hasStartedRun(ctx: Ctx, entry: JobEntry, agent?: string | null): boolea
  * Launch what fits, best first. A run that does not fit is passed over, so smaller runs
  * behind it can still go; a run bigger than the whole agent fails at once. Without a
  * capacity of our own (Mesos), every due run goes to the backend, which packs offers.
+ * The pass ends once what is free fits no run in line (leastWaitingNeed): on a full host
+ * each run that ends lets one in, and the thousands behind it are not looked at.
  */
 export function place(ctx: Ctx): void {
   const s = ctx.s;
   if (s.placedAtChange === s.placementChanges) return;
   const capacity = s.capacity;
-  let free = capacity ? subtract(capacity.resources, s.used) : null;
-  for (let i = 0; i < s.waiting.length; ) {
-    const id = s.waiting[i]!;
+  for (const id of s.joinedLine.splice(0)) {
     const run = s.runs.get(id);
-    const entry = run ? s.jobs.get(run.job) : undefined;
-    if (!run || run.status !== 'queued') {
+    if (run && s.inLine.has(id)) unfitForLine(ctx, run, capacity);
+  }
+  let free = capacity ? subtract(capacity.resources, s.used) : null;
+  const least = free ? leastWaitingNeed(ctx) : null;
+  const nothingFits = (): boolean => free !== null && least !== null && !fits(least, free);
+  for (let i = 0; i < s.waiting.length && !nothingFits(); ) {
+    const run = s.runs.get(s.waiting[i]!);
+    if (!run) {
       leaveLineAt(ctx, i);
       continue;
     }
-    if (!entry) {
-      leaveLineAt(ctx, i);
-      finish(ctx, run, { status: 'killed', reason: 'job deleted before the run started', exitCode: null });
-      continue;
-    }
+    if (unfitForLine(ctx, run, capacity, i)) continue;
+    const entry = s.jobs.get(run.job)!;
     const spec = entry.stored.spec;
-    const need = resourcesOf(spec.resources);
-    if (capacity && !fits(need, capacity.resources)) {
-      leaveLineAt(ctx, i);
-      finish(ctx, run, { status: 'failed', reason: `needs more than agent ${capacity.id} has (${shortfall(need, capacity.resources)})`, exitCode: null });
-      continue;
-    }
+    const need = spec.resources;
     // concurrency: forbid never has two runs of a job going at once (per agent for
     // every-agent jobs); catch-up runs wait in line. On this host, UNIQUE or MAX_PER cap them too.
     const forbidden = spec.concurrency === 'forbid' && hasStartedRun(ctx, entry, spec.placement === 'every-agent' ? run.agent : undefined);
@@ -102,15 +100,41 @@ export function place(ctx: Ctx): void {
     }
     leaveLineAt(ctx, i);
     if (capacity && free) {
-      s.allocated.set(run.id, need);
-      s.used = add(s.used, need);
-      free = subtract(free, need);
+      const held = resourcesOf(need);
+      s.allocated.set(run.id, held);
+      s.used = add(s.used, held);
+      free = subtract(free, held);
       run.agent = capacity.id;
     }
     run.status = 'launching';
     emit(ctx, { type: 'launch', run: saveRun(ctx, run), spec });
   }
   s.placedAtChange = s.placementChanges;
+}
+
+/**
+ * Take a run out of the line if it has no business there: ended meanwhile, its job gone
+ * (killed), or bigger than the whole agent (failed). `index`: where it is in the line, if known.
+ */
+function unfitForLine(ctx: Ctx, run: Run, capacity: Ctx['s']['capacity'], index?: number): boolean {
+  const entry = ctx.s.jobs.get(run.job);
+  const leave = (): void => (index === undefined ? leaveLine(ctx, run.id) : leaveLineAt(ctx, index));
+  if (run.status !== 'queued') {
+    leave();
+    return true;
+  }
+  if (!entry) {
+    leave();
+    finish(ctx, run, { status: 'killed', reason: 'job deleted before the run started', exitCode: null });
+    return true;
+  }
+  const need = entry.stored.spec.resources;
+  if (capacity && !fits(need, capacity.resources)) {
+    leave();
+    finish(ctx, run, { status: 'failed', reason: `needs more than agent ${capacity.id} has (${shortfall(need, capacity.resources)})`, exitCode: null });
+    return true;
+  }
+  return false;
 }
 
 export const resourcesOf = (r: Resources): Resources => ({ cpus: r.cpus, mem: r.mem, disk: r.disk, gpus: r.gpus });

@@ -109,8 +109,16 @@ export interface SchedulerState {
   allocated: Map<string, Resources>;
   /** Due runs waiting for capacity, best first: priority, then scheduled time. */
   waiting: string[];
-  /** The ids in `waiting`, to tell at once whether a run is in line. */
-  inLine: Set<string>;
+  /** The ids in `waiting`, with the resources each was counted under in `waitingNeeds`. */
+  inLine: Map<string, string>;
+  /**
+   * How many runs in line need each set of resources (by needKey). place() stops its pass
+   * once what is free fits none of them: in a burst on a full host, thousands wait, and
+   * every run that ends would otherwise have it look at all of them.
+   */
+  waitingNeeds: Map<string, { need: Resources; count: number }>;
+  /** Runs that joined the line since place()'s last pass; it looks at these first (one too big for the agent fails at once). */
+  joinedLine: string[];
   /**
    * Counts what may let a waiting run in (a run joined the line, one ended or gave back its
    * resources, a job or the capacity changed). place() skips its pass over the line when
@@ -152,7 +160,9 @@ export function initialState(config: Partial<SchedulerConfig> = {}): SchedulerSt
     claiming: new Map(),
     allocated: new Map(),
     waiting: [],
-    inLine: new Set(),
+    inLine: new Map(),
+    waitingNeeds: new Map(),
+    joinedLine: [],
     placementChanges: 0,
     placedAtChange: -1,
     timers: new MinHeap(),

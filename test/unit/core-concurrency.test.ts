@@ -175,3 +175,42 @@ test('capacity: a priority changed while runs wait applies to the waiting line',
     'the waiting line is "best first: priority, then scheduled time" (state.ts)',
   );
 });
+
+test('capacity: a small run deep in a long line of big ones still goes where only it fits; shrinking a waiting job lets it in', () => {
+  const { fake, job } = oneCpu();
+  const bigs = Array.from({ length: 50 }, (_, i) => job(`big-${String(i).padStart(2, '0')}`));
+  fake.putJobs(job('hog', 0, 0.7), ...bigs, job('small', 0, 0.2), job('shrinks'));
+  const hog = valueRun(manualRun(fake, 'hog'));
+  for (const big of bigs) valueRun(manualRun(fake, big.name));
+  const shrinks = valueRun(manualRun(fake, 'shrinks'));
+  const small = valueRun(manualRun(fake, 'small'));
+  // 0.3 cpus free: none of the 0.6 runs fits, the 0.2 one behind all of them does.
+  assert.deepEqual(launchedIds(fake), [hog.id, small.id]);
+  assert.equal(fake.state.waiting.length, 51);
+  assert.deepEqual(
+    [...fake.state.waitingNeeds.values()].map(({ need, count }) => [need.cpus, count]),
+    [[0.6, 51]],
+    'what waits is counted by the resources it needs',
+  );
+
+  // 0.1 cpus free now: a job in line made smaller (0.1) is counted anew and goes.
+  assert.ok(fake.putJobs(job('shrinks', 0, 0.1)).ok);
+  assert.deepEqual(launchedIds(fake), [hog.id, small.id, shrinks.id]);
+  assert.deepEqual([...fake.state.waitingNeeds.values()].map(({ need, count }) => [need.cpus, count]), [[0.6, 50]]);
+
+  // Room for one big run: the first in line goes, the other 49 wait.
+  fake.started(hog.id);
+  fake.exited(hog.id, 0);
+  assert.equal(fake.launches.at(-1)!.job, 'big-00');
+  assert.equal(fake.state.waiting.length, 49);
+});
+
+test('capacity: a run too big for the agent fails at once even while the host is full and the line long', () => {
+  const { fake, job } = oneCpu();
+  fake.putJobs(job('hog', 0, 1), job('waits'), job('huge', 0, 2));
+  valueRun(manualRun(fake, 'hog'));
+  valueRun(manualRun(fake, 'waits'));
+  const huge = valueRun(manualRun(fake, 'huge'));
+  assert.equal(fake.store.run(huge.id).status, 'failed');
+  assert.equal(fake.state.waiting.length, 1);
+});
