@@ -4,7 +4,7 @@
  * and kills whatever the test left running.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -13,6 +13,9 @@ import { LocalBackend } from '../../src/backends/local/index.js';
 import type { LocalBackendOptions } from '../../src/backends/local/index.js';
 import { groupExists, isAlive, signalGroup } from '../../src/backends/local/process-probe.js';
 import { readPidFile } from '../../src/backends/local/run-dir.js';
+import { logCopiers } from './log-copiers.js';
+
+export { logCopiers };
 import { run as storeRun } from './store-contract.js';
 
 export interface JobFixtures {
@@ -160,23 +163,4 @@ export class Harness {
     for (const copier of logCopiers(this.dataDir)) process.kill(copier.pid, 'SIGKILL');
     rmSync(this.dataDir, { recursive: true, force: true });
   }
-}
-
-/** The log copier processes working in `dataDir`'s runs (by their cwd), with their process groups. */
-export function logCopiers(dataDir: string): { pid: number; pgid: number }[] {
-  const runs = join(dataDir, 'runs');
-  const found: { pid: number; pgid: number }[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('log-copier-main')) continue;
-      if (readlinkSync(`/proc/${entry}/cwd`) !== runs) continue;
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      found.push({ pid: Number(entry), pgid: Number(fields[2]) });
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return found;
 }

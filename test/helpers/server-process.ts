@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killLogCopiers } from './log-copiers.js';
 
 export const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 
@@ -20,7 +21,14 @@ export interface ServerProcess {
 
 export function tempDir(prefix = 'moroccron-test-'): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+  return {
+    path,
+    remove: () => {
+      // The log copier outlives its server, as the runs do: stop it, and retry a removal that met a file it was writing.
+      killLogCopiers(path);
+      rmSync(path, { recursive: true, force: true, maxRetries: 5 });
+    },
+  };
 }
 
 export async function startServerProcess(

@@ -28,7 +28,7 @@ test('FIFOs are made in batches ahead and moved into run dirs; an empty pool say
       assert.equal(stat.mode & 0o777, 0o600, path);
     }
   }
-  await pool.settled();
+  await pool.close();
   assert.equal(readdirSync(run).length, 1800, 'more than two batches handed out: the pool refills');
 });
 
@@ -39,4 +39,15 @@ test('a mkfifo that fails is named by the wait for a refill', async (t) => {
   await assert.rejects(missing.refilled(), /cannot make the log FIFOs: \/nonexistent\/mkfifo: .*ENOENT/);
   const failing = new FifoPool(join(root, 'b'), '/bin/false');
   await assert.rejects(failing.refilled(), /cannot make the log FIFOs: \/bin\/false exited with status 1/);
+});
+
+test('a closed pool makes no more, so its dir can go', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'moroccron-fifo-pool-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const pool = new FifoPool(join(root, 'pool'), findHostTools().mkfifo);
+  await pool.close();
+  const made = readdirSync(join(root, 'pool')).length;
+  assert.equal(pool.placeInto([join(root, 'a')]), true, 'what was made is still handed out');
+  await assert.rejects(pool.refilled(), /shutting down/);
+  assert.equal(readdirSync(join(root, 'pool')).length, made - 1, 'and nothing more is made');
 });

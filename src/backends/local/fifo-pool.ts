@@ -16,6 +16,7 @@ export class FifoPool {
   private refilling: Promise<void> | null = null;
   private made = 0;
   private lastError: string | null = null;
+  private closed = false;
 
   /** `dir` is the pool's own directory, on the run dirs' file system; whatever it held is dropped. */
   constructor(
@@ -38,20 +39,22 @@ export class FifoPool {
     return true;
   }
 
-  /** Resolves once the refill under way is over; throws if mkfifo failed (with what it said). */
+  /** Resolves once the refill under way is over; throws if mkfifo failed (with what it said), or the pool is closed. */
   async refilled(): Promise<void> {
     this.refill();
     await this.refilling;
+    if (this.closed) throw new Error('the launcher is shutting down');
     if (this.lastError !== null) throw new Error(this.lastError);
   }
 
-  /** Resolves once no mkfifo is running (so the pool's dir may go). */
-  async settled(): Promise<void> {
+  /** Make no more; resolves once no mkfifo is running (so the pool's dir may go). */
+  async close(): Promise<void> {
+    this.closed = true;
     await this.refilling;
   }
 
   private refill(): void {
-    if (this.refilling) return;
+    if (this.refilling || this.closed) return;
     const names = Array.from({ length: BATCH }, () => join(this.dir, String(this.made++)));
     this.refilling = new Promise<void>((resolve) => {
       let said = '';

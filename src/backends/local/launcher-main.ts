@@ -168,5 +168,5 @@ process.on('message', (message: LauncherSettings | LauncherOrders) => {
 // The server is gone: stop. The wrappers run on, and so does the log copier; the next server adopts them.
 process.on('disconnect', () => {
   capped?.copier.close();
-  void (capped?.fifos.settled() ?? Promise.resolve()).then(() => process.exit(0));
+  void (capped?.fifos.close() ?? Promise.resolve()).then(() => process.exit(0));
 });
