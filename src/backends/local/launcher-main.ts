@@ -38,6 +38,7 @@ let next = 0;
 let reports: LauncherReport[] = [];
 let working = false;
 let flushScheduled = false;
+let closing = false;
 
 function report(item: LauncherReport): void {
   reports.push(item);
@@ -69,6 +70,7 @@ async function stageCapped(orders: LaunchOrder[]): Promise<void> {
   const { fifos, copier } = capped!;
   const placed: LaunchOrder[] = [];
   for (const order of orders) {
+    if (closing) return;
     try {
       const dir = prepare(order);
       const pipes = [STDOUT_PIPE, STDERR_PIPE, LOGS_DONE_PIPE].map((name) => join(dir, name));
@@ -94,6 +96,7 @@ async function stageCapped(orders: LaunchOrder[]): Promise<void> {
 }
 
 function enqueue(staged: Staged): void {
+  if (closing) return;
   queue.push(staged);
   if (!working) {
     working = true;
@@ -166,7 +169,11 @@ process.on('message', (message: LauncherSettings | LauncherOrders) => {
   }
 });
 // The server is gone: stop. The wrappers run on, and so does the log copier; the next server adopts them.
+// Orders not started yet are dropped: the next server finds those runs without a wrapper.
 process.on('disconnect', () => {
+  queue = [];
+  next = 0;
+  closing = true;
   capped?.copier.close();
   void (capped?.fifos.close() ?? Promise.resolve()).then(() => process.exit(0));
 });
