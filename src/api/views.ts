@@ -31,6 +31,7 @@ export function runView(run: Run) {
     labels: run.labels,
     causes: run.causes,
     late: run.late,
+    usage: run.usage,
   };
 }
 

@@ -17,7 +17,16 @@ export interface MesosSettings {
 }
 
 export type BackendSettings =
-  | { kind: 'local'; dataDir: string; resources?: Partial<Resources>; attributes?: Record<string, string>; maxLogBytes?: number; runAs?: string }
+  | {
+      kind: 'local';
+      dataDir: string;
+      resources?: Partial<Resources>;
+      attributes?: Record<string, string>;
+      maxLogBytes?: number;
+      runAs?: string;
+      isolation?: 'cgroups' | 'none';
+      pidsLimit?: number;
+    }
   | { kind: 'mesos'; mesos: MesosSettings };
 
 export function backendOpener(settings: BackendSettings): (ctx: BackendContext) => Promise<Backend> {

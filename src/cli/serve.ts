@@ -15,6 +15,7 @@ import { DEFAULT_RATE_LIMIT, parseRateLimit } from '../api/rate-limit.js';
 import { startServer } from '../app/start-server.js';
 import { readJobFile, type WorkflowFile } from '../core/job-file.js';
 import { CliError } from './client.js';
+import { isolationSettings } from './isolation-flags.js';
 import { runAsSetting } from './run-as-flag.js';
 import { mesosCredentials } from './mesos-credentials.js';
 import { serverTls } from './pem-files.js';
@@ -53,6 +54,8 @@ export const SERVE_FLAGS = {
   attributes: { type: 'string', help: 'local backend: this host\'s attributes for job constraints, k=v,k2=v2 (hostname is always one)' },
   'max-log-size': { type: 'string', default: '64MiB', help: 'local backend: each run\'s stdout and stderr are cut here, the rest discarded and marked (0: no limit)' },
   'run-as': { type: 'string', help: 'local backend, server running as root: the user jobs that name no user run as (default: root)' },
+  isolation: { type: 'string', help: 'local backend: cgroups (each run in its own, held to its memory, CPU and pids) or none (resources only counted); default: cgroups where the host has them' },
+  'pids-limit': { type: 'string', help: 'local backend with cgroups: the most processes and threads a run may have, unless its job says (resources.pids); default 4096' },
   'unreachable-timeout': {
     type: 'string',
     default: '5m',
@@ -141,6 +144,7 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
   if (!Number.isInteger(keep) || keep < 1) throw new CliError(`--history-keep must be a positive integer, not "${s['history-keep']}"`);
   const maxLogBytes = parseSize('max-log-size', s['max-log-size']!);
   const runAs = runAsSetting(s.backend!, s['run-as']);
+  const isolation = isolationSettings(s.backend!, s.isolation, s['pids-limit']);
   const tls = serverTls(s['tls-cert'], s['tls-key']);
   const rateLimit = parseRateLimit(s['rate-limit']!);
   if (!rateLimit.ok) throw new CliError(`--rate-limit ${rateLimit.message}`);
@@ -186,7 +190,7 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
               ...(mesosAuth ? { credentials: mesosAuth } : {}),
             },
           }
-        : { kind: 'local', dataDir, resources, attributes, maxLogBytes, ...(runAs !== undefined ? { runAs } : {}) },
+        : { kind: 'local', dataDir, resources, attributes, maxLogBytes, ...isolation, ...(runAs !== undefined ? { runAs } : {}) },
     notices: {
       channels: {
         ...(s['smtp-url'] ? { smtpUrl: s['smtp-url'] } : {}),

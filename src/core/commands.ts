@@ -121,8 +121,14 @@ function withHiddenValuesKept(ctx: Ctx, sent: JobSpec[], prefix: (i: number) => 
 /** What the backend could never do for this job: refused now rather than failing every run. */
 function unrunnable(ctx: Ctx, spec: JobSpec, prefix: string): FieldError[] {
   const host = ctx.s.capacity;
+  if (spec.resources.pids !== undefined && ctx.s.backend === 'mesos') {
+    return [{ field: `${prefix}resources.pids`, message: 'Mesos has no limit on a task\'s processes to give it; leave resources.pids out on the Mesos backend' }];
+  }
   if (ctx.s.backend !== 'local' || host === null) return [];
   const errors: FieldError[] = [];
+  if (spec.resources.pids !== undefined && host.isolation?.mode === 'none') {
+    errors.push({ field: `${prefix}resources.pids`, message: `this host enforces no limits (isolation: none: ${host.isolation.why ?? 'no cgroups'}); leave resources.pids out, or run the server where it can use cgroups` });
+  }
   if (spec.container !== undefined) {
     errors.push({ field: `${prefix}container`, message: `the local backend runs no containers (image "${spec.container.image}"); give the job a command or args, or use the Mesos backend` });
   }

@@ -76,6 +76,7 @@ export function newRun(
     labels: spec.labels,
     causes: fields.causes ?? [],
     late: false,
+    usage: null,
   };
 }
 

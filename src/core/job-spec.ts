@@ -137,6 +137,13 @@ export const jobSpecSchema = z
         mem: z.number().positive().max(16 * 1024 * 1024).default(128).describe('MiB'),
         disk: z.number().nonnegative().default(0).describe('MiB'),
         gpus: z.number().int().nonnegative().default(0),
+        pids: z
+          .number()
+          .int()
+          .min(1)
+          .max(4_194_304)
+          .optional()
+          .describe("The most processes and threads a run may have at once (local backend with cgroups); default: the server's --pids-limit"),
       })
       .prefault({}),
     constraints: list(constraint, LIMITS.constraints).default([]),

@@ -12,7 +12,7 @@ import { formatDuration } from './duration.js';
 import { add, fits, shortfall, subtract } from './resources.js';
 import { retryDelay } from './retry.js';
 import { removeActive, type JobEntry } from './state.js';
-import { isTerminal, type Resources, type Run } from './types.js';
+import { isTerminal, type Message, type Resources, type Run } from './types.js';
 
 export function onClaimed(ctx: Ctx, accepted: string[], refused: string[]): void {
   const s = ctx.s;
@@ -163,13 +163,17 @@ export function onStarted(ctx: Ctx, runId: string, agent: string, taskId: string
   }
 }
 
-export function onExited(ctx: Ctx, runId: string, exitCode: number | null, signal: string | null, reason?: string): void {
-  const run = ctx.s.runs.get(runId);
+export function onExited(ctx: Ctx, exited: Extract<Message, { type: 'run-exited' }>): void {
+  const { exitCode, signal, reason, memoryLimitMiB } = exited;
+  const run = ctx.s.runs.get(exited.runId);
   if (!run) return;
+  if (exited.usage !== undefined) run.usage = exited.usage;
   if (run.killReason !== null) {
     finish(ctx, run, killedOutcome(run, exitCode));
   } else if (exitCode === 0) {
     finish(ctx, run, { status: 'succeeded', reason: null, exitCode });
+  } else if (memoryLimitMiB !== undefined) {
+    finish(ctx, run, { status: 'failed', reason: `memory limit (${memoryLimitMiB} MiB) exceeded`, exitCode });
   } else {
     const why = signal ? `killed by ${signal}` : exitCode !== null ? `exit code ${exitCode}` : (reason ?? 'ended without an exit status');
     finish(ctx, run, { status: 'failed', reason: why, exitCode });

@@ -69,6 +69,15 @@ export interface Run {
   causes: string[];
   /** A `late` notice went out for it (its SLA was missed): sent once, resolved when it ends. */
   late: boolean;
+  /** What the run used, where its agent measures it (the local backend with cgroups); null: not measured. */
+  usage: RunUsage | null;
+}
+
+export interface RunUsage {
+  /** CPU time of the run and everything it started. */
+  cpuSeconds: number;
+  /** The most memory it held at once, in bytes; null where the kernel does not keep it. */
+  peakMemoryBytes: number | null;
 }
 
 export const skewOf = (run: Pick<Run, 'startedAt' | 'scheduledAt'>): number | null =>
@@ -143,7 +152,18 @@ export type Message =
   | { type: 'run-placed'; now: Millis; runId: string; agent: string; taskId: string }
   | { type: 'run-started'; now: Millis; runId: string; agent: string; taskId: string | null }
   /** `reason` says how it ended when neither an exit code nor a signal does (e.g. Mesos' own words). */
-  | { type: 'run-exited'; now: Millis; runId: string; exitCode: number | null; signal: string | null; reason?: string; taskId?: string | null }
+  | {
+      type: 'run-exited';
+      now: Millis;
+      runId: string;
+      exitCode: number | null;
+      signal: string | null;
+      reason?: string;
+      taskId?: string | null;
+      usage?: RunUsage;
+      /** The kernel killed within the run for its memory limit, of this many MiB. */
+      memoryLimitMiB?: number;
+    }
   | { type: 'run-lost'; now: Millis; runId: string; reason: string }
   /**
    * The run may still be running where nobody can see it: its agent is cut off (a network
@@ -226,6 +246,16 @@ export interface AgentInfo {
   attributes: Record<string, string>;
   /** Which OS users jobs may run as there (the local backend's host); absent: the agent decides (Mesos). */
   users?: HostUsers;
+  /** What the agent enforces of a run's resources (the local backend's host); absent: not known. */
+  isolation?: Isolation;
+}
+
+/** How runs are held to their resources on an agent. */
+export interface Isolation {
+  /** `cgroups-v2`, `cgroups-v1`: each run in cgroups of its own, with memory, CPU and task limits; `none`: resources are only counted. */
+  mode: 'cgroups-v2' | 'cgroups-v1' | 'none';
+  /** Why there is none (cgroups not writable, or --isolation none). */
+  why: string | null;
 }
 
 /** The OS users of the local backend's host, as the backend found them at start. */

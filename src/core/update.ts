@@ -63,7 +63,7 @@ export function update(s: SchedulerState, message: Message): [SchedulerState, Ef
       onStarted(ctx, message.runId, message.agent, message.taskId);
       break;
     case 'run-exited':
-      onExited(ctx, message.runId, message.exitCode, message.signal, message.reason);
+      onExited(ctx, message);
       break;
     case 'run-lost':
       onLost(ctx, message.runId, message.reason);

@@ -110,10 +110,10 @@ export async function startLeading(
   // The local backend's one agent is a capacity the scheduler fills itself; Mesos places runs by offers.
   const local = backend.kind === 'local' ? backend.agents()[0]! : null;
   const placement = local
-    ? { capacity: { id: local.id, resources: local.resources, attributes: local.attributes, ...(local.users ? { users: local.users } : {}) }, agents: [local.id] }
+    ? { capacity: { id: local.id, resources: local.resources, attributes: local.attributes, ...(local.users ? { users: local.users } : {}), ...(local.isolation ? { isolation: local.isolation } : {}) }, agents: [local.id] }
     : { capacity: null, agents: [] };
   loop.post({ type: 'boot', now: clock(), jobs, activeRuns, backend: backend.kind, ...placement, blacklist, frameworkId, owners, notices, idPrefix: randomBytes(3).toString('hex') });
-  logger.info({ jobs: jobs.length, activeRuns: activeRuns.length, epoch, store: store.description, backend: backend.kind }, 'scheduler booted');
+  logger.info({ jobs: jobs.length, activeRuns: activeRuns.length, epoch, store: store.description, backend: backend.kind, ...(local?.isolation ? { isolation: local.isolation.mode } : {}) }, 'scheduler booted');
 
   if (options.seed && jobs.length === 0) {
     const { source, jobs: specs, owners: ownerSpecs } = options.seed;

@@ -1,5 +1,5 @@
 /** Runs as table rows (snake_case columns), shared by the SQL stores. */
-import type { Run, RunStatus, RunTrigger } from '../core/types.js';
+import type { Run, RunStatus, RunTrigger, RunUsage } from '../core/types.js';
 
 export interface RunRow {
   id: string;
@@ -25,11 +25,13 @@ export interface RunRow {
   causes: string | string[];
   /** Written as 0 or 1 (SQLite has no boolean); PostgreSQL's BOOLEAN reads back as one. */
   late: number | boolean;
+  /** JSON text as written, or parsed JSONB as labels; null: not measured. */
+  usage: string | RunUsage | null;
 }
 
 export const RUN_COLUMNS = [
   'id', 'job', 'key', 'trigger', 'scheduled_at', 'claimed_at', 'started_at', 'finished_at', 'attempt', 'status',
-  'exit_code', 'reason', 'agent', 'task_id', 'root_id', 'deadline', 'kill_reason', 'labels', 'causes', 'late',
+  'exit_code', 'reason', 'agent', 'task_id', 'root_id', 'deadline', 'kill_reason', 'labels', 'causes', 'late', 'usage',
 ] as const;
 
 /**
@@ -59,6 +61,7 @@ export const toRow = (r: Run): RunRow => ({
   labels: JSON.stringify(r.labels),
   causes: JSON.stringify(r.causes),
   late: r.late ? 1 : 0,
+  usage: r.usage === null ? null : JSON.stringify(r.usage),
 });
 
 // SQL drivers may hand back BIGINT columns as strings; numbers they are.
@@ -86,6 +89,7 @@ export const fromRow = (row: RunRow): Run => ({
   labels: typeof row.labels === 'string' ? (JSON.parse(row.labels) as Record<string, string>) : row.labels,
   causes: typeof row.causes === 'string' ? (JSON.parse(row.causes) as string[]) : row.causes,
   late: row.late === true || row.late === 1,
+  usage: row.usage === null || row.usage === undefined ? null : typeof row.usage === 'string' ? (JSON.parse(row.usage) as RunUsage) : row.usage,
 });
 
 /** Unfinished runs: what loadState returns and the stores' active indexes cover. */

@@ -20,6 +20,7 @@ import {
   type AuditEntry,
   type BlacklistEntry,
   type HostUsers,
+  type Isolation,
   type Notice,
   type StoredOwner,
   type Command,
@@ -213,6 +214,8 @@ export interface FakeSchedulerOptions {
   attributes?: Record<string, string>;
   /** The local host's OS users, for jobs' `user`; absent: not checked. */
   users?: HostUsers;
+  /** What the local host enforces of a run's resources; absent: not said. */
+  isolation?: Isolation;
   /** The backend places runs itself (Mesos offers): no capacity accounting, these agents. */
   offers?: { agents: string[] };
   config?: Partial<SchedulerConfig>;
@@ -252,6 +255,7 @@ export class FakeScheduler {
   private readonly agent: Resources;
   private readonly attributes: Record<string, string>;
   private readonly users: HostUsers | undefined;
+  private readonly isolation: Isolation | undefined;
   private readonly offers: { agents: string[] } | null;
   private readonly config: Partial<SchedulerConfig>;
   private boots = 0;
@@ -265,6 +269,7 @@ export class FakeScheduler {
     this.agent = { cpus: 4, mem: 8192, disk: 100_000, gpus: 0, ...options.agent };
     this.attributes = options.attributes ?? {};
     this.users = options.users;
+    this.isolation = options.isolation;
     this.offers = options.offers ?? null;
     this.config = options.config ?? {};
     this.autoRun = options.autoRun ?? null;
@@ -283,7 +288,7 @@ export class FakeScheduler {
     this.boots += 1;
     this.state = initialState(this.config);
     const { jobs, activeRuns } = this.store.loadState();
-    const agent = { id: 'agent-1', resources: { ...this.agent }, attributes: { hostname: 'agent-1', ...this.attributes }, ...(this.users ? { users: this.users } : {}) };
+    const agent = { id: 'agent-1', resources: { ...this.agent }, attributes: { hostname: 'agent-1', ...this.attributes }, ...(this.users ? { users: this.users } : {}), ...(this.isolation ? { isolation: this.isolation } : {}) };
     const placement = this.offers
       ? { backend: 'mesos' as const, capacity: null, agents: this.offers.agents }
       : { backend: 'local' as const, capacity: agent, agents: [agent.id] };

@@ -119,8 +119,10 @@ export class Harness {
   }
 
   /** A run's log file as it is on disk, byte for byte. */
+  /** A run's log; '' when there is no file (a capped stream that never printed has none, as the API reads it). */
   log(runId: string, stream: 'stdout' | 'stderr'): string {
-    return readFileSync(join(this.runDir(runId), stream), 'latin1');
+    const path = join(this.runDir(runId), stream);
+    return existsSync(path) ? readFileSync(path, 'latin1') : '';
   }
 
   pidOf(runId: string): number {

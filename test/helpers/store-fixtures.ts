@@ -42,6 +42,7 @@ export function run(job: string, fields: Partial<Run> = {}): Run {
     labels: {},
     causes: [],
     late: false,
+    usage: null,
     ...fields,
   };
 }

@@ -23,6 +23,12 @@ const { makeRun, makeSpec } = jobFixtures('nightly', { scheduledAt: SCHEDULED_AT
 // ---------------------------------------------------------------------------------------
 // launching
 
+/** A run-exited message without what the run used (measured only where cgroups are; local-isolation.test.ts checks it). */
+const withoutUsage = <M extends object>(message: M): Omit<M, 'usage'> => {
+  const { usage: _usage, ...rest } = message as M & { usage?: unknown };
+  return rest;
+};
+
 test('a command succeeds: run-started, run-exited 0, env and cwd, logs readable', async (t) => {
   const h = new Harness(t);
   const backend = h.backend();
@@ -40,7 +46,8 @@ test('a command succeeds: run-started, run-exited 0, env and cwd, logs readable'
   h.clock = 2_000;
   writeFileSync(join(h.runDir(run.id), 'go'), '');
   const exited = await h.next(run.id, 'run-exited');
-  assert.deepEqual(exited, { type: 'run-exited', now: 2_000, runId: run.id, exitCode: 0, signal: null });
+  assert.deepEqual(withoutUsage(exited), { type: 'run-exited', now: 2_000, runId: run.id, exitCode: 0, signal: null });
+  assert.equal(exited.usage === undefined, backend.agents()[0]!.isolation?.mode === 'none', 'what it used, where cgroups measure it');
   assert.deepEqual(h.of(run.id).map((m) => m.type), ['run-started', 'run-exited']);
 
   const stdout = await backend.readLogs(run, 'stdout', 0, 1 << 20);
@@ -114,7 +121,7 @@ test('a non-zero exit code is reported as such', async (t) => {
   const backend = h.backend();
   const run = makeRun('r-fail');
   backend.launch(run, makeSpec({ command: 'echo failing; exit 3' }));
-  assert.deepEqual(await h.next(run.id, 'run-exited'), { type: 'run-exited', now: 1_000, runId: run.id, exitCode: 3, signal: null });
+  assert.deepEqual(withoutUsage(await h.next(run.id, 'run-exited')), { type: 'run-exited', now: 1_000, runId: run.id, exitCode: 3, signal: null });
   assert.equal(readFileSync(join(h.runDir(run.id), 'exit'), 'utf8'), '3\n');
 });
 
@@ -243,7 +250,7 @@ test('reattach adopts a process that outlived the server and reports its exit co
   const adopted = await until('second run-started', () => h.messages.slice(before).find((m) => m.type === 'run-started'));
   assert.deepEqual(adopted, { type: 'run-started', now: 5_000, runId: run.id, agent: 'test-agent', taskId: null });
   const exited = await until('run-exited', () => h.messages.slice(before).find((m) => m.type === 'run-exited'), 5_000);
-  assert.deepEqual(exited, { type: 'run-exited', now: 5_000, runId: run.id, exitCode: 4, signal: null });
+  assert.deepEqual(withoutUsage(exited), { type: 'run-exited', now: 5_000, runId: run.id, exitCode: 4, signal: null });
   // The closed first backend reported nothing about the exit.
   assert.equal(h.of(run.id).filter((m) => m.type === 'run-exited').length, 1);
 });
@@ -261,7 +268,7 @@ test('kill works on an adopted process (not our child)', async (t) => {
   await until('adopted', () => h.messages.slice(before).find((m) => m.type === 'run-started'));
   second.kill(run, 300, 'test');
   const exited = await until('run-exited', () => h.messages.slice(before).find((m) => m.type === 'run-exited'), 3_000);
-  assert.deepEqual(exited, { type: 'run-exited', now: 1_000, runId: run.id, exitCode: null, signal: 'SIGKILL' });
+  assert.deepEqual(withoutUsage(exited), { type: 'run-exited', now: 1_000, runId: run.id, exitCode: null, signal: 'SIGKILL' });
 });
 
 test('reattach: a run that finished while the server was down reports the code from its exit file', async (t) => {

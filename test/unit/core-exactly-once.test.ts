@@ -43,6 +43,7 @@ test('a claim the store refuses (key already taken) never launches', () => {
     labels: {},
     causes: [],
     late: false,
+    usage: null,
   };
   store.insertRun(theirs);
 

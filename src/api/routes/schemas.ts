@@ -40,6 +40,13 @@ export const runSchema = z.object({
   labels: z.record(z.string(), z.string()).describe("The job's labels when the run was claimed"),
   causes: z.array(z.string()).describe('The runs that made this one: parent successes (dependency) or the triggering run'),
   late: z.boolean().describe('It missed its SLA: a late notice went out'),
+  usage: z
+    .object({
+      cpuSeconds: z.number().describe('CPU time of the run and everything it started'),
+      peakMemoryBytes: z.number().nullable().describe('The most memory it held at once'),
+    })
+    .nullable()
+    .describe("What the run used, where its agent measures it (the local backend with cgroups); null: not measured"),
 });
 
 /** A finished run as the jobs list shows it (`?recent=N`). */

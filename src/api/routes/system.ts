@@ -15,6 +15,10 @@ const blacklistBody = z.strictObject({ reason: text(LIMITS.agentReason).min(1).o
 const resources = z.object({ cpus: z.number(), mem: z.number(), disk: z.number(), gpus: z.number() });
 
 export function systemRoutes(api: ApiContext): AnyRoute[] {
+  const isolation = z.object({
+    mode: z.enum(['cgroups-v2', 'cgroups-v1', 'none']),
+    why: z.string().nullable().describe('Why there is no isolation'),
+  });
   return [
     route({
       method: 'GET',
@@ -33,6 +37,7 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
             backend: z.enum(['local', 'mesos']),
             frameworkId: z.string().nullable(),
             store: z.string(),
+            isolation: isolation.nullable().describe('How the local backend holds runs to their resources (on the leader); null on Mesos, where each agent says'),
           }),
         },
         503: { description: 'The shared store does not answer', schema: errorSchema },
@@ -43,7 +48,8 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
         });
         const leader = api.leader();
         const frameworkId = leader ? leader.queries.frameworkId() : (await api.store.getMeta(FRAMEWORK_ID_META)) || null;
-        return { status: 200, body: { ...view, frameworkId } };
+        const isolated = leader?.backend.kind === 'local' ? (leader.backend.agents()[0]?.isolation ?? null) : null;
+        return { status: 200, body: { ...view, frameworkId, isolation: isolated } };
       },
     }),
     route({
@@ -76,6 +82,7 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
                 attributes: z.record(z.string(), z.string()),
                 blacklisted: z.boolean(),
                 blacklist: z.object({ reason: z.string(), since: z.string() }).nullable().describe('Why and since when, while blacklisted'),
+                isolation: isolation.nullable().describe('What the agent enforces of a run\'s resources; null: not known'),
               }),
             ),
           }),
@@ -95,6 +102,7 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
             attributes: a.attributes,
             blacklisted: entry !== undefined,
             blacklist: entry ? { reason: entry.reason, since: new Date(entry.since).toISOString() } : null,
+            isolation: a.isolation ?? null,
           };
         });
         return { status: 200, body: { agents } };

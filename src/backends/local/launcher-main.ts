@@ -11,6 +11,7 @@
  * IPC channel closes).
  */
 import { join } from 'node:path';
+import { RunCgroups } from './cgroups.js';
 import { FifoPool } from './fifo-pool.js';
 import { LogCopierClient } from './log-copier-client.js';
 import { processStartTime } from './process-probe.js';
@@ -30,6 +31,8 @@ interface Staged {
 }
 
 let dirs: RunDirs | null = null;
+/** With isolation: the runs' cgroups, made here before each start. */
+let cgroups: RunCgroups | null = null;
 /** With a log cap: FIFOs made ahead, and the copier that reads them. */
 let capped: { fifos: FifoPool; copier: LogCopierClient } | null = null;
 let staging: Promise<void> = Promise.resolve();
@@ -108,6 +111,7 @@ function start({ order, logs }: Staged): void {
   let child;
   try {
     const dir = logs === 'direct' ? prepare(order) : dirs!.paths(order.runId).dir;
+    const cgroupProcs = cgroups !== null && order.limits !== null ? cgroups.create(order.runId, order.limits) : [];
     child = spawnWrapped({
       cwd: dir,
       jobDir: order.jobDir,
@@ -116,6 +120,7 @@ function start({ order, logs }: Staged): void {
       argv: order.argv,
       env: { ...process.env, ...order.env },
       logs,
+      cgroupProcs,
     });
   } catch (error) {
     if (logs === 'copier') capped!.copier.drop([order.runId]);
@@ -150,6 +155,10 @@ function work(): void {
 process.on('message', (message: LauncherSettings | LauncherOrders) => {
   if (message.type === 'settings') {
     dirs = new RunDirs(message.dataDir);
+    if (message.cgroups !== null) {
+      cgroups = new RunCgroups(message.cgroups.name);
+      if (cgroups.mode !== message.cgroups.mode) throw new Error(`the launcher found ${cgroups.mode} where the server found ${message.cgroups.mode}: ${cgroups.why ?? ''}`);
+    }
     const startDir = process.cwd();
     // The copier's socket is reached relative to the runs root (log-copier-client.ts).
     process.chdir(dirs.root);

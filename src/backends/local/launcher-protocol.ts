@@ -2,6 +2,7 @@
  * What the server and its launcher process (launcher-main.ts) say to each other over the
  * IPC channel, in batches: one message carries every order or report of an event-loop turn.
  */
+import type { IsolationMode, RunLimits } from './cgroups.js';
 import type { HostTools } from './host-tools.js';
 import type { LogCap } from './log-cap.js';
 
@@ -11,6 +12,8 @@ export interface LauncherSettings {
   dataDir: string;
   tools: HostTools;
   logCap: LogCap;
+  /** Each run in cgroups of its own (cgroups.ts): the server's parent cgroup's name and the kind found; null: no isolation. */
+  cgroups: { name: string; mode: Exclude<IsolationMode, 'none'> } | null;
 }
 
 export interface LaunchOrder {
@@ -23,6 +26,8 @@ export interface LaunchOrder {
   argv: string[];
   /** What the run's environment adds to the launcher's own (run-environment.ts). */
   env: Record<string, string>;
+  /** The run's cgroup limits, with isolation on. */
+  limits: RunLimits | null;
 }
 
 export type LauncherOrders = { type: 'launch'; orders: LaunchOrder[] };

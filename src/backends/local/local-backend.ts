@@ -26,11 +26,12 @@
  * the call that caused them.
  */
 import { hostname } from 'node:os';
-import type { JobSpec, Message, Millis, Resources, Run } from '../../core/types.js';
+import type { Isolation, JobSpec, Message, Millis, Resources, Run } from '../../core/types.js';
 import type { AgentReport, Backend, LogChunk, LogStream, Post } from '../types.js';
 import { exitOutcome } from './exit-status.js';
 import type { ExitOutcome } from './exit-status.js';
 import { defaultResources, hostAttributes } from './host-agent.js';
+import { cgroupName, RunCgroups } from './cgroups.js';
 import { findHostTools } from './host-tools.js';
 import type { HostTools } from './host-tools.js';
 import { logCap } from './log-cap.js';
@@ -72,6 +73,14 @@ export interface LocalBackendOptions {
   runAs?: string;
   /** Said once at start: jobs run as root, or the data dir is open to the users jobs run as. */
   warn?: (message: string) => void;
+  /**
+   * `cgroups`: each run in cgroups of its own, with its memory, CPU and task limits (the
+   * constructor throws if the host has none the server can write); `none`: resources are
+   * only counted. Default: cgroups where the host has them, else none with a warning.
+   */
+  isolation?: 'cgroups' | 'none';
+  /** The most tasks (processes and threads) a run may have at once, unless its job says (`resources.pids`); default 4096. */
+  pidsLimit?: number;
   /** How often adopted (re-attached) processes are checked; default 1000 ms. */
   pollIntervalMs?: number;
   /** How long reattach waits for a wrapper that has a run dir but no pid file yet; default 1000 ms. */
@@ -90,6 +99,10 @@ interface Tracked {
   killWhenStarted: Millis | null;
   done: boolean;
 }
+
+const DEFAULT_PIDS_LIMIT = 4096;
+/** How often run cgroups left holding a process are looked at again. */
+const CGROUP_SWEEP_MS = 60_000;
 
 const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -112,6 +125,11 @@ export class LocalBackend implements Backend {
   private readonly tracked = new Map<string, Tracked>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly launcher: Launcher;
+  private readonly isolation: Isolation;
+  private readonly cgroups: RunCgroups | null;
+  private readonly pidsLimit: number;
+  /** Run cgroups still holding processes when their run ended (a child left behind): removed once empty. */
+  private readonly cgroupsToRemove = new Set<string>();
   private closed = false;
 
   constructor(private readonly options: LocalBackendOptions) {
@@ -127,8 +145,29 @@ export class LocalBackend implements Backend {
     this.startupWaitMs = Math.max(0, options.startupWaitMs ?? 1000);
     this.attributes = hostAttributes(options.attributes);
     this.runAs = openRunAs(options.runAs, options.dataDir, options.warn ?? (() => {}));
+    this.pidsLimit = options.pidsLimit ?? DEFAULT_PIDS_LIMIT;
+    if (!Number.isSafeInteger(this.pidsLimit) || this.pidsLimit < 1) throw new RangeError(`the pids limit must be a whole number of at least 1; got ${String(options.pidsLimit)}`);
+    const cgroups = options.isolation === 'none' ? null : new RunCgroups(cgroupName(options.dataDir));
+    if (cgroups === null) {
+      this.cgroups = null;
+      this.isolation = { mode: 'none', why: 'isolation turned off (--isolation none)' };
+    } else if (cgroups.mode === 'none') {
+      if (options.isolation === 'cgroups') throw new Error(`cannot isolate runs in cgroups: ${cgroups.why}`);
+      this.cgroups = null;
+      this.isolation = { mode: 'none', why: cgroups.why };
+      options.warn?.(`runs are not isolated, their resources only counted: ${cgroups.why}`);
+    } else {
+      this.cgroups = cgroups;
+      this.isolation = { mode: cgroups.mode, why: null };
+      this.setInterval(() => this.removeLeftCgroups(), CGROUP_SWEEP_MS);
+    }
     this.launcher = new Launcher(
-      { dataDir: options.dataDir, tools: this.tools, logCap: this.logCap },
+      {
+        dataDir: options.dataDir,
+        tools: this.tools,
+        logCap: this.logCap,
+        cgroups: this.cgroups === null || this.isolation.mode === 'none' ? null : { name: cgroupName(options.dataDir), mode: this.isolation.mode },
+      },
       { report: (report) => this.launcherReported(report), restarted: (why) => this.launcherRestarted(why) },
     );
   }
@@ -139,7 +178,7 @@ export class LocalBackend implements Backend {
   }
 
   agents(): AgentReport[] {
-    return [{ id: this.agentId, resources: { ...this.resources }, attributes: { ...this.attributes }, users: this.runAs.hostUsers, used: null }];
+    return [{ id: this.agentId, resources: { ...this.resources }, attributes: { ...this.attributes }, users: this.runAs.hostUsers, isolation: { ...this.isolation }, used: null }];
   }
 
   // -------------------------------------------------------------------------------------
@@ -181,6 +220,7 @@ export class LocalBackend implements Backend {
       workDirOwner: identity === null ? null : { uid: identity.account.uid, gid: identity.account.gid },
       argv: identity === null ? [...argv] : [...identity.switchCommand, ...argv],
       env: runEnvironment(run, spec, identity),
+      limits: this.cgroups === null ? null : { mem: spec.resources.mem, cpus: spec.resources.cpus, pids: spec.resources.pids ?? this.pidsLimit },
     });
   }
 
@@ -254,7 +294,10 @@ export class LocalBackend implements Backend {
     } catch {
       return; // EPERM: not ours to kill
     }
+    // And whatever left the process group (setsid, a daemon): its cgroup still holds it.
+    this.cgroups?.signalAll(target.runId, 'SIGTERM');
     const hardKill = (): void => {
+      this.killCgroup(target.runId);
       if (!groupExists(pid)) return;
       if (!target.done && this.dirs.exists(target.runId)) {
         try {
@@ -380,8 +423,36 @@ export class LocalBackend implements Backend {
     if (this.tracked.get(tracked.runId) === tracked) this.tracked.delete(tracked.runId);
   }
 
+  /** The run's end, with what its cgroup says it used and whether its memory limit killed in it; then the cgroup goes. */
   private emitExit(runId: string, outcome: ExitOutcome): void {
-    this.emit({ type: 'run-exited', now: this.now(), runId, exitCode: outcome.exitCode, signal: outcome.signal });
+    const usage = this.cgroups?.usage(runId) ?? null;
+    const limit = usage?.memoryLimitHit ? this.cgroups!.memoryLimitMiB(runId) : null;
+    this.emit({
+      type: 'run-exited',
+      now: this.now(),
+      runId,
+      exitCode: outcome.exitCode,
+      signal: outcome.signal,
+      ...(usage !== null ? { usage: { cpuSeconds: usage.cpuSeconds, peakMemoryBytes: usage.peakMemoryBytes } } : {}),
+      ...(limit !== null ? { memoryLimitMiB: limit } : {}),
+    });
+    if (this.cgroups !== null && !this.cgroups.remove(runId)) this.cgroupsToRemove.add(runId);
+  }
+
+  /** KILL everything in the run's cgroup, again a moment later for what was being forked meanwhile. */
+  private killCgroup(runId: string): void {
+    if (this.cgroups === null) return;
+    this.cgroups.signalAll(runId, 'SIGKILL');
+    this.setTimer(() => this.cgroups!.signalAll(runId, 'SIGKILL'), 100);
+  }
+
+  /** Cgroups of runs that ended with a child left in them, once it is gone; and any left by an earlier server for runs nobody watches. */
+  private removeLeftCgroups(): void {
+    const cgroups = this.cgroups!;
+    for (const runId of this.cgroupsToRemove) if (cgroups.remove(runId)) this.cgroupsToRemove.delete(runId);
+    for (const runId of cgroups.runIds()) {
+      if (!this.tracked.has(runId) && cgroups.members(runId).length === 0) cgroups.remove(runId);
+    }
   }
 
   // -------------------------------------------------------------------------------------
@@ -404,7 +475,7 @@ export class LocalBackend implements Backend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers) clearTimeout(timer); // clears intervals too
     this.timers.clear();
     for (const tracked of this.tracked.values()) {
       tracked.done = true;
@@ -414,6 +485,13 @@ export class LocalBackend implements Backend {
     this.tracked.clear();
     // Running processes are left running; the next server adopts them.
     await this.launcher.close();
+    this.cgroups?.close();
+  }
+
+  private setInterval(fn: () => void, ms: number): void {
+    const timer = setInterval(fn, ms);
+    timer.unref();
+    this.timers.add(timer);
   }
 
   private setTimer(fn: () => void, ms: number): void {

@@ -24,6 +24,8 @@ export interface LaunchRequest {
   env: NodeJS.ProcessEnv;
   /** "copier": the log copier has taken the run's FIFOs (a cap); "direct": no cap. */
   logs: 'copier' | 'direct';
+  /** The `cgroup.procs` files of the run's cgroups (none without isolation). */
+  cgroupProcs: readonly string[];
 }
 
 /**
@@ -37,7 +39,7 @@ export function spawnWrapped(request: LaunchRequest): ChildProcess {
   let err: number | null = null;
   try {
     err = openSync(request.stderrPath, 'a');
-    const parameters = wrapperParameters({ logs: request.logs, jobDir: request.jobDir, argv: request.argv });
+    const parameters = wrapperParameters({ logs: request.logs, jobDir: request.jobDir, cgroupProcs: request.cgroupProcs, argv: request.argv });
     return spawn(SHELL, ['-c', WRAPPER_SCRIPT, ...parameters], {
       cwd: request.cwd,
       env: request.env,

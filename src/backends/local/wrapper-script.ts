@@ -40,10 +40,11 @@ export const WRAPPER_SETUP_FAILED = 125;
 const SOURCE = `
 # Arguments: how the job's output reaches its logs ("direct": the wrapper's stdout and
 # stderr are the log files; "copier": through the FIFOs in the run dir, see above), the
-# job's working directory ("." for the run dir); then the job's argv (for a job that runs
-# as another user, setpriv's first: see run-as.ts).
-logs=$1 job_dir=$2
-shift 2
+# job's working directory ("." for the run dir), how many cgroups the run has and their
+# cgroup.procs files (cgroups.ts); then the job's argv (for a job that runs as another
+# user, setpriv's first: see run-as.ts).
+logs=$1 job_dir=$2 cgroups=$3
+shift 3
 # No globbing of the unquoted expansion below (a command name may hold a "*").
 set -f
 # HUP, INT or TERM for the process group end the job but not the wrapper, which still has
@@ -62,6 +63,14 @@ if [ -r /proc/$$/stat ] && read -r s < /proc/$$/stat; then _st \${s##*) }; fi
 printf '%s %s\\n' "$$" "$st" > pid || { echo "moroccron: cannot write the pid file in $PWD" >&2; exit ${WRAPPER_SETUP_FAILED}; }
 
 record() { printf '%s\\n' "$1" > exit; }
+
+# Into the run's cgroups before anything else is started: the job and whatever it starts
+# are inside from their first instruction.
+while [ "$cgroups" -gt 0 ]; do
+  printf '%s\\n' "$$" > "$1" || { echo "moroccron: cannot put the run into its cgroup ($1)" >&2; record ${WRAPPER_SETUP_FAILED}; exit ${WRAPPER_SETUP_FAILED}; }
+  shift
+  cgroups=$((cgroups - 1))
+done
 
 # Killed before the job began: record the signal's status as sh would have for the job.
 stopped() { if [ -n "$stop" ]; then record "$stop"; exit "$stop"; fi; }
@@ -111,11 +120,13 @@ export interface WrapperArguments {
   logs: 'copier' | 'direct';
   /** The job's working directory, relative to the run dir ("." for the run dir itself). */
   jobDir: string;
+  /** The `cgroup.procs` files of the run's cgroups, which the wrapper joins first. */
+  cgroupProcs: readonly string[];
   /** The job's program and arguments. */
   argv: readonly string[];
 }
 
 /** The wrapper's positional parameters ($0 is "moroccron"), in the order the script reads them. */
 export function wrapperParameters(args: WrapperArguments): string[] {
-  return ['moroccron', args.logs, args.jobDir, ...args.argv];
+  return ['moroccron', args.logs, args.jobDir, String(args.cgroupProcs.length), ...args.cgroupProcs, ...args.argv];
 }

@@ -45,10 +45,10 @@ export function parseTimeId(rest: string): { scheduledAt: Millis; id: string } {
   return { scheduledAt: Number(rest.slice(0, TS_DIGITS)), id: rest.slice(TS_DIGITS + 1) };
 }
 
-/** A run body (P/runs/<id>); fields added since (labels, causes, late) default for runs stored before them. */
+/** A run body (P/runs/<id>); fields added since (labels, causes, late, usage) default for runs stored before them. */
 export function parseRun(raw: string): Run {
-  const run = JSON.parse(raw) as Omit<Run, 'labels' | 'causes' | 'late'> & Partial<Pick<Run, 'labels' | 'causes' | 'late'>>;
-  return { ...run, labels: run.labels ?? {}, causes: run.causes ?? [], late: run.late ?? false };
+  const run = JSON.parse(raw) as Omit<Run, 'labels' | 'causes' | 'late' | 'usage'> & Partial<Pick<Run, 'labels' | 'causes' | 'late' | 'usage'>>;
+  return { ...run, labels: run.labels ?? {}, causes: run.causes ?? [], late: run.late ?? false, usage: run.usage ?? null };
 }
 
 /** A job (P/jobs/<name>); jobs stored before progress existed read back with none. */

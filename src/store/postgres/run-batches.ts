@@ -10,7 +10,7 @@ const COLUMN_TYPES: Record<(typeof RUN_COLUMNS)[number], string> = {
   id: 'text', job: 'text', key: 'text', trigger: 'text', scheduled_at: 'bigint', claimed_at: 'bigint',
   started_at: 'bigint', finished_at: 'bigint', attempt: 'integer', status: 'text', exit_code: 'integer',
   reason: 'text', agent: 'text', task_id: 'text', root_id: 'text', deadline: 'bigint', kill_reason: 'text',
-  labels: 'jsonb', causes: 'jsonb', late: 'boolean',
+  labels: 'jsonb', causes: 'jsonb', late: 'boolean', usage: 'jsonb',
 };
 
 const UNNEST = `unnest(${RUN_COLUMNS.map((c, i) => `$${i + 1}::${COLUMN_TYPES[c]}[]`).join(', ')})`;

@@ -93,4 +93,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX audit_newest ON audit (at DESC, id DESC);
   `,
+  /* 9: what a run used (CPU time, peak memory), where its agent measures it */ `
+  ALTER TABLE runs ADD COLUMN usage TEXT;
+  `,
 ];

@@ -14,7 +14,7 @@ export const MAX_RUN_TEXT = 2000;
 /** Largest znode this store writes: well under ZooKeeper's jute.maxbuffer (1 MiB - 1 by default). */
 export const MAX_ZNODE_BYTES = 256 * 1024;
 
-const NULLABLE = ['startedAt', 'finishedAt', 'exitCode', 'reason', 'agent', 'taskId', 'deadline', 'killReason'] as const;
+const NULLABLE = ['startedAt', 'finishedAt', 'exitCode', 'reason', 'agent', 'taskId', 'deadline', 'killReason', 'usage'] as const;
 
 const cut = (text: string | null): string | null => (text !== null && text.length > MAX_RUN_TEXT ? `${text.slice(0, MAX_RUN_TEXT - 1)}…` : text);
 

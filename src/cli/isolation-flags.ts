@@ -1,0 +1,23 @@
+/** `serve --isolation` and `--pids-limit`: how the local backend holds runs to their resources. */
+import { CliError } from './cli-error.js';
+
+export interface IsolationSettings {
+  isolation?: 'cgroups' | 'none';
+  pidsLimit?: number;
+}
+
+export function isolationSettings(backend: string, isolation: string | undefined, pidsLimit: string | undefined): IsolationSettings {
+  const settings: IsolationSettings = {};
+  if (isolation !== undefined) {
+    if (isolation !== 'cgroups' && isolation !== 'none') throw new CliError(`--isolation must be cgroups or none, not "${isolation}"`);
+    if (backend !== 'local') throw new CliError('--isolation is for the local backend; on Mesos, the agents isolate (their --isolation flag)');
+    settings.isolation = isolation;
+  }
+  if (pidsLimit !== undefined) {
+    const n = Number(pidsLimit);
+    if (!/^\d+$/.test(pidsLimit) || !Number.isSafeInteger(n) || n < 1 || n > 4_194_304) throw new CliError(`--pids-limit must be a whole number from 1 to 4194304, not "${pidsLimit}"`);
+    if (backend !== 'local') throw new CliError('--pids-limit is for the local backend; Mesos has no limit on a task\'s processes to give it');
+    settings.pidsLimit = n;
+  }
+  return settings;
+}
