@@ -1,9 +1,11 @@
 /**
  * What one local run costs this machine in CPU, and who pays: a real `moroccron serve` runs
- * N jobs every second (`echo x`) for --seconds, with and without the log cap; the server's
+ * N jobs every second (`echo x`) for --seconds: capped logs, uncapped, and capped without
+ * isolation (`--isolation none`: no cgroups per run); the server's
  * and the launcher's CPU come from /proc/<pid>/stat, the whole machine's from /proc/stat, and
  * what is left is the run's own programs (the wrapper and the job's sh) and the kernel's work
- * for them. The log copier, one process for all capped runs, has a column of its own. From it, the floor the cores put under a burst: N runs
+ * for them, cgroups included. The log copier, one process for all capped runs, has a column
+ * of its own. From it, the floor the cores put under a burst: N runs
  * due at one instant cannot all have started before N × (CPU per run) / cores has passed.
  * Prints JSON (a table on stderr with --table); never asserts.
  *   node --import tsx bench/run-cost.ts [--jobs 100] [--seconds 20] [--table]
@@ -42,9 +44,9 @@ function machineTicks(): number {
   return user! + nice! + system! + irq! + softirq! + steal!;
 }
 
-async function measure(logCap: 'default' | 'none') {
+async function measure(logCap: 'default' | 'none', isolation: 'default' | 'none' = 'default') {
   const dir = tempDir('moroccron-bench-');
-  const server = await startServerProcess(dir.path, logCap === 'none' ? ['--max-log-size', '0'] : []);
+  const server = await startServerProcess(dir.path, [...(logCap === 'none' ? ['--max-log-size', '0'] : []), ...(isolation === 'none' ? ['--isolation', 'none'] : [])]);
   try {
     const jobs = Array.from({ length: jobCount }, (_, i) => ({ name: `c${i}`, schedule: '* * * * * *', command: 'echo x', concurrency: 'allow', resources: { cpus: 0.001, mem: 1 }, history: { keep: 10 } }));
     await putJobs(server.url, jobs);
@@ -66,6 +68,7 @@ async function measure(logCap: 'default' | 'none') {
     const programs = Math.round((machine - server_ - launcher - copier) * 100) / 100;
     return {
       logCap,
+      isolation,
       runsPerSecond: jobCount,
       cpuMsPerRun: { machine, server: server_, launcher, logCopier: copier, programsAndKernel: programs },
       /** The busy cores' share the runs take at this rate. */
@@ -81,12 +84,12 @@ async function measure(logCap: 'default' | 'none') {
   }
 }
 
-const rows = [await measure('default'), await measure('none')];
+const rows = [await measure('default'), await measure('none'), await measure('default', 'none')];
 console.log(JSON.stringify({ benchmark: 'run-cost', node: process.version, cores, when: new Date().toISOString(), jobs: jobCount, seconds, rows }, null, 2));
 if (values.table) {
-  console.error('\n| logs | runs/s | CPU ms per run: all | server | launcher | log copier | programs + kernel | burst of N: floor (all / programs only) | ceiling runs/s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.error('\n| logs, isolation | runs/s | CPU ms per run: all | server | launcher | log copier | programs + kernel | burst of N: floor (all / programs only) | ceiling runs/s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const c = r.cpuMsPerRun;
-    console.error(`| ${r.logCap === 'default' ? 'capped (default)' : 'uncapped'} | ${r.runsPerSecond} | ${c.machine} | ${c.server} | ${c.launcher} | ${c.logCopier} | ${c.programsAndKernel} | ${r.burstFloorMs.all} / ${r.burstFloorMs.programsOnly} ms | ${r.ceilingRunsPerSecond} |`);
+    console.error(`| ${r.logCap === 'default' ? 'capped' : 'uncapped'}, ${r.isolation === 'default' ? 'cgroups where the host has them (default)' : 'no isolation'} | ${r.runsPerSecond} | ${c.machine} | ${c.server} | ${c.launcher} | ${c.logCopier} | ${c.programsAndKernel} | ${r.burstFloorMs.all} / ${r.burstFloorMs.programsOnly} ms | ${r.ceilingRunsPerSecond} |`);
   }
 }
