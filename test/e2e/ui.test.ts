@@ -19,6 +19,7 @@ interface RunJson {
   id: string;
   job: string;
   status: string;
+  usage: { cpuSeconds: number; peakMemoryBytes: number | null } | null;
 }
 
 const JOBS = [
@@ -184,7 +185,12 @@ describe('the web UI on the local backend', { skip: unavailable ?? false }, () =
     await runStatus('succeeded').waitFor({ timeout: 10_000 });
     await page.getByText('End of log: the run has finished.').waitFor({ timeout: 5_000 });
     assert.ok(await stillSameDocument(), 'the page was reloaded');
-    assert.equal((await api<RunJson>(`${server.url}/api/v1/runs/${id}`)).body.status, 'succeeded');
+    const finished = (await api<RunJson>(`${server.url}/api/v1/runs/${id}`)).body;
+    assert.equal(finished.status, 'succeeded');
+    // What it used, where the host measures it (cgroups: local-isolation.test.ts fails under CI=true without them).
+    const { isolation } = (await api<{ isolation: { mode: string } }>(`${server.url}/api/v1/cluster`)).body;
+    assert.equal(finished.usage !== null, isolation.mode !== 'none');
+    if (finished.usage !== null) await page.getByText(/of CPU, .* of memory at most/).waitFor();
     await browser.checkAccessibility(page, 'the run page');
     await browser.screenshot(page, 'run');
   });
@@ -256,6 +262,7 @@ describe('the web UI on the local backend', { skip: unavailable ?? false }, () =
     await page.goto(`${server.url}/cluster`);
     await page.getByTestId('agent').first().waitFor();
     await page.getByTestId('cluster-facts').getByText('local (runs on this host)').waitFor();
+    await page.getByTestId('cluster-facts').getByText(/each run in its own cgroups|none: resources are only counted/).waitFor();
     await browser.checkAccessibility(page, 'the cluster page');
     await browser.screenshot(page, 'cluster');
 

@@ -96,6 +96,8 @@ export interface Run {
   labels: Record<string, string>;
   causes: string[];
   late: boolean;
+  /** What the run used, where its agent measures it (local backend with cgroups). */
+  usage: { cpuSeconds: number; peakMemoryBytes: number | null } | null;
 }
 
 export interface RunPage {
@@ -160,6 +162,8 @@ export interface ClusterView {
   backend: 'local' | 'mesos';
   frameworkId: string | null;
   store: string;
+  /** How the local backend holds runs to their resources (on the leader). */
+  isolation: { mode: 'cgroups-v2' | 'cgroups-v1' | 'none'; why: string | null } | null;
 }
 
 export interface Agent {

@@ -55,6 +55,18 @@ function ClusterFacts({ cluster }: { cluster: ClusterView }) {
           <dd className="mono">{cluster.store}</dd>
           <dt>Backend</dt>
           <dd>{cluster.backend === 'mesos' ? 'Apache Mesos' : 'local (runs on this host)'}</dd>
+          {cluster.isolation && (
+            <>
+              <dt>Isolation</dt>
+              <dd>
+                {cluster.isolation.mode === 'none' ? (
+                  <span className="c-fail-text">none: resources are only counted ({cluster.isolation.why})</span>
+                ) : (
+                  `each run in its own cgroups (${cluster.isolation.mode === 'cgroups-v2' ? 'v2' : 'v1'}): memory, CPU and processes limited`
+                )}
+              </dd>
+            </>
+          )}
           <dt>Framework ID</dt>
           <dd className="mono">{cluster.frameworkId ?? <span className="muted">{cluster.backend === 'mesos' ? 'not registered yet' : 'none (local backend)'}</span>}</dd>
           <dt>Members</dt>

@@ -16,7 +16,7 @@ import { StatusBadge } from '../components/StatusBadge';
 import { Time } from '../components/Time';
 import { showToast } from '../components/Toasts';
 import { useNow } from '../components/useNow';
-import { formatDuration } from '../lib/format';
+import { formatBytes, formatCpuSeconds, formatDuration } from '../lib/format';
 import { killRun } from '../lib/job-actions';
 
 const TRIGGER_WORDS: Record<Run['trigger'], string> = {
@@ -194,6 +194,15 @@ function RunView({ id }: { id: string }) {
               </dd>
               <dt>Took</dt>
               <dd>{took === null ? <span className="muted">—</span> : `${formatDuration(took)}${active ? ' so far' : ''}`}</dd>
+              {run.usage && (
+                <>
+                  <dt>Used</dt>
+                  <dd>
+                    {formatCpuSeconds(run.usage.cpuSeconds)} of CPU
+                    {run.usage.peakMemoryBytes !== null && `, ${formatBytes(run.usage.peakMemoryBytes)} of memory at most`}
+                  </dd>
+                </>
+              )}
               <dt>Agent</dt>
               <dd className="mono">{run.agent ?? <span className="muted">not placed yet</span>}</dd>
               {run.taskId && (
