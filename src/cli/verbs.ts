@@ -106,11 +106,18 @@ export async function killRun(ctx: VerbContext, runId: string): Promise<void> {
 
 export async function listAgents(ctx: VerbContext): Promise<void> {
   type Res = { cpus: number; mem: number; disk: number; gpus: number };
-  const result = await ctx.client.request<{ agents: { id: string; resources: Res; used: Res; blacklisted: boolean }[] }>('GET', '/api/v1/agents');
+  const result = await ctx.client.request<{ agents: { id: string; resources: Res; used: Res; blacklisted: boolean; isolation: { mode: string } | null }[] }>('GET', '/api/v1/agents');
   print(ctx, result, () =>
     table(
-      ['AGENT', 'CPUS (USED/ALL)', 'MEM MiB (USED/ALL)', 'GPUS', 'BLACKLISTED'],
-      result.agents.map((a) => [a.id, `${round(a.used.cpus)}/${a.resources.cpus}`, `${round(a.used.mem)}/${a.resources.mem}`, a.resources.gpus, a.blacklisted ? 'yes' : 'no']),
+      ['AGENT', 'CPUS (USED/ALL)', 'MEM MiB (USED/ALL)', 'GPUS', 'ISOLATION', 'BLACKLISTED'],
+      result.agents.map((a) => [
+        a.id,
+        `${round(a.used.cpus)}/${a.resources.cpus}`,
+        `${round(a.used.mem)}/${a.resources.mem}`,
+        a.resources.gpus,
+        a.isolation?.mode ?? '-',
+        a.blacklisted ? 'yes' : 'no',
+      ]),
     ),
   );
 }

@@ -4,9 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { api, eventually, runEnded, sleep, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
+import { promisify } from 'node:util';
+import { api, BIN, eventually, runEnded, sleep, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
+
+const execFileAsync = promisify(execFile);
 
 interface RunJson {
   id: string;
@@ -74,4 +78,22 @@ test('history beyond a job\'s limit is pruned, with its run dirs', async () => {
   const chatterDirs = dirs.filter((d) => !runs.some((r) => r.id === d));
   // Dirs left are other tests' runs (3 + 1 above); the pruned chatter runs are gone.
   assert.ok(chatterDirs.length <= 4, `${chatterDirs.length} dirs not belonging to kept runs: ${chatterDirs.join(', ')}`);
+});
+
+test('a job over its memory limit fails saying so, with what it used; /agents and `moroccron agents` say how runs are isolated', async () => {
+  const { agents } = (await api<{ agents: { isolation: { mode: string; why: string | null } | null }[] }>(`${server.url}/api/v1/agents`)).body;
+  const isolation = agents[0]!.isolation!;
+  const cli = await execFileAsync(process.execPath, [BIN, 'agents'], { env: { ...process.env, MOROCCRON_SERVER: server.url } });
+  assert.match(cli.stdout, new RegExp(`ISOLATION[\\s\\S]*${isolation.mode}`));
+  if (isolation.mode === 'none') {
+    // local-isolation.test.ts fails under CI=true on a host without writable cgroups.
+    assert.equal((await api(`${server.url}/api/v1/jobs`, 'POST', { name: 'forky', command: 'true', resources: { pids: 10 } })).status, 400);
+    return;
+  }
+  await create({ name: 'hog', args: [process.execPath, '-e', 'const kept = []; for (let i = 0; i < 50; i++) kept.push(Buffer.alloc(10 * 2 ** 20, 1))'], resources: { mem: 64, pids: 50 } });
+  const run = await finished((await runNow('hog')).id);
+  assert.equal(run.status, 'failed');
+  assert.equal(run.reason, 'memory limit (64 MiB) exceeded');
+  const stored = (await api<RunJson & { usage: { cpuSeconds: number; peakMemoryBytes: number } }>(`${server.url}/api/v1/runs/${run.id}`)).body;
+  assert.ok(stored.usage.cpuSeconds > 0 && stored.usage.peakMemoryBytes > 0, JSON.stringify(stored.usage));
 });

@@ -2,11 +2,11 @@
 import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The log copier processes working in `dataDir`'s runs (by their cwd), with their process groups. */
-export function logCopiers(dataDir: string): { pid: number; pgid: number }[] {
-  let runs = join(dataDir, 'runs');
+/** The log copier processes working in `dir`'s runs, or in a data dir anywhere below `dir` (by their cwd), with their process groups. */
+export function logCopiers(dir: string): { pid: number; pgid: number }[] {
+  let root: string;
   try {
-    runs = realpathSync(runs);
+    root = realpathSync(dir);
   } catch {
     return [];
   }
@@ -15,7 +15,8 @@ export function logCopiers(dataDir: string): { pid: number; pgid: number }[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('log-copier-main')) continue;
-      if (readlinkSync(`/proc/${entry}/cwd`) !== runs) continue;
+      const cwd = readlinkSync(`/proc/${entry}/cwd`).replace(/ \(deleted\)$/, '');
+      if (cwd !== join(root, 'runs') && !cwd.startsWith(`${root}/`)) continue;
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       found.push({ pid: Number(entry), pgid: Number(fields[2]) });
@@ -26,9 +27,9 @@ export function logCopiers(dataDir: string): { pid: number; pgid: number }[] {
   return found;
 }
 
-/** Stop the data dir's log copier, as a test's cleanup does before it removes the dir. */
-export function killLogCopiers(dataDir: string): void {
-  for (const copier of logCopiers(dataDir)) {
+/** Stop the log copiers working below `dir`, as a test's cleanup does before it removes it. */
+export function killLogCopiers(dir: string): void {
+  for (const copier of logCopiers(dir)) {
     try {
       process.kill(copier.pid, 'SIGKILL');
     } catch {
