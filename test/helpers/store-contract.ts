@@ -153,6 +153,22 @@ export function storeContract(kind: string, open: () => Promise<Store>): void {
       await store.close();
     });
 
+    test('a run keeps what it used (CPU time, peak memory) once it ends, and null until then', async () => {
+      const store = await open();
+      const epoch = await store.beginEpoch('a', 0);
+      const running = run('j', { status: 'running', startedAt: 1500 });
+      await store.write(epoch, [{ op: 'claim-run', run: running }]);
+      assert.equal((await store.getRun(running.id))!.usage, null);
+      const ended = { ...running, status: 'failed' as const, finishedAt: 2500, reason: 'memory limit (64 MiB) exceeded', usage: { cpuSeconds: 0.123456789, peakMemoryBytes: 67_108_864 } };
+      await store.write(epoch, [{ op: 'update-run', run: ended }]);
+      assert.deepEqual(await store.getRun(running.id), ended);
+      assert.deepEqual((await store.listRuns({ job: 'j', limit: 10 })).runs.find((r) => r.id === running.id), ended);
+      const unmeasuredPeak = { ...ended, usage: { cpuSeconds: 1, peakMemoryBytes: null } };
+      await store.write(epoch, [{ op: 'update-run', run: unmeasuredPeak }]);
+      assert.deepEqual(await store.getRun(running.id), unmeasuredPeak);
+      await store.close();
+    });
+
     test('prune-runs keeps the newest N finished runs and drops those older than maxAge; unfinished runs stay', async () => {
       const store = await open();
       const epoch = await store.beginEpoch('a', 0);
