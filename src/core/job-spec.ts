@@ -3,6 +3,7 @@
  * also what the OpenAPI document describes.
  */
 import { z } from 'zod';
+import { containerSchema } from './container-spec.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { execFootprint, execStringProblem, execTotalProblem, MAX_EXEC_STRING_BYTES } from './exec-limits.js';
 import { fieldPath, type FieldError, type Validated } from './field-error.js';
@@ -124,13 +125,7 @@ export const jobSpecSchema = z
       .describe(
         `Environment variables; each NAME=value at most ${MAX_EXEC_STRING_BYTES} bytes, no NUL bytes. Values of names matching the server's --redact patterns are shown as "***"; sending "***" back for such a name keeps the stored value`,
       ),
-    container: z
-      .strictObject({
-        image: text(LIMITS.image).min(1),
-        forcePull: z.boolean().default(false),
-        network: z.enum(['host', 'bridge', 'none']).default('host'),
-      })
-      .optional(),
+    container: containerSchema.optional(),
     resources: z
       .strictObject({
         cpus: z.number().positive().max(1024).default(0.1),

@@ -96,10 +96,43 @@ export interface CommandInfo {
   user?: string;
 }
 
+export interface Parameter {
+  key: string;
+  value: string;
+}
+
+/** A container image for the Mesos containerizer (mesos.proto Image); `cached: false` pulls it every launch. */
+export interface Image {
+  type: 'APPC' | 'DOCKER';
+  docker?: { name: string };
+  appc?: { name: string };
+  cached?: boolean;
+}
+
+/** A mount into the container (mesos.proto Volume): exactly one of host_path, image or source. */
+export interface Volume {
+  container_path: string;
+  mode: 'RW' | 'RO';
+  host_path?: string;
+  image?: Image;
+  source?: { type?: string } & Record<string, unknown>;
+}
+
+/** The Docker containerizer's settings (ContainerInfo.DockerInfo); `parameters` are extra `docker run` options. */
+export interface DockerInfo {
+  image: string;
+  network?: 'HOST' | 'BRIDGE' | 'NONE' | 'USER';
+  force_pull_image?: boolean;
+  privileged?: boolean;
+  parameters?: Parameter[];
+}
+
 export interface ContainerInfo {
   type: 'MESOS' | 'DOCKER';
-  mesos?: { image: { type: 'DOCKER'; docker: { name: string }; cached?: boolean } };
-  docker?: { image: string; network?: 'HOST' | 'BRIDGE' | 'NONE'; force_pull_image?: boolean };
+  mesos?: { image?: Image };
+  docker?: DockerInfo;
+  volumes?: Volume[];
+  hostname?: string;
   network_infos?: { name?: string }[];
 }
 

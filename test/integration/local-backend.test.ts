@@ -146,7 +146,7 @@ test('a container job is launch-failed', async (t) => {
   const h = new Harness(t);
   const backend = h.backend();
   const run = makeRun('r-container');
-  backend.launch(run, makeSpec({ container: { image: 'busybox:1', forcePull: false, network: 'host' }, command: 'true' }));
+  backend.launch(run, makeSpec({ container: { type: 'mesos', image: 'busybox:1', forcePull: false, network: 'host', volumes: [] }, command: 'true' }));
   const failed = await h.next(run.id, 'launch-failed');
   assert.match(failed.reason, /container/);
   assert.equal(failed.now, 1_000);

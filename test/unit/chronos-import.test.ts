@@ -162,24 +162,35 @@ describe('commands', () => {
 describe('containers', () => {
   const result = convertFixture('container.json');
 
-  test('image, network and forcePullImage map; volumes are said', () => {
-    assert.deepEqual(jobNamed(result, 'dockerjob').container, { image: 'libmesos/ubuntu', network: 'bridge', forcePull: true });
+  test('type, image, network, forcePullImage and volumes map', () => {
+    assert.deepEqual(jobNamed(result, 'dockerjob').container, {
+      type: 'docker',
+      image: 'libmesos/ubuntu',
+      network: 'bridge',
+      forcePull: true,
+      volumes: [{ containerPath: '/var/log/', hostPath: '/logs/', mode: 'RW' }],
+    });
     assert.deepEqual(jobNamed(result, 'dockerjob').resources, { cpus: 0.5, mem: 512 });
-    assert.match(notesOf(result, 'dockerjob').join('\n'), /not imported: container\.volumes/);
+    assert.deepEqual(notesOf(result, 'dockerjob'), []);
   });
 
   test('a MESOS container on the host network with empty lists needs nothing said', () => {
-    assert.deepEqual(jobNamed(result, 'ucr_date').container, { image: 'alpine:3.20' });
+    assert.deepEqual(jobNamed(result, 'ucr_date').container, { type: 'mesos', image: 'alpine:3.20' });
     assert.deepEqual(jobNamed(result, 'ucr_date').args, ['/bin/date', '-u']);
     assert.deepEqual(notesOf(result, 'ucr_date'), []);
   });
 
-  test('a network moroccron does not have, and docker parameters, are said', () => {
+  test('a network moroccron does not have is said; docker parameters map, and on MESOS are said', () => {
     const other = convert([chronos({ container: { type: 'DOCKER', image: 'x', network: 'USER', networkName: 'calico', parameters: [{ key: 'a', value: 'b' }] } })]);
     const notes = notesOf(other, 'j').join('\n');
     assert.match(notes, /not imported: container\.network "USER"/);
     assert.match(notes, /not imported: container\.networkName/);
-    assert.match(notes, /not imported: container\.parameters/);
+    assert.deepEqual(jobNamed(other, 'j').container, { type: 'docker', image: 'x', parameters: [{ key: 'a', value: 'b' }] });
+    const mesos = convert([chronos({ container: { type: 'MESOS', image: 'x', network: 'NONE', parameters: [{ key: 'a', value: 'b' }] } })]);
+    const mesosNotes = notesOf(mesos, 'j').join('\n');
+    assert.match(mesosNotes, /not imported: container\.parameters \(docker run options need type DOCKER\)/);
+    assert.match(mesosNotes, /not imported: container\.network "NONE"/);
+    assert.deepEqual(jobNamed(mesos, 'j').container, { type: 'mesos', image: 'x' });
   });
 });
 

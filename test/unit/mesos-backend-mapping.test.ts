@@ -48,7 +48,7 @@ test('a launch request carries the command, environment, container, resources, c
   assert.equal(request.taskInfo.command?.value, 'run.sh');
   const vars = Object.fromEntries((request.taskInfo.command?.environment?.variables ?? []).map((v) => [v.name, v.value]));
   assert.deepEqual(vars, { A: '1', MOROCCRON_RUN_ID: 'r1', MOROCCRON_JOB: 'etl', MOROCCRON_SCHEDULED_AT: '2026-01-01T00:00:00.000Z', MOROCCRON_ATTEMPT: '2' });
-  assert.deepEqual(request.taskInfo.container?.mesos?.image.docker, { name: 'alpine:3.20' });
+  assert.deepEqual(request.taskInfo.container?.mesos?.image?.docker, { name: 'alpine:3.20' });
   assert.equal(request.taskInfo.kill_policy?.grace_period.nanoseconds, 3e9);
   const argv = launchRequestOf(r, spec('etl', { command: undefined, args: ['/bin/echo', 'hi'] }));
   assert.deepEqual([argv.taskInfo.command?.shell, argv.taskInfo.command?.value, argv.taskInfo.command?.arguments], [false, '/bin/echo', ['/bin/echo', 'hi']]);

@@ -6,7 +6,7 @@
 import type { JobSpec, Run } from '../../core/types.js';
 import type { LaunchRequest } from '../../mesos/framework/index.js';
 import type { Constraint } from '../../mesos/offers/index.js';
-import type { CommandInfo, ContainerInfo } from '../../mesos/types.js';
+import type { CommandInfo, ContainerInfo, DockerInfo } from '../../mesos/types.js';
 import { parseDuration } from '../../core/duration.js';
 import { taskIdOf } from './task-ids.js';
 
@@ -51,11 +51,29 @@ function labelsOf(run: Run): { key: string; value: string }[] {
   return Object.entries(labels).map(([key, value]) => ({ key, value }));
 }
 
-/** Images run in the Mesos containerizer (UCR), which pulls Docker images itself. */
-function containerOf(container: NonNullable<JobSpec['container']>): ContainerInfo {
+/**
+ * `mesos`: the Mesos containerizer (UCR) pulls and runs the Docker image itself; `docker`: the
+ * agent's Docker containerizer runs it (`docker run`, with the job's parameters as options).
+ */
+export function containerOf(container: NonNullable<JobSpec['container']>): ContainerInfo {
+  const volumes = container.volumes.map((v) => ({ container_path: v.containerPath, host_path: v.hostPath, mode: v.mode }));
+  const withVolumes = volumes.length > 0 ? { volumes } : {};
+  if (container.type === 'docker') {
+    const docker: DockerInfo = {
+      image: container.image,
+      network: DOCKER_NETWORKS[container.network],
+      force_pull_image: container.forcePull,
+      ...(container.parameters ? { parameters: container.parameters.map(({ key, value }) => ({ key, value })) } : {}),
+    };
+    return { type: 'DOCKER', docker, ...withVolumes };
+  }
   return {
     type: 'MESOS',
     mesos: { image: { type: 'DOCKER', docker: { name: container.image }, cached: !container.forcePull } },
+    ...withVolumes,
+    // No network_infos is the host's network; the spec refuses `none` for this type.
     ...(container.network === 'bridge' ? { network_infos: [{ name: 'mesos-bridge' }] } : {}),
   };
 }
+
+const DOCKER_NETWORKS = { host: 'HOST', bridge: 'BRIDGE', none: 'NONE' } as const;

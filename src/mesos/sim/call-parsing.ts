@@ -14,10 +14,21 @@ interface Shape {
 const ID: Shape = { required: ['value'] };
 const RESOURCE: Shape = { required: ['name', 'type'], enums: { type: ['SCALAR', 'RANGES', 'SET', 'TEXT'] } };
 const COMMAND: Shape = { fields: { environment: { fields: { variables: [{ required: ['name'] }] } } } };
-const EXECUTOR: Shape = { required: ['executor_id'], fields: { executor_id: ID, framework_id: ID, resources: [RESOURCE], command: COMMAND } };
+const IMAGE: Shape = { required: ['type'], enums: { type: ['APPC', 'DOCKER'] }, fields: { docker: { required: ['name'] }, appc: { required: ['name'] } } };
+/** mesos.proto ContainerInfo: its type, a volume's mode and container_path, DockerInfo.image and a Parameter's key and value are `required`. */
+const CONTAINER: Shape = {
+  required: ['type'],
+  enums: { type: ['DOCKER', 'MESOS'] },
+  fields: {
+    volumes: [{ required: ['mode', 'container_path'], enums: { mode: ['RW', 'RO'] }, fields: { image: IMAGE } }],
+    docker: { required: ['image'], fields: { parameters: [{ required: ['key', 'value'] }] } },
+    mesos: { fields: { image: IMAGE } },
+  },
+};
+const EXECUTOR: Shape = { required: ['executor_id'], fields: { executor_id: ID, framework_id: ID, resources: [RESOURCE], command: COMMAND, container: CONTAINER } };
 const TASK: Shape = {
   required: ['name', 'task_id', 'agent_id'],
-  fields: { task_id: ID, agent_id: ID, resources: [RESOURCE], command: COMMAND, executor: EXECUTOR },
+  fields: { task_id: ID, agent_id: ID, resources: [RESOURCE], command: COMMAND, executor: EXECUTOR, container: CONTAINER },
 };
 const FRAMEWORK_INFO: Shape = { required: ['user', 'name'], fields: { id: ID } };
 const OPERATION: Shape = {

@@ -1,5 +1,6 @@
 /** The master's checks for LAUNCH (task by task) and LAUNCH_GROUP (the group as a whole), in its order. */
 import type { TaskInfo } from '../types.js';
+import { containerInfoError } from './container-validation.js';
 import { Resources } from './resources.js';
 
 export interface LaunchContext {
@@ -43,6 +44,8 @@ function validateTaskBasics(task: TaskInfo, ctx: LaunchContext): string | undefi
   if (ctx.isDuplicate(task.task_id.value)) return `Task has duplicate ID: ${task.task_id.value}`;
   if (task.agent_id.value !== ctx.agentId) return `Task uses invalid agent ${task.agent_id.value} while agent ${ctx.agentId} is expected`;
   if ((task.resources ?? []).length === 0) return 'Task uses no resources';
+  const containerError = task.container ? containerInfoError(task.container) : undefined;
+  if (containerError) return `Task's \`ContainerInfo\` is invalid: ${containerError}`;
   return undefined;
 }
 
