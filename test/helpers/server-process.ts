@@ -26,7 +26,7 @@ export function tempDir(prefix = 'moroccron-test-'): { path: string; remove: () 
     remove: () => {
       // The log copier outlives its server, as the runs do: stop it, and retry a removal that met a file it was writing.
       killLogCopiers(path);
-      rmSync(path, { recursive: true, force: true, maxRetries: 5 });
+      rmSync(path, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     },
   };
 }

@@ -4,7 +4,7 @@
  * a FIFO, and a `mkfifo` per run would be one more process per run, which counts in a
  * burst, where every fork and exec is paid for.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -17,6 +17,7 @@ export class FifoPool {
   private made = 0;
   private lastError: string | null = null;
   private closed = false;
+  private maker: ChildProcess | null = null;
 
   /** `dir` is the pool's own directory, on the run dirs' file system; whatever it held is dropped. */
   constructor(
@@ -33,6 +34,7 @@ export class FifoPool {
    * Throws if a rename fails.
    */
   placeInto(paths: readonly string[]): boolean {
+    if (this.closed) return false;
     if (this.ready.length < BATCH) this.refill();
     if (this.ready.length < paths.length) return false;
     for (const path of paths) renameSync(this.ready.pop()!, path);
@@ -47,10 +49,12 @@ export class FifoPool {
     if (this.lastError !== null) throw new Error(this.lastError);
   }
 
-  /** Make no more; resolves once no mkfifo is running (so the pool's dir may go). */
+  /** Make no more: a mkfifo under way is stopped, and the pool's FIFOs go with its dir (the next launcher makes its own). */
   async close(): Promise<void> {
     this.closed = true;
+    this.maker?.kill('SIGKILL');
     await this.refilling;
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   private refill(): void {
@@ -59,6 +63,7 @@ export class FifoPool {
     this.refilling = new Promise<void>((resolve) => {
       let said = '';
       const maker = spawn(this.mkfifo, ['-m', '600', ...names], { stdio: ['ignore', 'ignore', 'pipe'] });
+      this.maker = maker;
       maker.stderr.on('data', (chunk: Buffer) => void (said += chunk.toString()));
       let failedToStart = false;
       maker.once('error', (error) => {
@@ -67,6 +72,7 @@ export class FifoPool {
         resolve();
       });
       maker.once('close', (code) => {
+        this.maker = null;
         if (failedToStart) return resolve();
         if (code === 0) {
           this.ready.push(...names);
