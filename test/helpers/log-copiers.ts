@@ -37,3 +37,19 @@ export function killLogCopiers(dir: string): void {
     }
   }
 }
+
+/** Stop every process that names a path below `dir` on its command line (a mkfifo a launcher left running). */
+export function killProcessesNaming(dir: string): number {
+  let killed = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(`${dir}/`)) continue;
+      process.kill(Number(entry), 'SIGKILL');
+      killed++;
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return killed;
+}

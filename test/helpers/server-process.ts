@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { killLogCopiers } from './log-copiers.js';
+import { killLogCopiers, killProcessesNaming } from './log-copiers.js';
 
 export const BIN = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 
@@ -26,7 +26,14 @@ export function tempDir(prefix = 'moroccron-test-'): { path: string; remove: () 
     remove: () => {
       // The log copier outlives its server, as the runs do: stop it, and retry a removal that met a file it was writing.
       killLogCopiers(path);
-      rmSync(path, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+      try {
+        rmSync(path, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+      } catch (error) {
+        // Something still writes there: say what, stop it, and remove what is left.
+        const killed = killProcessesNaming(path);
+        process.stderr.write(`tempDir: removing ${path} met ${(error as Error).message}; stopped ${killed} process(es) naming it\n`);
+        rmSync(path, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+      }
     },
   };
 }
