@@ -12,7 +12,7 @@
  * whether the kernel killed for the memory limit are read, then the cgroups are removed.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export type IsolationMode = 'cgroups-v2' | 'cgroups-v1' | 'none';
@@ -148,7 +148,8 @@ export class RunCgroups {
       }
       procs.push(join(dir, 'cgroup.procs'));
     }
-    return procs;
+    // cpu and cpuacct are often one hierarchy (mounted as cpu,cpuacct): one join does for both.
+    return this.sharedHierarchies ? [...new Set(procs)] : procs;
   }
 
   /** What the run used; null if its cgroups are gone (or there are none). */
@@ -300,8 +301,13 @@ export class RunCgroups {
           return null;
         }
       }
-      parents.set(controller as V1Controller, parent);
+      parents.set(controller as V1Controller, realpathSync(parent));
     }
     return parents;
+  }
+
+  /** Whether two v1 controllers share a hierarchy (their parents are one dir). */
+  private get sharedHierarchies(): boolean {
+    return new Set(this.parents.values()).size < this.parents.size;
   }
 }
