@@ -106,7 +106,7 @@ export async function killRun(ctx: VerbContext, runId: string): Promise<void> {
 
 export async function listAgents(ctx: VerbContext): Promise<void> {
   type Res = { cpus: number; mem: number; disk: number; gpus: number };
-  const result = await ctx.client.request<{ agents: { id: string; resources: Res; used: Res; blacklisted: boolean; isolation: { mode: string } | null }[] }>('GET', '/api/v1/agents');
+  const result = await ctx.client.request<{ agents: { id: string; resources: Res; used: Res; blacklisted: boolean; isolation: { mode: string; isolators?: string[]; containerizers?: string[] } | null }[] }>('GET', '/api/v1/agents');
   print(ctx, result, () =>
     table(
       ['AGENT', 'CPUS (USED/ALL)', 'MEM MiB (USED/ALL)', 'GPUS', 'ISOLATION', 'BLACKLISTED'],
@@ -115,7 +115,7 @@ export async function listAgents(ctx: VerbContext): Promise<void> {
         `${round(a.used.cpus)}/${a.resources.cpus}`,
         `${round(a.used.mem)}/${a.resources.mem}`,
         a.resources.gpus,
-        a.isolation?.mode ?? '-',
+        a.isolation?.isolators !== undefined ? `${a.isolation.isolators.join(',')} (${(a.isolation.containerizers ?? []).join(',')})` : (a.isolation?.mode ?? '-'),
         a.blacklisted ? 'yes' : 'no',
       ]),
     ),

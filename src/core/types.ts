@@ -252,10 +252,17 @@ export interface AgentInfo {
 
 /** How runs are held to their resources on an agent. */
 export interface Isolation {
-  /** `cgroups-v2`, `cgroups-v1`: each run in cgroups of its own, with memory, CPU and task limits; `none`: resources are only counted. */
-  mode: 'cgroups-v2' | 'cgroups-v1' | 'none';
+  /**
+   * `cgroups-v2`, `cgroups-v1`: each run in cgroups of its own, with memory, CPU and task
+   * limits; `none`: resources are only counted; `mesos`: a Mesos agent, whose isolators enforce them.
+   */
+  mode: 'cgroups-v2' | 'cgroups-v1' | 'none' | 'mesos';
   /** Why there is none (cgroups not writable, or --isolation none). */
   why: string | null;
+  /** A Mesos agent's --isolation (e.g. cgroups/cpu, cgroups/mem), as its /flags says. */
+  isolators?: string[];
+  /** A Mesos agent's --containerizers (mesos, docker). */
+  containerizers?: string[];
 }
 
 /** The OS users of the local backend's host, as the backend found them at start. */

@@ -100,6 +100,13 @@ test('jobs run on the sim\'s agents: every-agent covers all 3, many tasks per AC
   await exec(process.execPath, [BIN, 'blacklist', banned, '--reason', 'test'], { env });
   const agents = await exec(process.execPath, [BIN, 'agents', '--json'], { env });
   assert.ok((JSON.parse(agents.stdout) as { agents: { id: string; blacklisted: boolean }[] }).agents.some((a) => a.id === banned && a.blacklisted));
+  // What enforces a task's resources is each agent's --isolation, read from its own /flags.
+  const isolated = await eventually(async () => {
+    const { body } = await api<{ agents: { isolation: { mode: string; isolators?: string[]; containerizers?: string[] } | null }[] }>(`${server.url}/api/v1/agents`);
+    return body.agents.every((a) => a.isolation !== null) ? body.agents : undefined;
+  }, 40_000, "the agents' /flags to be read");
+  assert.deepEqual(isolated[0]!.isolation, { mode: 'mesos', why: null, isolators: ['posix/cpu', 'posix/mem'], containerizers: ['mesos'] });
+  assert.match((await exec(process.execPath, [BIN, 'agents'], { env })).stdout, /posix\/cpu,posix\/mem \(mesos\)/);
   const since = new Date(Date.now() + 2500).toISOString();
   await sleep(6000);
   const later = (await runsOf(server.url, 'fleet')).filter((r) => r.scheduledAt > since);

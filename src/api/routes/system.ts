@@ -16,8 +16,10 @@ const resources = z.object({ cpus: z.number(), mem: z.number(), disk: z.number()
 
 export function systemRoutes(api: ApiContext): AnyRoute[] {
   const isolation = z.object({
-    mode: z.enum(['cgroups-v2', 'cgroups-v1', 'none']),
+    mode: z.enum(['cgroups-v2', 'cgroups-v1', 'none', 'mesos']).describe('mesos: a Mesos agent, whose isolators enforce resources'),
     why: z.string().nullable().describe('Why there is no isolation'),
+    isolators: z.array(z.string()).optional().describe("A Mesos agent's --isolation, as its /flags says"),
+    containerizers: z.array(z.string()).optional().describe("A Mesos agent's --containerizers"),
   });
   return [
     route({

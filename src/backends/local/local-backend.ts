@@ -166,7 +166,7 @@ export class LocalBackend implements Backend {
         dataDir: options.dataDir,
         tools: this.tools,
         logCap: this.logCap,
-        cgroups: this.cgroups === null || this.isolation.mode === 'none' ? null : { name: cgroupName(options.dataDir), mode: this.isolation.mode },
+        cgroups: this.cgroups === null || this.cgroups.mode === 'none' ? null : { name: cgroupName(options.dataDir), mode: this.cgroups.mode },
       },
       { report: (report) => this.launcherReported(report), restarted: (why) => this.launcherRestarted(why) },
     );

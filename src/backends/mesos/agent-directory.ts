@@ -3,7 +3,7 @@
  * offers. Gives every-agent jobs their fan-out, `GET /agents` its rows (size, use,
  * attributes) and the log reader each agent's HTTP address.
  */
-import type { Resources } from '../../core/types.js';
+import type { Isolation, Resources } from '../../core/types.js';
 import type { Offer } from '../../mesos/types.js';
 import { offerAttributes, scalarResources } from '../../mesos/offers/index.js';
 
@@ -18,6 +18,8 @@ export interface KnownAgent {
   /** What placement constraints match, `hostname` included. */
   attributes: Record<string, string>;
   active: boolean;
+  /** What the agent's /flags says of its isolators and containerizers; absent until read. */
+  isolation?: Isolation;
 }
 
 /** One of /master/state's `slaves`: resources as {cpus, mem, disk, gpus, ports: "[a-b]"}, attributes by name. */
@@ -75,7 +77,21 @@ export class AgentDirectory {
       used: known?.used ?? null,
       attributes: offerAttributes(offer),
       active: true,
+      ...(known?.isolation ? { isolation: known.isolation } : {}),
     });
+  }
+
+  /** Agents whose /flags have not been read yet, and that have an address to read them at. */
+  withoutIsolation(): KnownAgent[] {
+    return this.list().filter((a) => a.isolation === undefined && a.url !== null);
+  }
+
+  /** What an agent's /flags said (`{flags: {isolation, containerizers, …}}`, every value a string). */
+  fromAgentFlags(id: string, answer: { flags?: Record<string, unknown> }): void {
+    const agent = this.agents.get(id);
+    if (!agent) return;
+    const list = (value: unknown): string[] => (typeof value === 'string' ? value.split(',').map((part) => part.trim()).filter(Boolean) : []);
+    agent.isolation = { mode: 'mesos', why: null, isolators: list(answer.flags?.isolation), containerizers: list(answer.flags?.containerizers) };
   }
 
   /** Replace the view with the master's `slaves` (agents it no longer lists become inactive). */
@@ -98,6 +114,7 @@ export class AgentDirectory {
         used: scalarsOf(slave.used_resources),
         attributes: { ...attributes, hostname },
         active: slave.active !== false,
+        ...(this.agents.get(slave.id)?.isolation ? { isolation: this.agents.get(slave.id)!.isolation! } : {}),
       });
     }
     for (const agent of this.agents.values()) if (!seen.has(agent.id)) agent.active = false;

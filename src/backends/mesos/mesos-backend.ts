@@ -92,7 +92,7 @@ export class MesosBackend implements Backend {
   }
 
   agents(): AgentReport[] {
-    return this.directory.list().map((a) => ({ id: a.id, resources: a.resources, attributes: a.attributes, used: a.used }));
+    return this.directory.list().map((a) => ({ id: a.id, resources: a.resources, attributes: a.attributes, used: a.used, ...(a.isolation ? { isolation: a.isolation } : {}) }));
   }
 
   launch(run: Run, spec: JobSpec): void {
@@ -183,8 +183,23 @@ export class MesosBackend implements Backend {
       }
       this.directory.fromMasterState((await response.json()) as Parameters<AgentDirectory['fromMasterState']>[0]);
       this.announceAgents();
+      await Promise.all(this.directory.withoutIsolation().map((agent) => this.readAgentFlags(agent.id, agent.url!)));
     } catch (error) {
       this.options.logger.debug({ err: error }, 'could not read /master/state');
+    }
+  }
+
+  /** An agent's isolators and containerizers are only on its own /flags (not in /master/state); read once per agent. */
+  private async readAgentFlags(id: string, url: string): Promise<void> {
+    try {
+      const response = await fetch(`${url}/flags`, { headers: authorizationHeaders(this.options.credentials), signal: AbortSignal.timeout(10_000) });
+      if (!response.ok) {
+        this.options.logger.debug({ agent: id, status: response.status }, "could not read the agent's /flags");
+        return;
+      }
+      this.directory.fromAgentFlags(id, (await response.json()) as { flags?: Record<string, unknown> });
+    } catch (error) {
+      this.options.logger.debug({ err: error, agent: id }, "could not read the agent's /flags");
     }
   }
 

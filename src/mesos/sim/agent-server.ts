@@ -1,4 +1,4 @@
-/** Each agent's own loopback HTTP server: /files/read, /files/browse and a minimal /state. */
+/** Each agent's own loopback HTTP server: /files/read, /files/browse, a minimal /state and /flags. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Agent } from './agent.js';
@@ -41,6 +41,10 @@ export async function startAgentServer(agent: Agent, host: string, workDir: stri
       case '/state.json':
       case '/slave(1)/state':
         return sendJson(res, 200, agentState(agent));
+      // A real agent shows every flag, each value a string; these are the ones a framework reads.
+      case '/flags':
+      case '/slave(1)/flags':
+        return sendJson(res, 200, { flags: { hostname: agent.hostname, port: String(agent.port), isolation: agent.flags.isolation, containerizers: agent.flags.containerizers } });
       default:
         return sendText(res, 404, '');
     }

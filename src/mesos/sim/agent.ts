@@ -42,6 +42,8 @@ export interface AgentSetup {
   hostname: string;
   total: Resources;
   attributes: Record<string, string>;
+  /** What its /flags shows of --isolation and --containerizers. */
+  flags: { isolation: string; containerizers: string };
   workDir: string;
   /** First re-send of an unacknowledged update. */
   retryMs: number;
@@ -61,6 +63,7 @@ export class Agent {
   readonly hostname: string;
   readonly total: Resources;
   readonly attributes: Record<string, string>;
+  readonly flags: { isolation: string; containerizers: string };
   /** What /files shows of simulated tasks (none in process mode). */
   readonly simulatedSandboxes: SimulatedSandboxes;
   private readonly orphans = new Set<TaskRun>();
@@ -71,7 +74,7 @@ export class Agent {
     private readonly setup: AgentSetup,
     private readonly listener: AgentListener,
   ) {
-    ({ id: this.id, hostname: this.hostname, total: this.total, attributes: this.attributes } = setup);
+    ({ id: this.id, hostname: this.hostname, total: this.total, attributes: this.attributes, flags: this.flags } = setup);
     this.simulatedSandboxes = new SimulatedSandboxes(agentRoot(setup.workDir, setup.id));
   }
 

@@ -56,7 +56,7 @@ export class Master implements AgentListener, MasterView {
     const gpus = c.gpus(index);
     if (gpus > 0) scalars.set('gpus', gpus);
     const total = new Resources(scalars, new Map([['ports', [{ begin: c.ports[0], end: c.ports[1] }]]]));
-    const setup = { id: `${this.id}-S${index}`, hostname: c.host, total, attributes: c.attributes(index), workDir: c.workDir, retryMs: c.reliableRetryMs, switchUser: c.switchUser, taskMode: c.taskMode };
+    const setup = { id: `${this.id}-S${index}`, hostname: c.host, total, attributes: c.attributes(index), flags: c.agentFlags(index), workDir: c.workDir, retryMs: c.reliableRetryMs, switchUser: c.switchUser, taskMode: c.taskMode };
     const agent = new Agent(setup, this);
     this.agents.push(agent);
     return agent;

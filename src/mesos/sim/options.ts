@@ -23,6 +23,11 @@ export interface MesosSimOptions {
   ports?: [number, number];
   /** TEXT attributes of agent i; default rack r1/r2 alternating. */
   attributes?: (i: number) => Record<string, string>;
+  /**
+   * Agent i's --isolation and --containerizers, as its /flags shows them; default a real
+   * agent's defaults, "posix/cpu,posix/mem" and "mesos". The sim enforces none of it.
+   */
+  agentFlags?: (i: number) => { isolation: string; containerizers: string };
   /** Sandboxes live here; default a temp dir removed by close(). */
   workDir?: string;
   /** Default 15. */
@@ -87,6 +92,7 @@ export interface SimConfig {
   gpus: (i: number) => number;
   ports: [number, number];
   attributes: (i: number) => Record<string, string>;
+  agentFlags: (i: number) => { isolation: string; containerizers: string };
   workDir: string;
   ownsWorkDir: boolean;
   heartbeatIntervalSeconds: number;
@@ -131,6 +137,7 @@ export function resolveOptions(options: MesosSimOptions = {}): SimConfig {
     gpus: typeof gpus === 'function' ? gpus : () => gpus ?? 0,
     ports: options.ports ?? [31000, 32000],
     attributes: options.attributes ?? ((i) => ({ rack: i % 2 === 0 ? 'r1' : 'r2' })),
+    agentFlags: options.agentFlags ?? (() => ({ isolation: 'posix/cpu,posix/mem', containerizers: 'mesos' })),
     workDir: options.workDir ?? mkdtempSync(join(tmpdir(), 'mesos-sim-')),
     ownsWorkDir,
     heartbeatIntervalSeconds: options.heartbeatIntervalSeconds ?? 15,
