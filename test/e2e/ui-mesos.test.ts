@@ -14,6 +14,7 @@ interface AgentJson {
   id: string;
   blacklisted: boolean;
   blacklist: { reason: string; since: string } | null;
+  isolation: { mode: string } | null;
 }
 
 const unavailable = chromiumUnavailable();
@@ -54,6 +55,10 @@ describe('the web UI on the Mesos backend', { skip: unavailable ?? false }, () =
     await facts.getByText(frameworkId).waitFor();
     for (const id of agentIds) await page.locator(`[data-testid="agent"][data-agent="${id}"]`).getByRole('heading', { name: id }).waitFor();
     assert.equal(await page.getByTestId('agent').count(), 3);
+    // Each agent's isolators, from its own /flags.
+    await eventually(async () => ((await agents()).every((a) => a.isolation !== null) ? true : undefined), 40_000, "the agents' /flags to be read");
+    await page.reload();
+    await page.locator(`[data-testid="agent"][data-agent="${agentIds[0]}"]`).getByText('posix/cpu, posix/mem').waitFor();
     await browser.checkAccessibility(page, 'the cluster page on Mesos');
     await browser.screenshot(page, 'cluster-mesos');
 

@@ -174,6 +174,8 @@ export interface Agent {
   blacklisted: boolean;
   /** Why and since when, while blacklisted. */
   blacklist: { reason: string; since: string } | null;
+  /** What enforces a run's resources there; null: not known (yet). */
+  isolation: { mode: 'cgroups-v2' | 'cgroups-v1' | 'none' | 'mesos'; why: string | null; isolators?: string[]; containerizers?: string[] } | null;
 }
 
 export interface BlacklistEntry {

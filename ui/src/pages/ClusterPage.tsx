@@ -173,6 +173,12 @@ function AgentCard({ agent, showGpus, busy, onBlacklist, onLift }: AgentCardProp
           </div>
         )}
       </div>
+      {agent.isolation?.mode === 'mesos' && (
+        <p className="small muted agent-isolation">
+          Isolators <span className="mono">{agent.isolation.isolators?.join(', ') || 'none'}</span>; containerizers{' '}
+          <span className="mono">{agent.isolation.containerizers?.join(', ') || 'none'}</span>
+        </p>
+      )}
       {attributes.length > 0 && (
         <div className="tags agent-attributes" aria-label="Attributes">
           {attributes.map(([k, v]) => (
