@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,4 +51,25 @@ test('a closed pool makes no more, so its dir can go', async (t) => {
   assert.equal(pool.placeInto([join(root, 'a')]), false, 'nothing is handed out');
   await assert.rejects(pool.refilled(), /shutting down/);
   assert.equal(existsSync(join(root, 'pool')), false, 'and nothing more is made');
+});
+
+test("each launcher has a pool of its own in the runs root (an HA pair shares it); pools of launchers that are gone are dropped", async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'moroccron-fifo-pool-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const gone = spawnSync('/bin/true').pid!;
+  for (const name of ['.fifo-pool', `.fifo-pool-${gone}`, '.fifo-pool-1']) {
+    mkdirSync(join(root, name));
+    writeFileSync(join(root, name, 'x'), '');
+  }
+  const pool = FifoPool.inRunsRoot(root, findHostTools().mkfifo);
+  await pool.refilled();
+  assert.deepEqual(readdirSync(root).sort(), ['.fifo-pool-1', `.fifo-pool-${process.pid}`].sort(), "a live launcher's pool (pid 1 here) is left alone");
+  // Its FIFOs taken away under it (as a pool wiped by another process would be): it says so and refills.
+  rmSync(join(root, `.fifo-pool-${process.pid}`), { recursive: true, force: true });
+  const run = join(root, 'run');
+  mkdirSync(run);
+  assert.equal(pool.placeInto([join(run, 'out')]), false);
+  await pool.refilled();
+  assert.equal(pool.placeInto([join(run, 'out')]), true);
+  await pool.close();
 });

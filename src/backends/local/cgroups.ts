@@ -12,7 +12,7 @@
  * whether the kernel killed for the memory limit are read, then the cgroups are removed.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export type IsolationMode = 'cgroups-v2' | 'cgroups-v1' | 'none';
@@ -231,6 +231,15 @@ export class RunCgroups {
       }
     }
     return removed;
+  }
+
+  /** How long ago the run's cgroup was made (ms); null if it is gone. */
+  ageMs(runId: string, now: number): number | null {
+    try {
+      return now - statSync(this.runDir(this.mode === 'cgroups-v2' ? '' : 'pids', runId)).ctimeMs;
+    } catch {
+      return null;
+    }
   }
 
   /** Run ids that still have a cgroup (after a restart: the runs to look at). */

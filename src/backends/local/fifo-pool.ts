@@ -5,8 +5,17 @@
  * burst, where every fork and exec is paid for.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+
+const processExists = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
 
 /** FIFOs made by one mkfifo; the pool is refilled once it holds fewer. */
 const BATCH = 768;
@@ -18,6 +27,19 @@ export class FifoPool {
   private lastError: string | null = null;
   private closed = false;
   private maker: ChildProcess | null = null;
+
+  /**
+   * The pool of this process, in `root` (the runs root): its own dir, named by its pid, since
+   * two servers of an HA pair on one host share the runs root. Pools left by launchers that
+   * are gone are dropped.
+   */
+  static inRunsRoot(root: string, mkfifo: string): FifoPool {
+    for (const name of readdirSync(root)) {
+      const owner = /^\.fifo-pool(?:-(\d+))?$/.exec(name);
+      if (owner && (owner[1] === undefined || !processExists(Number(owner[1])))) rmSync(join(root, name), { recursive: true, force: true });
+    }
+    return new FifoPool(join(root, `.fifo-pool-${process.pid}`), mkfifo);
+  }
 
   /** `dir` is the pool's own directory, on the run dirs' file system; whatever it held is dropped. */
   constructor(
@@ -37,7 +59,18 @@ export class FifoPool {
     if (this.closed) return false;
     if (this.ready.length < BATCH) this.refill();
     if (this.ready.length < paths.length) return false;
-    for (const path of paths) renameSync(this.ready.pop()!, path);
+    for (const path of paths) {
+      try {
+        renameSync(this.ready.pop()!, path);
+      } catch (error) {
+        // The pool's FIFOs are gone (its dir was removed): start afresh; the caller waits for the refill.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        this.ready.length = 0;
+        mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+        this.refill();
+        return false;
+      }
+    }
     return true;
   }
 

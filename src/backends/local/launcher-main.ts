@@ -164,7 +164,7 @@ process.on('message', (message: LauncherSettings | LauncherOrders) => {
     process.chdir(dirs.root);
     // Run ids never start with a dot: the pool cannot meet a run dir.
     if (message.logCap.bytes > 0) {
-      capped = { fifos: new FifoPool(join(dirs.root, '.fifo-pool'), message.tools.mkfifo), copier: new LogCopierClient(message.logCap.bytes, message.logCap.marker, startDir) };
+      capped = { fifos: FifoPool.inRunsRoot(dirs.root, message.tools.mkfifo), copier: new LogCopierClient(message.logCap.bytes, message.logCap.marker, startDir) };
     }
     return;
   }

@@ -450,8 +450,11 @@ export class LocalBackend implements Backend {
   private removeLeftCgroups(): void {
     const cgroups = this.cgroups!;
     for (const runId of this.cgroupsToRemove) if (cgroups.remove(runId)) this.cgroupsToRemove.delete(runId);
+    // Not one just made for a run about to start (its wrapper joins at once): another server on this data dir (an HA pair) may have made it.
+    const now = Date.now();
     for (const runId of cgroups.runIds()) {
-      if (!this.tracked.has(runId) && cgroups.members(runId).length === 0) cgroups.remove(runId);
+      if (this.tracked.has(runId) || cgroups.members(runId).length > 0) continue;
+      if ((cgroups.ageMs(runId, now) ?? 0) > CGROUP_SWEEP_MS) cgroups.remove(runId);
     }
   }
 
