@@ -26,6 +26,7 @@ export type BackendSettings =
       runAs?: string;
       isolation?: 'cgroups' | 'none';
       pidsLimit?: number;
+      containerRuntime?: 'podman' | 'docker' | 'auto' | 'none';
     }
   | { kind: 'mesos'; mesos: MesosSettings };
 

@@ -55,6 +55,7 @@ export const SERVE_FLAGS = {
   'max-log-size': { type: 'string', default: '64MiB', help: 'local backend: each run\'s stdout and stderr are cut here, the rest discarded and marked (0: no limit)' },
   'run-as': { type: 'string', help: 'local backend, server running as root: the user jobs that name no user run as (default: root)' },
   isolation: { type: 'string', help: 'local backend: cgroups (each run in its own, held to its memory, CPU and pids) or none (resources only counted); default: cgroups where the host has them' },
+  'container-runtime': { type: 'string', help: 'local backend: what runs jobs\' container.image: podman, docker, none, or auto (the default: the first of podman and docker that answers)' },
   'pids-limit': { type: 'string', help: 'local backend with cgroups: the most processes and threads a run may have, unless its job says (resources.pids); default 4096' },
   'unreachable-timeout': {
     type: 'string',
@@ -144,7 +145,7 @@ export async function serve(flags: Partial<Record<Flag, string>>, version: strin
   if (!Number.isInteger(keep) || keep < 1) throw new CliError(`--history-keep must be a positive integer, not "${s['history-keep']}"`);
   const maxLogBytes = parseSize('max-log-size', s['max-log-size']!);
   const runAs = runAsSetting(s.backend!, s['run-as']);
-  const isolation = isolationSettings(s.backend!, s.isolation, s['pids-limit']);
+  const isolation = isolationSettings(s.backend!, s.isolation, s['pids-limit'], s['container-runtime']);
   const tls = serverTls(s['tls-cert'], s['tls-key']);
   const rateLimit = parseRateLimit(s['rate-limit']!);
   if (!rateLimit.ok) throw new CliError(`--rate-limit ${rateLimit.message}`);

@@ -106,7 +106,15 @@ export async function killRun(ctx: VerbContext, runId: string): Promise<void> {
 
 export async function listAgents(ctx: VerbContext): Promise<void> {
   type Res = { cpus: number; mem: number; disk: number; gpus: number };
-  const result = await ctx.client.request<{ agents: { id: string; resources: Res; used: Res; blacklisted: boolean; isolation: { mode: string; isolators?: string[]; containerizers?: string[] } | null }[] }>('GET', '/api/v1/agents');
+  type Containers = { runtime: string; version: string } | { runtime: null; why: string };
+  type Isolation = { mode: string; isolators?: string[]; containerizers?: string[]; containers?: Containers };
+  const result = await ctx.client.request<{ agents: { id: string; resources: Res; used: Res; blacklisted: boolean; isolation: Isolation | null }[] }>('GET', '/api/v1/agents');
+  const isolation = (i: Isolation | null): string => {
+    if (i === null) return '-';
+    if (i.isolators !== undefined) return `${i.isolators.join(',')} (${(i.containerizers ?? []).join(',')})`;
+    if (i.containers === undefined) return i.mode;
+    return `${i.mode} (${i.containers.runtime === null ? 'no containers' : `${i.containers.runtime} ${i.containers.version}`})`;
+  };
   print(ctx, result, () =>
     table(
       ['AGENT', 'CPUS (USED/ALL)', 'MEM MiB (USED/ALL)', 'GPUS', 'ISOLATION', 'BLACKLISTED'],
@@ -115,7 +123,7 @@ export async function listAgents(ctx: VerbContext): Promise<void> {
         `${round(a.used.cpus)}/${a.resources.cpus}`,
         `${round(a.used.mem)}/${a.resources.mem}`,
         a.resources.gpus,
-        a.isolation?.isolators !== undefined ? `${a.isolation.isolators.join(',')} (${(a.isolation.containerizers ?? []).join(',')})` : (a.isolation?.mode ?? '-'),
+        isolation(a.isolation),
         a.blacklisted ? 'yes' : 'no',
       ]),
     ),

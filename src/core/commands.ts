@@ -14,7 +14,7 @@ import { deleteJob } from './job-removal.js';
 import type { FieldError } from './job-spec.js';
 import { deleteOwner, putOwners, testOwnerNotices } from './owner-commands.js';
 import { stop } from './runs.js';
-import type { Actor, BlacklistEntry, Command, CommandResult, JobSpec } from './types.js';
+import type { Actor, BlacklistEntry, Command, CommandResult, ContainerRuntimeFacts, JobSpec } from './types.js';
 
 /** Judged (who may), carried out, and audited in the same batch; the reply waits for all of it to be durable. */
 export function handleCommand(ctx: Ctx, requestId: number, command: Command, actor: Actor): void {
@@ -121,19 +121,38 @@ function withHiddenValuesKept(ctx: Ctx, sent: JobSpec[], prefix: (i: number) => 
 /** What the backend could never do for this job: refused now rather than failing every run. */
 function unrunnable(ctx: Ctx, spec: JobSpec, prefix: string): FieldError[] {
   const host = ctx.s.capacity;
-  if (spec.resources.pids !== undefined && ctx.s.backend === 'mesos') {
-    return [{ field: `${prefix}resources.pids`, message: 'Mesos has no limit on a task\'s processes to give it; leave resources.pids out on the Mesos backend' }];
-  }
+  if (ctx.s.backend === 'mesos') return mesosProblems(spec, prefix);
   if (ctx.s.backend !== 'local' || host === null) return [];
   const errors: FieldError[] = [];
   if (spec.resources.pids !== undefined && host.isolation?.mode === 'none') {
     errors.push({ field: `${prefix}resources.pids`, message: `this host enforces no limits (isolation: none: ${host.isolation.why ?? 'no cgroups'}); leave resources.pids out, or run the server where it can use cgroups` });
   }
-  if (spec.container !== undefined) {
-    errors.push({ field: `${prefix}container`, message: `the local backend runs no containers (image "${spec.container.image}"); give the job a command or args, or use the Mesos backend` });
-  }
+  if (spec.container !== undefined) errors.push(...localContainerProblems(spec.container, host.isolation?.containers, prefix));
   const users = host.users === undefined ? [] : userProblems(spec, host.id, host.users, prefix);
   return [...errors, ...unmetOnHost(spec, host.id, host.attributes, prefix), ...users];
+}
+
+function mesosProblems(spec: JobSpec, prefix: string): FieldError[] {
+  const errors: FieldError[] = [];
+  if (spec.resources.pids !== undefined) {
+    errors.push({ field: `${prefix}resources.pids`, message: 'Mesos has no limit on a task\'s processes to give it; leave resources.pids out on the Mesos backend' });
+  }
+  if (spec.container?.type === 'mesos' && spec.container.network === 'none') {
+    errors.push({ field: `${prefix}container.network`, message: 'the Mesos containerizer has no "none" network (no network_infos means the host\'s); use type: docker, or host or bridge' });
+  }
+  return errors;
+}
+
+/** A container the local backend cannot run: no runtime on the host, or `docker run` options it does not pass. */
+function localContainerProblems(container: NonNullable<JobSpec['container']>, facts: ContainerRuntimeFacts | undefined, prefix: string): FieldError[] {
+  if (facts === undefined || facts.runtime === null) {
+    const why = facts?.why ?? 'no container runtime';
+    return [{ field: `${prefix}container`, message: `this host runs no containers (${why}); install podman (or docker) and restart the server, give the job a command or args, or use the Mesos backend` }];
+  }
+  if (container.parameters !== undefined) {
+    return [{ field: `${prefix}container.parameters`, message: `the local backend passes no extra ${facts.runtime} run options: they could lift the run's limits or its user; leave parameters out` }];
+  }
+  return [];
 }
 
 /** Owners a job names that do not exist, or `notify` names that are not among its owners. */

@@ -1,7 +1,9 @@
 /**
  * A job's `container`: where it runs (the Mesos containerizer, or Docker on agents that run
  * the Docker containerizer), its image, network, host paths mounted into it and, for Docker
- * only, extra `docker run` options. Mapped to a Mesos ContainerInfo in backends/mesos/task-info.ts.
+ * only, extra `docker run` options. Mapped to a Mesos ContainerInfo in backends/mesos/task-info.ts;
+ * on the local backend, podman or docker runs the image whatever the type
+ * (backends/local/container-command.ts). What one backend cannot do is refused in commands.ts.
  */
 import { z } from 'zod';
 import { LIMITS, list, text } from './input-limits.js';
@@ -40,16 +42,13 @@ export const containerSchema = z
     type: z.enum(['mesos', 'docker']).default('mesos').describe('mesos: the Mesos containerizer runs the Docker image; docker: the agent\'s Docker containerizer (agents started with --containerizers=docker,...)'),
     image: text(LIMITS.image).min(1),
     forcePull: z.boolean().default(false),
-    network: z.enum(['host', 'bridge', 'none']).default('host').describe('mesos: host, or bridge (the agent\'s "mesos-bridge" CNI network); docker: host, bridge or none'),
+    network: z.enum(['host', 'bridge', 'none']).default('host').describe('On Mesos, type mesos: host, or bridge (the agent\'s "mesos-bridge" CNI network); type docker: host, bridge or none. On the local backend: podman\'s or docker\'s network of that name'),
     volumes: list(volume, MAX_VOLUMES).default([]).describe('Host paths mounted into the container'),
     parameters: list(dockerParameter, MAX_PARAMETERS).optional().describe('docker only: extra `docker run` options, e.g. {key: "memory-swap", value: "512m"}'),
   })
   .superRefine((container, ctx) => {
     if (container.type === 'mesos' && container.parameters !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['parameters'], message: 'docker run options need type: docker; the Mesos containerizer has none' });
-    }
-    if (container.type === 'mesos' && container.network === 'none') {
-      ctx.addIssue({ code: 'custom', path: ['network'], message: 'the Mesos containerizer has no "none" network (no network_infos means the host\'s); use type: docker, or host or bridge' });
     }
   });
 

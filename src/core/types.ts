@@ -263,7 +263,11 @@ export interface Isolation {
   isolators?: string[];
   /** A Mesos agent's --containerizers (mesos, docker). */
   containerizers?: string[];
+  /** The local backend: what runs jobs' container images, or why nothing does. */
+  containers?: ContainerRuntimeFacts;
 }
+
+export type ContainerRuntimeFacts = { runtime: 'podman' | 'docker'; version: string } | { runtime: null; why: string };
 
 /** The OS users of the local backend's host, as the backend found them at start. */
 export interface HostUsers {

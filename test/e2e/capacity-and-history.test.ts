@@ -1,6 +1,7 @@
 /**
- * The local agent's capacity (runs wait for room, by priority) and run-history retention
- * (old runs and their log dirs go), against a real server with a small capacity.
+ * The local agent's capacity (runs wait for room, by priority), run-history retention (old
+ * runs and their log dirs go), isolation and container jobs, against a real server with a
+ * small capacity.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { api, BIN, eventually, runEnded, sleep, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
+import { podmanForTests, TEST_IMAGE } from '../helpers/podman.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -21,6 +23,8 @@ interface RunJson {
   finishedAt: string | null;
 }
 
+// Before the server starts: it sets CONTAINERS_CONF, which the server inherits.
+const podman = podmanForTests();
 const dir = tempDir();
 const data = join(dir.path, 'data');
 let server: ServerProcess;
@@ -96,4 +100,24 @@ test('a job over its memory limit fails saying so, with what it used; /agents an
   assert.equal(run.reason, 'memory limit (64 MiB) exceeded');
   const stored = (await api<RunJson & { usage: { cpuSeconds: number; peakMemoryBytes: number } }>(`${server.url}/api/v1/runs/${run.id}`)).body;
   assert.ok(stored.usage.cpuSeconds > 0 && stored.usage.peakMemoryBytes > 0, JSON.stringify(stored.usage));
+});
+
+test('a container job runs through podman: its output in the run log, its kill a kill', { skip: podman.skip }, async () => {
+  const cluster = (await api<{ isolation: { containers?: { runtime: string | null; version?: string } } }>(`${server.url}/api/v1/cluster`)).body;
+  assert.equal(cluster.isolation.containers?.runtime, 'podman');
+  const cli = await execFileAsync(process.execPath, [BIN, 'agents'], { env: { ...process.env, MOROCCRON_SERVER: server.url } });
+  assert.match(cli.stdout, new RegExp(`podman ${cluster.isolation.containers!.version}`));
+
+  await create({ name: 'boxed', container: { image: TEST_IMAGE, network: 'none' }, command: 'echo "in $(cat /etc/hostname | wc -c) chars of hostname, in $PWD"', resources: { mem: 64 } });
+  const run = await finished((await runNow('boxed')).id);
+  assert.equal(run.status, 'succeeded', run.reason ?? '');
+  const log = await api<{ data: string }>(`${server.url}/api/v1/runs/${run.id}/logs?stream=stdout`);
+  assert.match(log.body.data, /^in \d+ chars of hostname, in \/mnt\/moroccron\/run\n$/);
+
+  await create({ name: 'boxed-sleeper', container: { image: TEST_IMAGE, network: 'none' }, command: 'sleep 300', killGracePeriod: '1s' });
+  const sleeper = await runNow('boxed-sleeper');
+  await eventually(async () => ((await api<RunJson>(`${server.url}/api/v1/runs/${sleeper.id}`)).body.startedAt ? true : undefined), 15_000, 'the container run to start');
+  assert.equal((await api(`${server.url}/api/v1/runs/${sleeper.id}/kill`, 'POST')).status, 202);
+  const killed = await finished(sleeper.id);
+  assert.equal(killed.status, 'killed');
 });

@@ -263,6 +263,7 @@ describe('the web UI on the local backend', { skip: unavailable ?? false }, () =
     await page.getByTestId('agent').first().waitFor();
     await page.getByTestId('cluster-facts').getByText('local (runs on this host)').waitFor();
     await page.getByTestId('cluster-facts').getByText(/each run in its own cgroups|none: resources are only counted/).waitFor();
+    await page.getByTestId('cluster-facts').getByText(/^(podman|docker) \S+$|none: jobs with an image are refused/).waitFor();
     await browser.checkAccessibility(page, 'the cluster page');
     await browser.screenshot(page, 'cluster');
 

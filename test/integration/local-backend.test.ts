@@ -142,9 +142,10 @@ test('a missing program is run-exited 127 (not launch-failed), with the reason i
   }
 });
 
-test('a container job is launch-failed', async (t) => {
+test('a container job is launch-failed where no container runtime is used', async (t) => {
   const h = new Harness(t);
-  const backend = h.backend();
+  const backend = h.backend({ containerRuntime: 'none' });
+  assert.deepEqual(backend.agents()[0]!.isolation?.containers, { runtime: null, why: 'containers turned off (--container-runtime none)' });
   const run = makeRun('r-container');
   backend.launch(run, makeSpec({ container: { type: 'mesos', image: 'busybox:1', forcePull: false, network: 'host', volumes: [] }, command: 'true' }));
   const failed = await h.next(run.id, 'launch-failed');

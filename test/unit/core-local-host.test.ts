@@ -11,16 +11,38 @@ import { FakeScheduler, spec } from '../helpers/fake-scheduler.js';
 
 const local = () => new FakeScheduler({ start: '2026-01-01T10:00:30.000Z', attributes: { rack: 'r1', zone: 'eu' } });
 
-test('a container job is refused at apply time on the local backend, and accepted on Mesos', () => {
+test('a container job is refused at apply time where the host has no container runtime, and accepted on Mesos', () => {
   const refused = local().putJobs(spec({ name: 'boxed', container: { image: 'alpine:3.20' } }));
-  assert.equal(refused.ok, false);
   assert.ok(!refused.ok);
   assert.equal(refused.status, 400);
   assert.equal(refused.details?.[0]?.field, 'container');
-  assert.match(refused.message, /local backend runs no containers/);
+  assert.match(refused.message, /this host runs no containers \(no container runtime\)/);
+
+  const why = 'podman is not installed (not in PATH); docker is not installed (not in PATH)';
+  const bare = new FakeScheduler({ start: '2026-01-01T10:00:30.000Z', isolation: { mode: 'cgroups-v1', why: null, containers: { runtime: null, why } } });
+  const named = bare.putJobs(spec({ name: 'boxed', container: { image: 'alpine:3.20' } }));
+  assert.ok(!named.ok);
+  assert.ok(named.message.includes(why), named.message);
 
   const mesos = new FakeScheduler({ start: '2026-01-01T10:00:30.000Z', offers: { agents: ['a1'] } });
   assert.equal(mesos.putJobs(spec({ name: 'boxed', container: { image: 'alpine:3.20' } })).ok, true);
+  // No network at all: the Docker containerizer has it, the Mesos containerizer does not.
+  assert.equal(mesos.putJobs(spec({ name: 'cut-off', container: { type: 'docker', image: 'alpine:3.20', network: 'none' } })).ok, true);
+  const noNetwork = mesos.putJobs(spec({ name: 'cut-off', container: { image: 'alpine:3.20', network: 'none' } }));
+  assert.ok(!noNetwork.ok);
+  assert.equal(noNetwork.details?.[0]?.field, 'container.network');
+  assert.match(noNetwork.message, /Mesos containerizer has no "none" network/);
+});
+
+test('with podman on the host a container job is accepted, but not docker run options, which could lift its limits', () => {
+  const podman = new FakeScheduler({ start: '2026-01-01T10:00:30.000Z', isolation: { mode: 'cgroups-v1', why: null, containers: { runtime: 'podman', version: '4.3.1' } } });
+  assert.equal(podman.putJobs(spec({ name: 'boxed', container: { image: 'alpine:3.20' } })).ok, true);
+  assert.equal(podman.putJobs(spec({ name: 'boxed-docker', container: { type: 'docker', image: 'alpine:3.20', network: 'none' } })).ok, true);
+  assert.equal(podman.putJobs(spec({ name: 'boxed-offline', container: { image: 'alpine:3.20', network: 'none' } })).ok, true);
+  const options = podman.putJobs(spec({ name: 'privileged', container: { type: 'docker', image: 'alpine:3.20', parameters: [{ key: 'privileged', value: 'true' }] } }));
+  assert.ok(!options.ok);
+  assert.equal(options.status, 400);
+  assert.equal(options.details?.[0]?.field, 'container.parameters');
 });
 
 test('constraints are matched against this host: hostname and the configured attributes', () => {

@@ -20,6 +20,10 @@ export function systemRoutes(api: ApiContext): AnyRoute[] {
     why: z.string().nullable().describe('Why there is no isolation'),
     isolators: z.array(z.string()).optional().describe("A Mesos agent's --isolation, as its /flags says"),
     containerizers: z.array(z.string()).optional().describe("A Mesos agent's --containerizers"),
+    containers: z
+      .union([z.object({ runtime: z.enum(['podman', 'docker']), version: z.string() }), z.object({ runtime: z.null(), why: z.string() })])
+      .optional()
+      .describe("The local backend: what runs jobs' container images (podman or docker), or why nothing does"),
   });
   return [
     route({

@@ -10,8 +10,10 @@
  * restarts finds them through their run dirs. The launcher ends when the server does (the
  * IPC channel closes).
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunCgroups } from './cgroups.js';
+import { writeCgroupJoinHook } from './cgroup-join-hook.js';
 import { FifoPool } from './fifo-pool.js';
 import { LogCopierClient } from './log-copier-client.js';
 import { processStartTime } from './process-probe.js';
@@ -61,11 +63,21 @@ function flush(): void {
 
 const failed = (order: LaunchOrder, error: unknown): void => report({ type: 'failed', runId: order.runId, reason: describeSpawnError(error) });
 
-/** The run dir, and the job's working dir in it when it runs as another user. */
+/** The run dir, the job's working dir in it when it runs as another user, and a container run's name. */
 function prepare(order: LaunchOrder): string {
-  const { dir } = dirs!.prepare(order.runId);
+  const paths = dirs!.prepare(order.runId);
   if (order.workDirOwner !== null) dirs!.prepareWorkDir(order.runId, order.jobDir, order.workDirOwner);
-  return dir;
+  if (order.container !== null) writeFileSync(paths.container, `${order.container.name}\n`);
+  return paths.dir;
+}
+
+/** The run's cgroups, made; the `cgroup.procs` files the wrapper joins (none where a hook puts the container in). */
+function runCgroups(order: LaunchOrder): string[] {
+  if (cgroups === null || order.limits === null) return [];
+  const procs = cgroups.create(order.runId, order.limits);
+  if (order.container?.joinByHook !== true) return procs;
+  writeCgroupJoinHook(dirs!.paths(order.runId).hooks, procs);
+  return [];
 }
 
 /** Capped runs: dirs and FIFOs in place, then the copier takes them; the ones it took go to the spawn queue. */
@@ -111,7 +123,7 @@ function start({ order, logs }: Staged): void {
   let child;
   try {
     const dir = logs === 'direct' ? prepare(order) : dirs!.paths(order.runId).dir;
-    const cgroupProcs = cgroups !== null && order.limits !== null ? cgroups.create(order.runId, order.limits) : [];
+    const cgroupProcs = runCgroups(order);
     child = spawnWrapped({
       cwd: dir,
       jobDir: order.jobDir,

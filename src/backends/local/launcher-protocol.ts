@@ -28,6 +28,12 @@ export interface LaunchOrder {
   env: Record<string, string>;
   /** The run's cgroup limits, with isolation on. */
   limits: RunLimits | null;
+  /**
+   * A container run: its name, kept in the run dir for whoever kills it later, and how it
+   * joins the run's cgroups: through an OCI hook written into the run dir (podman), since
+   * the wrapper only starts the runtime's client.
+   */
+  container: { name: string; joinByHook: boolean } | null;
 }
 
 export type LauncherOrders = { type: 'launch'; orders: LaunchOrder[] };

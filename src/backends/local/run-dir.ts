@@ -14,6 +14,8 @@
  *            the log copier reads (run-log-copy.ts); `.logs.pipe` the one on which the copier
  *            tells the wrapper the logs are complete; dot names keep them out of the job's
  *            `*` globs;
+ * - `container`  the name of a container run's container (container-command.ts), and
+ *            `.hooks/` the OCI hook that puts it into the run's cgroups (cgroup-join-hook.ts);
  * - `work/`  the working directory of a job that runs as another user, owned by that user
  *            (run-as.ts); the run dir itself stays the server's.
  *
@@ -31,6 +33,8 @@ export interface RunPaths {
   pid: string;
   exit: string;
   killed: string;
+  container: string;
+  hooks: string;
 }
 
 export interface PidInfo {
@@ -42,7 +46,10 @@ export const STDOUT_PIPE = '.stdout.pipe';
 export const STDERR_PIPE = '.stderr.pipe';
 export const LOGS_DONE_PIPE = '.logs.pipe';
 
-const BOOKKEEPING = ['pid', 'pid.tmp', 'exit', 'exit.tmp', 'killed', 'killed.tmp', STDOUT_PIPE, STDERR_PIPE, LOGS_DONE_PIPE];
+export const CONTAINER_FILE = 'container';
+export const HOOKS_DIR = '.hooks';
+
+const BOOKKEEPING = ['pid', 'pid.tmp', 'exit', 'exit.tmp', 'killed', 'killed.tmp', CONTAINER_FILE, HOOKS_DIR, STDOUT_PIPE, STDERR_PIPE, LOGS_DONE_PIPE];
 
 /** Run ids become directory names: refuse anything that could leave `runs/`. */
 export function isSafeRunId(runId: string): boolean {
@@ -72,6 +79,8 @@ export class RunDirs {
       pid: join(dir, 'pid'),
       exit: join(dir, 'exit'),
       killed: join(dir, 'killed'),
+      container: join(dir, CONTAINER_FILE),
+      hooks: join(dir, HOOKS_DIR),
     };
   }
 
@@ -84,7 +93,7 @@ export class RunDirs {
     const paths = this.paths(runId);
     // A new dir has nothing to clear: 8 fewer system calls per run in a burst.
     const created = mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
-    if (created === undefined) for (const name of BOOKKEEPING) rmSync(join(paths.dir, name), { force: true });
+    if (created === undefined) for (const name of BOOKKEEPING) rmSync(join(paths.dir, name), { force: true, recursive: name === HOOKS_DIR });
     return paths;
   }
 
@@ -118,6 +127,12 @@ export function readPidFile(path: string): PidInfo | null {
   const pid = Number(pidText);
   if (!Number.isInteger(pid) || pid <= 1) return null;
   return { pid, startTime: startTime !== undefined && /^\d+$/.test(startTime) ? startTime : null };
+}
+
+/** A container run's container name, or null for a run without an image. */
+export function readContainerFile(path: string): string | null {
+  const text = readText(path);
+  return text === null || !text.endsWith('\n') ? null : text.trim() || null;
 }
 
 export function readExitFile(path: string): number | null {

@@ -162,9 +162,12 @@ export interface ClusterView {
   backend: 'local' | 'mesos';
   frameworkId: string | null;
   store: string;
-  /** How the local backend holds runs to their resources (on the leader). */
-  isolation: { mode: 'cgroups-v2' | 'cgroups-v1' | 'none'; why: string | null } | null;
+  /** How the local backend holds runs to their resources (on the leader), and what runs container images. */
+  isolation: { mode: 'cgroups-v2' | 'cgroups-v1' | 'none'; why: string | null; containers?: ContainerRuntime } | null;
 }
+
+/** The local backend's container runtime, or why there is none. */
+export type ContainerRuntime = { runtime: 'podman' | 'docker'; version: string } | { runtime: null; why: string };
 
 export interface Agent {
   id: string;

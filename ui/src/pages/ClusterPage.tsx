@@ -65,6 +65,23 @@ function ClusterFacts({ cluster }: { cluster: ClusterView }) {
                   `each run in its own cgroups (${cluster.isolation.mode === 'cgroups-v2' ? 'v2' : 'v1'}): memory, CPU and processes limited`
                 )}
               </dd>
+              {cluster.isolation.containers && (
+                <>
+                  <dt>Containers</dt>
+                  <dd>
+                    {cluster.isolation.containers.runtime === null ? (
+                      <span className="muted">none: jobs with an image are refused ({cluster.isolation.containers.why})</span>
+                    ) : (
+                      <>
+                        <span className="mono">
+                          {cluster.isolation.containers.runtime} {cluster.isolation.containers.version}
+                        </span>{' '}
+                        runs jobs&apos; images
+                      </>
+                    )}
+                  </dd>
+                </>
+              )}
             </>
           )}
           <dt>Framework ID</dt>

@@ -1,0 +1,120 @@
+/**
+ * Container jobs on the local backend, through a real podman with a busybox image made
+ * here: output in the run's logs, the run dir as the working directory, the run's cgroups
+ * and their limits (an OCI hook puts the container in), kill, a job's user, and re-attach
+ * after a restart. Skipped without podman, except under CI=true (test/helpers/podman.ts).
+ *
+ * Run: node --import tsx --test test/integration/local-containers.test.ts
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import type { ContainerSpec } from '../../src/core/container-spec.js';
+import type { Message } from '../../src/core/types.js';
+import { RunCgroups } from '../../src/backends/local/cgroups.js';
+import { CONTAINER_WORK_DIR, containerName } from '../../src/backends/local/container-command.js';
+import { Harness, jobFixtures } from '../helpers/local-backend-harness.js';
+import { containerExists, podmanForTests, TEST_IMAGE } from '../helpers/podman.js';
+
+const { skip } = podmanForTests();
+const cgroupsProbe = new RunCgroups(`moroccron-probe-${process.pid}`);
+cgroupsProbe.close();
+const noCgroups = skip || (cgroupsProbe.mode === 'none' ? `no writable cgroups here: ${cgroupsProbe.why}` : false);
+
+const { makeRun, makeSpec } = jobFixtures('boxed');
+const image = (over: Partial<ContainerSpec> = {}): ContainerSpec => ({ type: 'mesos', image: TEST_IMAGE, forcePull: false, network: 'none', volumes: [], ...over });
+const resources = (mem: number) => ({ cpus: 0.5, mem, disk: 0, gpus: 0 });
+const exitOf = (h: Harness, runId: string) => h.next(runId, 'run-exited') as Promise<Extract<Message, { type: 'run-exited' }>>;
+const harness = (t: TestContext) =>
+  new Harness(t, { prefix: 'moroccron-containers-', timeoutMs: 30_000, backend: { containerRuntime: 'podman' } });
+
+test('a container job runs in its image, in its run dir, with its env; its output is in the run logs', { skip }, async (t) => {
+  const h = harness(t);
+  const backend = h.backend();
+  assert.equal(backend.agents()[0]!.isolation?.containers?.runtime, 'podman');
+  const run = makeRun('r-boxed');
+  backend.launch(run, makeSpec({ container: image(), command: 'echo out; echo err >&2; pwd; echo "$GREETING $MOROCCRON_JOB"; cat /etc/hostname >/dev/null; echo made > made.txt; exit 3', env: { GREETING: 'hello from the host' } }));
+  const exit = await exitOf(h, run.id);
+  assert.equal(exit.exitCode, 3);
+  assert.equal(h.log(run.id, 'stdout'), `out\n${CONTAINER_WORK_DIR}\nhello from the host boxed\n`);
+  assert.equal(h.log(run.id, 'stderr'), 'err\n');
+  assert.equal(readFileSync(join(h.runDir(run.id), 'made.txt'), 'utf8'), 'made\n');
+  await h.until('the container removed', () => !containerExists(containerName(h.dataDir, run.id)));
+
+  // args: the image's program, no shell; a volume, read-only.
+  const listed = makeRun('r-args');
+  backend.launch(listed, makeSpec({ container: image({ volumes: [{ hostPath: h.runDir(run.id), containerPath: '/data', mode: 'RO' }] }), args: ['sh', '-c', 'cat /data/made.txt; echo no > /data/other.txt'] }));
+  const listedExit = await exitOf(h, listed.id);
+  assert.notEqual(listedExit.exitCode, 0);
+  assert.equal(h.log(listed.id, 'stdout'), 'made\n');
+  assert.match(h.log(listed.id, 'stderr'), /Read-only file system/);
+});
+
+test('a container is held to the run\'s memory limit in the run\'s own cgroups, and fails with the memory reason', { skip: noCgroups }, async (t) => {
+  const h = harness(t);
+  const backend = h.backend();
+  const hog = makeRun('r-box-hog');
+  // About 200 MB in one shell variable, against 64 MiB.
+  backend.launch(hog, makeSpec({ container: image(), command: 'grep -E "memory|0::" /proc/self/cgroup; x=$(head -c 200000000 /dev/zero | tr "\\0" a); echo ${#x}', resources: resources(64) }));
+  const exit = await exitOf(h, hog.id);
+  assert.equal(exit.memoryLimitMiB, 64);
+  assert.equal(exit.signal, 'SIGKILL');
+  assert.ok(exit.usage!.cpuSeconds > 0);
+  assert.match(h.log(hog.id, 'stdout'), new RegExp(`${hog.id}\\n`), 'the container was in the run\'s cgroup');
+});
+
+test('a kill stops the container and removes it', { skip }, async (t) => {
+  const h = harness(t);
+  const backend = h.backend();
+  const run = makeRun('r-box-sleeper');
+  backend.launch(run, makeSpec({ container: image(), command: 'echo up > up; sleep 300' }));
+  await h.fileAppears(run.id, 'up');
+  const name = containerName(h.dataDir, run.id);
+  assert.ok(containerExists(name));
+  // The sleeper is the container's first process: it ignores TERM, so the grace period ends in a KILL.
+  backend.kill(run, 300, 'timed out');
+  const exit = await exitOf(h, run.id);
+  assert.equal(exit.exitCode, null);
+  await h.until('the container gone', () => !containerExists(name));
+});
+
+test('a container run survives the server: a new backend re-attaches to it and sees it end', { skip }, async (t) => {
+  const h = harness(t);
+  const first = h.backend();
+  const run = makeRun('r-box-long');
+  first.launch(run, makeSpec({ container: image(), command: 'echo up > up; sleep 2; echo finished' }));
+  await h.next(run.id, 'run-started');
+  await h.fileAppears(run.id, 'up');
+  await first.close();
+  const second = h.backend();
+  second.reattach(run, null);
+  const exit = await exitOf(h, run.id);
+  assert.equal(exit.exitCode, 0);
+  assert.equal(h.log(run.id, 'stdout'), 'finished\n');
+  assert.ok(h.of(run.id).filter((m) => m.type === 'run-started').length >= 2);
+});
+
+test('a job that names a user runs as that user in its container, in a working dir of its own', { skip: process.getuid?.() === 0 ? skip : 'the server must be root' }, async (t) => {
+  const h = harness(t);
+  const backend = h.backend();
+  const run = makeRun('r-box-user');
+  backend.launch(run, makeSpec({ container: image(), user: 'nobody', command: 'id -u; id -g; echo mine > mine.txt' }));
+  const exit = await exitOf(h, run.id);
+  assert.equal(exit.exitCode, 0, h.log(run.id, 'stderr'));
+  assert.equal(h.log(run.id, 'stdout'), '65534\n65534\n');
+  assert.equal(statSync(join(h.runDir(run.id), 'work', 'mine.txt')).uid, 65534);
+});
+
+test('without the run\'s cgroups (isolation none) a kill still ends the container: it is removed by its name', { skip }, async (t) => {
+  const h = harness(t);
+  const backend = h.backend({ isolation: 'none' });
+  const run = makeRun('r-box-unlimited');
+  backend.launch(run, makeSpec({ container: image(), command: 'echo up > up; sleep 300' }));
+  await h.fileAppears(run.id, 'up');
+  const name = containerName(h.dataDir, run.id);
+  backend.kill(run, 0, 'timed out');
+  const exit = await exitOf(h, run.id);
+  assert.equal(exit.usage, undefined, 'not measured');
+  await h.until('the container gone', () => !containerExists(name));
+});
