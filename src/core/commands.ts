@@ -149,10 +149,16 @@ function localContainerProblems(container: NonNullable<JobSpec['container']>, fa
     const why = facts?.why ?? 'no container runtime';
     return [{ field: `${prefix}container`, message: `this host runs no containers (${why}); install podman (or docker) and restart the server, give the job a command or args, or use the Mesos backend` }];
   }
+  const errors: FieldError[] = [];
   if (container.parameters !== undefined) {
-    return [{ field: `${prefix}container.parameters`, message: `the local backend passes no extra ${facts.runtime} run options: they could lift the run's limits or its user; leave parameters out` }];
+    errors.push({ field: `${prefix}container.parameters`, message: `the local backend passes no extra ${facts.runtime} run options: they could lift the run's limits or its user; leave parameters out` });
   }
-  return [];
+  container.volumes.forEach((volume, i) => {
+    for (const key of ['hostPath', 'containerPath'] as const) {
+      if (volume[key].includes(':')) errors.push({ field: `${prefix}container.volumes[${i}].${key}`, message: `${facts.runtime} cannot mount a path with a ":" (its --volume separator)` });
+    }
+  });
+  return errors;
 }
 
 /** Owners a job names that do not exist, or `notify` names that are not among its owners. */

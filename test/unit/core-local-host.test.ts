@@ -43,6 +43,9 @@ test('with podman on the host a container job is accepted, but not docker run op
   assert.ok(!options.ok);
   assert.equal(options.status, 400);
   assert.equal(options.details?.[0]?.field, 'container.parameters');
+  const colon = podman.putJobs(spec({ name: 'colon', container: { image: 'alpine:3.20', volumes: [{ hostPath: '/srv/a:b', containerPath: '/data' }] } }));
+  assert.ok(!colon.ok);
+  assert.equal(colon.details?.[0]?.field, 'container.volumes[0].hostPath');
 });
 
 test('constraints are matched against this host: hostname and the configured attributes', () => {

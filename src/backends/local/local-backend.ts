@@ -28,33 +28,26 @@
  * Messages are posted asynchronously (queued as microtasks, in order), never from inside
  * the call that caused them.
  */
-import { execFile } from 'node:child_process';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import type { ContainerSpec } from '../../core/container-spec.js';
 import type { Isolation, JobSpec, Message, Millis, Resources, Run } from '../../core/types.js';
 import type { AgentReport, Backend, LogChunk, LogStream, Post } from '../types.js';
 import { exitOutcome } from './exit-status.js';
 import type { ExitOutcome } from './exit-status.js';
 import { defaultResources, hostAttributes } from './host-agent.js';
 import { cgroupName, RunCgroups } from './cgroups.js';
-import type { RunLimits } from './cgroups.js';
-import { containerName, containerRemoveArgs, containerRunArgs } from './container-command.js';
-import { findContainerRuntime, probeContainerRuntime } from './container-runtime.js';
-import type { ContainerRuntime, ContainerRuntimeName, RuntimeProbe } from './container-runtime.js';
+import type { ContainerRuntimeName } from './container-runtime.js';
 import { findHostTools } from './host-tools.js';
 import type { HostTools } from './host-tools.js';
 import { logCap } from './log-cap.js';
 import type { LogCap } from './log-cap.js';
 import { readLogChunk } from './log-reader.js';
 import { Launcher } from './launcher.js';
-import type { LaunchOrder, LauncherReport } from './launcher-protocol.js';
-import { SHELL } from './process-launcher.js';
+import { JobCommands } from './job-commands.js';
+import type { LauncherReport } from './launcher-protocol.js';
 import { groupExists, isAlive, signalGroup } from './process-probe.js';
 import { RunDirs, fileExists, isSafeRunId, readContainerFile, readExitFile, readPidFile, writeFileAtomic } from './run-dir.js';
 import type { PidInfo } from './run-dir.js';
-import { openRunAs, WORK_DIR, type RunAs, type RunIdentity } from './run-as.js';
-import { runEnvironment } from './run-environment.js';
+import { openRunAs, WORK_DIR, type RunAs } from './run-as.js';
 
 export interface LocalBackendOptions {
   dataDir: string;
@@ -118,21 +111,7 @@ interface Tracked {
   done: boolean;
 }
 
-type JobCommand =
-  | { ok: true; argv: string[]; env: Record<string, string>; limits: RunLimits | null; container: LaunchOrder['container'] }
-  | { ok: false; reason: string };
-
 const DEFAULT_PIDS_LIMIT = 4096;
-const CONTAINER_REMOVE_TIMEOUT_MS = 60_000;
-
-/** The runtime asked for; `auto`: the first that answers, or none. */
-function containerRuntimeFor(choice: ContainerRuntimeName | 'auto' | 'none'): RuntimeProbe {
-  if (choice === 'none') return { ok: false, why: 'containers turned off (--container-runtime none)' };
-  if (choice === 'auto') return findContainerRuntime();
-  const probe = probeContainerRuntime(choice);
-  if (!probe.ok) throw new Error(`cannot run containers with ${choice}: ${probe.why}`);
-  return probe;
-}
 /** How often run cgroups left holding a process are looked at again. */
 const CGROUP_SWEEP_MS = 60_000;
 
@@ -158,7 +137,7 @@ export class LocalBackend implements Backend {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly launcher: Launcher;
   private readonly isolation: Isolation;
-  private readonly containerRuntime: ContainerRuntime | null;
+  private readonly commands: JobCommands;
   private readonly cgroups: RunCgroups | null;
   private readonly pidsLimit: number;
   /** Run cgroups still holding processes when their run ended (a child left behind): removed once empty. */
@@ -194,9 +173,8 @@ export class LocalBackend implements Backend {
       this.isolation = { mode: cgroups.mode, why: null };
       this.setInterval(() => this.removeLeftCgroups(), CGROUP_SWEEP_MS);
     }
-    const runtime = containerRuntimeFor(options.containerRuntime ?? 'auto');
-    this.containerRuntime = runtime.ok ? runtime.runtime : null;
-    this.isolation.containers = runtime.ok ? { runtime: runtime.runtime.name, version: runtime.runtime.version } : { runtime: null, why: runtime.why };
+    this.commands = new JobCommands({ dataDir: options.dataDir, dirs: this.dirs, runtime: options.containerRuntime ?? 'auto', isolated: this.cgroups !== null, pidsLimit: this.pidsLimit, warn: options.warn });
+    this.isolation.containers = this.commands.containers;
     this.launcher = new Launcher(
       {
         dataDir: options.dataDir,
@@ -237,7 +215,7 @@ export class LocalBackend implements Backend {
       return;
     }
     const identity = who.identity;
-    const command = spec.container !== undefined ? this.containerCommand(run, spec, spec.container, identity) : this.processCommand(run, spec, identity);
+    const command = this.commands.of(run, spec, identity);
     if (!command.ok) {
       this.launchFailed(run, command.reason);
       return;
@@ -251,61 +229,6 @@ export class LocalBackend implements Backend {
       env: command.env,
       limits: command.limits,
       container: command.container,
-    });
-  }
-
-  private limitsOf(spec: JobSpec): RunLimits {
-    return { mem: spec.resources.mem, cpus: spec.resources.cpus, pids: spec.resources.pids ?? this.pidsLimit };
-  }
-
-  /** A job without an image: its command or program, switched to its user. */
-  private processCommand(run: Run, spec: JobSpec, identity: RunIdentity | null): JobCommand {
-    const argv = spec.command !== undefined ? [SHELL, '-c', spec.command] : spec.args;
-    if (argv === undefined || argv.length === 0) return { ok: false, reason: 'the job has neither a command nor args' };
-    return {
-      ok: true,
-      argv: identity === null ? [...argv] : [...identity.switchCommand, ...argv],
-      env: runEnvironment(run, spec, identity),
-      limits: this.cgroups === null ? null : this.limitsOf(spec),
-      container: null,
-    };
-  }
-
-  /**
-   * A job with an image: the runtime's client, attached, with the run's environment by name
-   * and the user's ids inside. podman's container joins the run's cgroups by a hook; docker's
-   * engine holds its containers to the limits itself.
-   */
-  private containerCommand(run: Run, spec: JobSpec, container: ContainerSpec, identity: RunIdentity | null): JobCommand {
-    const runtime = this.containerRuntime;
-    if (runtime === null) return { ok: false, reason: `this host runs no containers (${this.isolation.containers?.runtime === null ? this.isolation.containers.why : 'no runtime'}); give the job a command or args` };
-    if (container.parameters !== undefined) return { ok: false, reason: `the local backend passes no extra ${runtime.name} run options (container.parameters)` };
-    const paths = this.dirs.paths(run.id);
-    const env = runEnvironment(run, spec, null);
-    const name = containerName(this.options.dataDir, run.id);
-    const joinByHook = runtime.name === 'podman' && this.cgroups !== null;
-    const args = containerRunArgs({
-      runtime: runtime.name,
-      name,
-      labels: { ...run.labels, 'moroccron.job': run.job, 'moroccron.run': run.id },
-      container,
-      workDir: identity === null ? paths.dir : join(paths.dir, WORK_DIR),
-      envKeys: Object.keys(env),
-      user: identity === null ? null : { uid: identity.account.uid, gid: identity.account.gid },
-      hooksDir: joinByHook ? paths.hooks : null,
-      limits: runtime.name === 'docker' ? this.limitsOf(spec) : null,
-      command: spec.command,
-      args: spec.args,
-    });
-    return { ok: true, argv: [runtime.path, ...args], env, limits: joinByHook ? this.limitsOf(spec) : null, container: { name, joinByHook } };
-  }
-
-  /** Stops and removes a container run's container (its client may be gone, and docker's engine is not ours to signal). */
-  private removeContainer(name: string): void {
-    const runtime = this.containerRuntime;
-    if (runtime === null) return;
-    execFile(runtime.path, containerRemoveArgs(runtime.name, name), { timeout: CONTAINER_REMOVE_TIMEOUT_MS }, (error, _stdout, stderr) => {
-      if (error) this.options.warn?.(`cannot remove container ${name}: ${stderr.trim() || error.message}`);
     });
   }
 
@@ -383,7 +306,7 @@ export class LocalBackend implements Backend {
     this.cgroups?.signalAll(target.runId, 'SIGTERM');
     const hardKill = (): void => {
       this.killCgroup(target.runId);
-      if (target.container !== null) this.removeContainer(target.container);
+      if (target.container !== null) this.commands.removeContainer(target.container);
       if (!groupExists(pid)) return;
       if (!target.done && this.dirs.exists(target.runId)) {
         try {
