@@ -6,7 +6,7 @@
  * the conf says so, as an operator's would. Without podman the tests are skipped, except under CI=true, where that is a failure.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findExecutable } from '../../src/backends/local/host-tools.js';
@@ -83,7 +83,9 @@ function problem(): string | null {
   const confDir = join(tmpdir(), 'moroccron-podman-test');
   mkdirSync(confDir, { recursive: true });
   const conf = join(confDir, 'containers.conf');
-  writeFileSync(conf, CONTAINERS_CONF);
+  // Atomically: test files run side by side, and podman may be reading it for another.
+  writeFileSync(`${conf}.${process.pid}`, CONTAINERS_CONF);
+  renameSync(`${conf}.${process.pid}`, conf);
   process.env.CONTAINERS_CONF = conf;
   try {
     ensureImage(podman);
