@@ -118,3 +118,19 @@ test('without the run\'s cgroups (isolation none) a kill still ends the containe
   assert.equal(exit.usage, undefined, 'not measured');
   await h.until('the container gone', () => !containerExists(name));
 });
+
+test('a kill while podman is still making the container leaves no container behind', { skip }, async (t) => {
+  const h = harness(t);
+  const backend = h.backend();
+  const runs = [0, 40, 80, 120].flatMap((delayMs) => [0, 300].map((graceMs) => ({ run: makeRun(`r-box-early-${delayMs}-${graceMs}`), delayMs, graceMs })));
+  for (const { run } of runs) backend.launch(run, makeSpec({ container: image(), command: 'sleep 300' }));
+  await Promise.all(
+    runs.map(async ({ run, delayMs, graceMs }) => {
+      await h.next(run.id, 'run-started');
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      backend.kill(run, graceMs, 'stopped at once');
+      await exitOf(h, run.id);
+      await h.until(`${run.id}'s container gone`, () => !containerExists(containerName(h.dataDir, run.id)));
+    }),
+  );
+});

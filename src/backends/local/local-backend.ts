@@ -306,20 +306,9 @@ export class LocalBackend implements Backend {
     this.cgroups?.signalAll(target.runId, 'SIGTERM');
     const hardKill = (): void => {
       this.killCgroup(target.runId);
+      this.killGroup(target, pid);
+      // After its client: one still creating the container would make it after the removal.
       if (target.container !== null) this.commands.removeContainer(target.container);
-      if (!groupExists(pid)) return;
-      if (!target.done && this.dirs.exists(target.runId)) {
-        try {
-          writeFileAtomic(this.dirs.paths(target.runId).killed, 'SIGKILL\n');
-        } catch {
-          // best effort: only matters if the server dies before seeing the exit
-        }
-      }
-      try {
-        signalGroup(pid, 'SIGKILL');
-      } catch {
-        // EPERM: nothing more we can do
-      }
     };
     if (gracePeriodMs <= 0) {
       hardKill();
@@ -328,6 +317,22 @@ export class LocalBackend implements Backend {
     // While the group exists its leader's pid cannot be reused, so killing by pgid after
     // the grace period is safe even if the wrapper itself already exited (stragglers die).
     this.setTimer(hardKill, gracePeriodMs);
+  }
+
+  private killGroup(target: Tracked, pid: number): void {
+    if (!groupExists(pid)) return;
+    if (!target.done && this.dirs.exists(target.runId)) {
+      try {
+        writeFileAtomic(this.dirs.paths(target.runId).killed, 'SIGKILL\n');
+      } catch {
+        // best effort: only matters if the server dies before seeing the exit
+      }
+    }
+    try {
+      signalGroup(pid, 'SIGKILL');
+    } catch {
+      // EPERM: nothing more we can do
+    }
   }
 
   // -------------------------------------------------------------------------------------
@@ -397,10 +402,11 @@ export class LocalBackend implements Backend {
   private reportFromDir(runId: string, lostReason: string): void {
     const paths = this.dirs.paths(runId);
     const status = readExitFile(paths.exit);
+    const container = readContainerFile(paths.container);
     if (status !== null) {
-      this.emitExit(runId, exitOutcome(status, null));
+      this.emitExit(runId, exitOutcome(status, null), container);
     } else if (fileExists(paths.killed)) {
-      this.emitExit(runId, { exitCode: null, signal: 'SIGKILL' });
+      this.emitExit(runId, { exitCode: null, signal: 'SIGKILL' }, container);
     } else {
       this.emit({ type: 'run-lost', now: this.now(), runId, reason: lostReason });
     }
@@ -412,7 +418,7 @@ export class LocalBackend implements Backend {
   private finished(tracked: Tracked, outcome: ExitOutcome): void {
     if (tracked.done) return;
     this.stopWatching(tracked);
-    this.emitExit(tracked.runId, outcome.signal !== null ? this.recordedOutcome(tracked.runId) ?? outcome : outcome);
+    this.emitExit(tracked.runId, outcome.signal !== null ? this.recordedOutcome(tracked.runId) ?? outcome : outcome, tracked.container);
   }
 
   /**
@@ -433,8 +439,12 @@ export class LocalBackend implements Backend {
     if (this.tracked.get(tracked.runId) === tracked) this.tracked.delete(tracked.runId);
   }
 
-  /** The run's end, with what its cgroup says it used and whether its memory limit killed in it; then the cgroup goes. */
-  private emitExit(runId: string, outcome: ExitOutcome): void {
+  /**
+   * The run's end, with what its cgroup says it used and whether its memory limit killed in
+   * it; then the cgroup goes, and a container run's container if its client left it behind
+   * (killed while it made the container: `--rm` is the client's, or its conmon's, to do).
+   */
+  private emitExit(runId: string, outcome: ExitOutcome, container: string | null): void {
     const usage = this.cgroups?.usage(runId) ?? null;
     const limit = usage?.memoryLimitHit ? this.cgroups!.memoryLimitMiB(runId) : null;
     this.emit({
@@ -447,6 +457,7 @@ export class LocalBackend implements Backend {
       ...(limit !== null ? { memoryLimitMiB: limit } : {}),
     });
     if (this.cgroups !== null && !this.cgroups.remove(runId)) this.cgroupsToRemove.add(runId);
+    if (container !== null) this.commands.removeContainer(container);
   }
 
   /** KILL everything in the run's cgroup, again a moment later for what was being forked meanwhile. */
