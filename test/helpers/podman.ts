@@ -5,7 +5,7 @@
  * hybrid cgroups), may not raise its open-files limit, and has neither systemd nor journald;
  * the conf says so, as an operator's would. Without podman the tests are skipped, except under CI=true, where that is a failure.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,4 +103,49 @@ export function containerExists(name: string): boolean {
   } catch {
     return false;
   }
+}
+
+export interface DockerEngine {
+  /** DOCKER_HOST for the docker CLI. */
+  host: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A Docker-compatible engine for the docker CLI (which this machine has, without Docker's
+ * own engine): `podman system service` on a socket of the caller's. Resolves once
+ * `docker version` answers through it.
+ */
+export async function startDockerEngine(dir: string): Promise<DockerEngine> {
+  const docker = findExecutable('docker', '');
+  if (docker === '') throw new Error('the docker CLI is not installed');
+  const host = `unix://${join(dir, 'docker.sock')}`;
+  const service = spawn(findExecutable('podman', 'podman'), ['system', 'service', '--time=0', host], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  service.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve) => service.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (service.exitCode === null && service.signalCode === null) service.kill('SIGTERM');
+    await exited;
+  };
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      execFileSync(docker, ['version', '--format', '{{.Server.Version}}'], { env: { ...process.env, DOCKER_HOST: host }, stdio: 'pipe' });
+      return { host, stop };
+    } catch (error) {
+      if (Date.now() > deadline || service.exitCode !== null) {
+        await stop();
+        throw new Error(`podman's Docker API did not answer: ${stderr.trim() || String((error as { stderr?: Buffer }).stderr ?? error)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/** Whether the docker CLI is here (a Docker engine need not be). */
+export function dockerCliProblem(): string | null {
+  const why = findExecutable('docker', '') === '' ? 'the docker CLI is not installed' : null;
+  if (why !== null && process.env.CI === 'true') throw new Error(`CI=true and ${why}`);
+  return why;
 }

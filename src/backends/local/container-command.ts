@@ -9,6 +9,7 @@
  *   what the job writes there is in the run dir as for any local run.
  * - Its output is the client's: `run` stays attached, and the wrapper's streams are the
  *   run's logs as for any run (with the same cap); the runtime keeps no log of its own.
+ *   The backend removes the container when the run ends (job-commands.ts).
  * - `command` runs with the image's /bin/sh (its entrypoint set aside, as Mesos does),
  *   `args` go to the image's entrypoint, neither runs the image's own command.
  * - The environment is the run's, passed by name only (`--env KEY`): values stay out of
@@ -61,7 +62,11 @@ export function containerRunArgs(o: ContainerRunOptions): string[] {
     if (o.runtime !== 'podman') throw new Error('only podman takes a hooks dir');
     args.push('--hooks-dir', o.hooksDir);
   }
-  args.push('run', '--rm', '--name', o.name, '--log-driver', 'none');
+  args.push('run', '--name', o.name, '--log-driver', 'none');
+  // podman's client removes the container once it has its status. docker's engine would
+  // too, but a Docker-compatible engine (podman's own service) then answers 0 for any
+  // status: moroccron removes docker's containers itself when the run ends.
+  if (o.runtime === 'podman') args.splice(args.indexOf('run') + 1, 0, '--rm');
   for (const [key, value] of Object.entries(o.labels)) args.push('--label', `${key}=${value}`);
   args.push('--pull', o.container.forcePull ? 'always' : 'missing');
   args.push('--network', NETWORK[o.container.network]);
