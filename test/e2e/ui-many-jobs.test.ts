@@ -9,10 +9,11 @@
  * fetching the whole list again. axe-core checks it; a console error fails a test.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { afterEach, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { chromiumUnavailable, launchBrowser, type UiBrowser } from '../helpers/browser.js';
-import { api, eventually, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
+import { chromiumUnavailable } from '../helpers/browser.js';
+import { api, eventually, type ServerProcess } from '../helpers/server-process.js';
+import { uiOverManyJobs } from '../helpers/ui-at-scale.js';
 
 const unavailable = chromiumUnavailable();
 
@@ -42,33 +43,16 @@ interface JobPage {
 }
 
 describe('the jobs page with 3,000 jobs', { skip: unavailable ?? false }, () => {
-  const dir = tempDir('moroccron-ui-many-');
-  let server: ServerProcess;
-  let browser: UiBrowser;
-  let page: Page;
+  const ui = uiOverManyJobs('moroccron-ui-many-', JOBS, '/api/v1/jobs');
   /** Every GET /api/v1/jobs the page sent, as URLs. */
-  const listRequests: URL[] = [];
-
-  before(async () => {
-    server = await startServerProcess(dir.path);
-    for (let i = 0; i < JOBS.length; i += 1000) {
-      const put = await api(`${server.url}/api/v1/jobs`, 'POST', JOBS.slice(i, i + 1000));
-      assert.equal(put.status, 201, JSON.stringify(put.body).slice(0, 500));
-    }
-    browser = await launchBrowser();
-    page = browser.page;
-    page.on('request', (request) => {
-      const url = new URL(request.url());
-      if (url.pathname === '/api/v1/jobs' && request.method() === 'GET') listRequests.push(url);
-    });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    dir.remove();
+  const listRequests = ui.requests;
+  let server: ServerProcess;
+  let page: Page;
+  before(() => {
+    server = ui.server;
+    page = ui.page;
   });
   afterEach(() => {
-    browser.assertNoErrors();
     const unpaged = listRequests.filter((u) => !u.searchParams.has('limit'));
     assert.deepEqual(unpaged.map(String), [], 'the page asked for the whole job list');
   });
@@ -100,8 +84,8 @@ describe('the jobs page with 3,000 jobs', { skip: unavailable ?? false }, () => 
     assert.equal(first.searchParams.get('limit'), String(PAGE));
     assert.equal(first.searchParams.get('sort'), 'name');
     await page.getByText(`${JOB_COUNT.toLocaleString('en')} jobs match · ${PAGE} shown`).waitFor();
-    await browser.checkAccessibility(page, 'the paged jobs page');
-    await browser.screenshot(page, 'jobs-paged', { viewportOnly: true });
+    await ui.browser.checkAccessibility(page, 'the paged jobs page');
+    await ui.browser.screenshot(page, 'jobs-paged', { viewportOnly: true });
 
     await page.getByRole('button', { name: `Load ${PAGE} more` }).click();
     await showsRows(JOBS.slice(0, 2 * PAGE).map((j) => j.name), 'the second 100 jobs after the first');
@@ -218,30 +202,12 @@ describe('the jobs page with 3,000 jobs', { skip: unavailable ?? false }, () => 
 });
 
 describe('a job list that outgrows the browser while the page is open', { skip: unavailable ?? false }, () => {
-  const dir = tempDir('moroccron-ui-outgrow-');
-  let server: ServerProcess;
-  let browser: UiBrowser;
-  const listRequests: URL[] = [];
   const small = JOBS.slice(0, 1_995);
-
-  before(async () => {
-    server = await startServerProcess(dir.path);
-    for (let i = 0; i < small.length; i += 1000) assert.equal((await api(`${server.url}/api/v1/jobs`, 'POST', small.slice(i, i + 1000))).status, 201);
-    browser = await launchBrowser();
-    browser.page.on('request', (request) => {
-      const url = new URL(request.url());
-      if (url.pathname === '/api/v1/jobs' && request.method() === 'GET') listRequests.push(url);
-    });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    dir.remove();
-  });
-  afterEach(() => browser.assertNoErrors());
+  const ui = uiOverManyJobs('moroccron-ui-outgrow-', small, '/api/v1/jobs');
+  const listRequests = ui.requests;
 
   test('up to 2,000 jobs the browser holds them all; past that the page turns to server pages by itself', async () => {
-    const page = browser.page;
+    const { page, server } = ui;
     await page.goto(server.url);
     // The list the browser filters itself, a page of 100 at a time, as it always was.
     await page.getByText('1,995 jobs', { exact: false }).waitFor();

@@ -7,10 +7,11 @@
  * console error fails a test.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { afterEach, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { chromiumUnavailable, launchBrowser, type UiBrowser } from '../helpers/browser.js';
-import { api, eventually, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
+import { chromiumUnavailable } from '../helpers/browser.js';
+import { api, eventually, type ServerProcess } from '../helpers/server-process.js';
+import { uiOverManyJobs } from '../helpers/ui-at-scale.js';
 
 const unavailable = chromiumUnavailable();
 
@@ -40,33 +41,16 @@ interface Timeline {
 }
 
 describe('the timeline page with 3,000 jobs', { skip: unavailable ?? false }, () => {
-  const dir = tempDir('moroccron-ui-timeline-');
-  let server: ServerProcess;
-  let browser: UiBrowser;
-  let page: Page;
+  const ui = uiOverManyJobs('moroccron-ui-timeline-', JOBS, '/api/v1/timeline');
   /** Every GET /api/v1/timeline the page sent, as URLs. */
-  const timelineRequests: URL[] = [];
-
-  before(async () => {
-    server = await startServerProcess(dir.path);
-    for (let i = 0; i < JOBS.length; i += 1000) {
-      const put = await api(`${server.url}/api/v1/jobs`, 'POST', JOBS.slice(i, i + 1000));
-      assert.equal(put.status, 201, JSON.stringify(put.body).slice(0, 500));
-    }
-    browser = await launchBrowser();
-    page = browser.page;
-    page.on('request', (request) => {
-      const url = new URL(request.url());
-      if (url.pathname === '/api/v1/timeline' && request.method() === 'GET') timelineRequests.push(url);
-    });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    dir.remove();
+  const timelineRequests = ui.requests;
+  let server: ServerProcess;
+  let page: Page;
+  before(() => {
+    server = ui.server;
+    page = ui.page;
   });
   afterEach(() => {
-    browser.assertNoErrors();
     const unpaged = timelineRequests.filter((u) => !u.searchParams.has('limit'));
     assert.deepEqual(unpaged.map(String), [], "the page asked for every job's row");
   });
@@ -96,8 +80,8 @@ describe('the timeline page with 3,000 jobs', { skip: unavailable ?? false }, ()
     const first = timelineRequests.find((u) => u.searchParams.get('limit') === String(PAGE))!;
     assert.equal(first.searchParams.get('sort'), 'runs');
     assert.equal(first.searchParams.get('cursor'), null);
-    await browser.checkAccessibility(page, 'the paged timeline');
-    await browser.screenshot(page, 'timeline-paged', { viewportOnly: true });
+    await ui.browser.checkAccessibility(page, 'the paged timeline');
+    await ui.browser.screenshot(page, 'timeline-paged', { viewportOnly: true });
 
     await timeline().getByRole('button', { name: `Load ${PAGE} more` }).click();
     const daily = firing((i) => !isHourly(i));
@@ -144,7 +128,7 @@ describe('the timeline page with 3,000 jobs', { skip: unavailable ?? false }, ()
     const rows = await answerTo(sorted);
     await showsRows(rows.jobs.map((j) => j.name), 'the jobs that fire at the selected time, most there first');
     await timeline().getByText(`Showing ${rows.jobs.length} of ${rows.total.toLocaleString('en')} job`).waitFor();
-    await browser.checkAccessibility(page, 'the timeline sorted by the selected time');
+    await ui.browser.checkAccessibility(page, 'the timeline sorted by the selected time');
   });
 
   test('a job that changes refetches the rows on screen', async () => {
