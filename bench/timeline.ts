@@ -11,15 +11,9 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pino from 'pino';
-import { openDoor } from '../src/api/auth.js';
-import { accessStore, routeStore } from '../src/api/route-store.js';
-import { buildApi } from '../src/api/server.js';
-import { DEFAULT_ENV_REDACTION } from '../src/core/env-redaction.js';
-import { EventBus } from '../src/server/events.js';
-import { Metrics } from '../src/server/metrics.js';
 import { openStore } from '../src/store/open-store.js';
 import { api, sleep, startServerProcess, tempDir } from '../test/helpers/server-process.js';
+import { startStandbyApi } from '../test/helpers/standby-api.js';
 import { jobNameOf, scheduleOf, timezoneOf } from './load/job-mix.js';
 import { putJobs } from './load/put-jobs.js';
 import { shutDown } from './load/server-lifecycle.js';
@@ -109,24 +103,8 @@ try {
 
   // A member that does not lead: the same API over the same store, in this process.
   const store = await openStore(`sqlite:${join(dir.path, 'moroccron.db')}`);
-  const self = { id: 'bench', url: '' };
-  const app = buildApi(
-    {
-      leader: () => null,
-      cluster: async () => ({ self, isLeader: false, leader: null, epoch: null, members: [self], backend: 'local', store: store.description }),
-      store: routeStore(store),
-      access: accessStore(store),
-      auth: openDoor(),
-      metricsOpen: false,
-      events: new EventBus(),
-      metrics: new Metrics(() => null, () => 0),
-      version: 'bench',
-      envRedaction: DEFAULT_ENV_REDACTION,
-    },
-    pino({ level: 'silent' }),
-  );
+  const { app, url } = await startStandbyApi(store, { id: 'bench' });
   try {
-    const url = await app.listen({ host: '127.0.0.1', port: 0 });
     rows.push(...(await measureMember(url, 'standby', Math.max(1, Math.round(SAMPLES / 4)))));
   } finally {
     await app.close();

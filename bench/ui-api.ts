@@ -9,16 +9,10 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pino from 'pino';
-import { openDoor } from '../src/api/auth.js';
-import { accessStore, routeStore } from '../src/api/route-store.js';
-import { buildApi } from '../src/api/server.js';
-import { DEFAULT_ENV_REDACTION } from '../src/core/env-redaction.js';
 import type { StoreOp } from '../src/core/types.js';
-import { EventBus } from '../src/server/events.js';
-import { Metrics } from '../src/server/metrics.js';
 import { openStore } from '../src/store/open-store.js';
 import { tempDir } from '../test/helpers/server-process.js';
+import { startStandbyApi } from '../test/helpers/standby-api.js';
 import { run, spec } from '../test/helpers/store-contract.js';
 import { NO_PROGRESS } from '../src/core/types.js';
 
@@ -53,23 +47,7 @@ for (let i = 0; i < JOBS; i++) {
   await store.write(epoch, ops);
 }
 
-const self = { id: 'bench', url: '' };
-const app = buildApi(
-  {
-    leader: () => null,
-    cluster: async () => ({ self, isLeader: false, leader: null, epoch: null, members: [self], backend: 'local', store: store.description }),
-    store: routeStore(store),
-    access: accessStore(store),
-    auth: openDoor(),
-    metricsOpen: false,
-    events: new EventBus(),
-    metrics: new Metrics(() => null, () => 0),
-    version: 'bench',
-    envRedaction: DEFAULT_ENV_REDACTION,
-  },
-  pino({ level: 'silent' }),
-);
-const url = await app.listen({ host: '127.0.0.1', port: 0 });
+const { app, url } = await startStandbyApi(store, { id: 'bench' });
 
 async function measure(path: string, times = 10) {
   const ms: number[] = [];

@@ -9,16 +9,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
-import { openDoor } from '../../src/api/auth.js';
-import { accessStore, routeStore } from '../../src/api/route-store.js';
-import { buildApi } from '../../src/api/server.js';
-import { DEFAULT_ENV_REDACTION } from '../../src/core/env-redaction.js';
-import { EventBus } from '../../src/server/events.js';
-import { Metrics } from '../../src/server/metrics.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import { tempDir } from '../helpers/server-process.js';
+import { startStandbyApi } from '../helpers/standby-api.js';
 
 const dir = tempDir();
 let store: Store;
@@ -27,24 +21,7 @@ let url: string;
 
 before(async () => {
   store = await openStore(`sqlite:${join(dir.path, 'moroccron.db')}`);
-  const self = { id: 'standby', url: '' };
-  app = buildApi(
-    {
-      leader: () => null,
-      cluster: async () => ({ self, isLeader: false, leader: null, epoch: null, members: [self], backend: 'local', store: store.description }),
-      store: routeStore(store),
-      access: accessStore(store),
-      auth: openDoor(),
-      metricsOpen: false,
-      events: new EventBus(),
-      metrics: new Metrics(() => null, () => 0),
-      version: 'test',
-      envRedaction: DEFAULT_ENV_REDACTION,
-      uiDir: join(dir.path, 'no-ui-here'),
-    },
-    pino({ level: 'silent' }),
-  );
-  url = await app.listen({ host: '127.0.0.1', port: 0 });
+  ({ app, url } = await startStandbyApi(store, { uiDir: join(dir.path, 'no-ui-here') }));
 });
 
 after(async () => {
