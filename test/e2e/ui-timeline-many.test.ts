@@ -7,10 +7,9 @@
  * console error fails a test.
  */
 import assert from 'node:assert/strict';
-import { afterEach, before, describe, test } from 'node:test';
-import type { Page } from 'playwright-core';
+import { describe, test } from 'node:test';
 import { chromiumUnavailable } from '../helpers/browser.js';
-import { api, eventually, type ServerProcess } from '../helpers/server-process.js';
+import { api, eventually } from '../helpers/server-process.js';
 import { uiOverManyJobs } from '../helpers/ui-at-scale.js';
 
 const unavailable = chromiumUnavailable();
@@ -41,21 +40,11 @@ interface Timeline {
 }
 
 describe('the timeline page with 3,000 jobs', { skip: unavailable ?? false }, () => {
-  const ui = uiOverManyJobs('moroccron-ui-timeline-', JOBS, '/api/v1/timeline');
+  const ui = uiOverManyJobs('moroccron-ui-timeline-', JOBS, '/api/v1/timeline', { everyRequestPaged: "the page asked for every job's row" });
   /** Every GET /api/v1/timeline the page sent, as URLs. */
   const timelineRequests = ui.requests;
-  let server: ServerProcess;
-  let page: Page;
-  before(() => {
-    server = ui.server;
-    page = ui.page;
-  });
-  afterEach(() => {
-    const unpaged = timelineRequests.filter((u) => !u.searchParams.has('limit'));
-    assert.deepEqual(unpaged.map(String), [], "the page asked for every job's row");
-  });
 
-  const timeline = () => page.getByTestId('page-timeline');
+  const timeline = () => ui.page.getByTestId('page-timeline');
   const rowNames = () => timeline().locator('.tl-body [data-job]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-job')));
   const showsRows = (names: string[], what: string) =>
     eventually(async () => {
@@ -65,14 +54,14 @@ describe('the timeline page with 3,000 jobs', { skip: unavailable ?? false }, ()
   const requestWith = (test: (u: URL) => boolean, what: string) => eventually(async () => timelineRequests.findLast(test), 5_000, what);
   /** What the server answers to a request the page sent. */
   const answerTo = async (url: URL): Promise<Timeline> => {
-    const answer = await api<Timeline>(`${server.url}${url.pathname}${url.search}`);
+    const answer = await api<Timeline>(`${ui.server.url}${url.pathname}${url.search}`);
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
     return answer.body;
   };
   const sliderAt = async () => Number(await timeline().getByRole('slider', { name: 'Selected time' }).getAttribute('aria-valuenow'));
 
   test('the sums over every job come with the first 100 rows, most runs first; "Load more" appends the next 100', async () => {
-    await page.goto(`${server.url}/timeline`);
+    await ui.page.goto(`${ui.server.url}/timeline`);
     const all = firing();
     await timeline().getByText(`from ${all.length.toLocaleString('en')} jobs in the next 24 hours`).waitFor();
     await showsRows(firing(isHourly), 'the hourly jobs first, by name');
@@ -80,8 +69,8 @@ describe('the timeline page with 3,000 jobs', { skip: unavailable ?? false }, ()
     const first = timelineRequests.find((u) => u.searchParams.get('limit') === String(PAGE))!;
     assert.equal(first.searchParams.get('sort'), 'runs');
     assert.equal(first.searchParams.get('cursor'), null);
-    await ui.browser.checkAccessibility(page, 'the paged timeline');
-    await ui.browser.screenshot(page, 'timeline-paged', { viewportOnly: true });
+    await ui.browser.checkAccessibility(ui.page, 'the paged timeline');
+    await ui.browser.screenshot(ui.page, 'timeline-paged', { viewportOnly: true });
 
     await timeline().getByRole('button', { name: `Load ${PAGE} more` }).click();
     const daily = firing((i) => !isHourly(i));
@@ -113,7 +102,7 @@ describe('the timeline page with 3,000 jobs', { skip: unavailable ?? false }, ()
     for (const job of top.jobs) await timeline().getByTestId('timeline-top').getByText(`${job.name} (${job.counts[at]})`).waitFor();
 
     await slider.focus();
-    await page.keyboard.press('End');
+    await ui.page.keyboard.press('End');
     const last = await sliderAt();
     assert.notEqual(last, at);
     const lastTop = await answerTo(await requestWith((u) => u.searchParams.get('bucket') === String(last) && u.searchParams.get('limit') === '5', `the top jobs of bucket ${last}`));
@@ -128,13 +117,13 @@ describe('the timeline page with 3,000 jobs', { skip: unavailable ?? false }, ()
     const rows = await answerTo(sorted);
     await showsRows(rows.jobs.map((j) => j.name), 'the jobs that fire at the selected time, most there first');
     await timeline().getByText(`Showing ${rows.jobs.length} of ${rows.total.toLocaleString('en')} job`).waitFor();
-    await ui.browser.checkAccessibility(page, 'the timeline sorted by the selected time');
+    await ui.browser.checkAccessibility(ui.page, 'the timeline sorted by the selected time');
   });
 
   test('a job that changes refetches the rows on screen', async () => {
     await timeline().getByRole('combobox', { name: 'Sort by' }).selectOption('runs');
     await showsRows(firing(isHourly), 'the hourly jobs first again');
-    const everyMinute = await api(`${server.url}/api/v1/jobs`, 'POST', { name: 'tl-zz-every-minute', schedule: '* * * * *', command: 'true' });
+    const everyMinute = await api(`${ui.server.url}/api/v1/jobs`, 'POST', { name: 'tl-zz-every-minute', schedule: '* * * * *', command: 'true' });
     assert.equal(everyMinute.status, 201);
     await showsRows(['tl-zz-every-minute', ...firing(isHourly).slice(0, PAGE - 1)], 'the new every-minute job first');
   });

@@ -1,7 +1,8 @@
 /**
  * For the UI tests with thousands of jobs: inside a `describe`, a real server holding the
  * jobs (put a thousand at a time), a real browser on it, and every GET of one API path the
- * page sends, recorded; after each test, no console error in the page.
+ * page sends, recorded; after each test, no console error in the page (and, if asked, no
+ * request of the path without a `limit`).
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before } from 'node:test';
@@ -17,7 +18,12 @@ export interface UiAtScale {
   readonly requests: URL[];
 }
 
-export function uiOverManyJobs(prefix: string, jobs: readonly object[], watchedPath: string): UiAtScale {
+export interface UiAtScaleOptions {
+  /** After each test, fail with this if the page sent a GET of the path without `limit`. */
+  everyRequestPaged?: string;
+}
+
+export function uiOverManyJobs(prefix: string, jobs: readonly object[], watchedPath: string, options: UiAtScaleOptions = {}): UiAtScale {
   const dir = tempDir(prefix);
   const requests: URL[] = [];
   let server: ServerProcess | undefined;
@@ -39,7 +45,12 @@ export function uiOverManyJobs(prefix: string, jobs: readonly object[], watchedP
     await server?.stop();
     dir.remove();
   });
-  afterEach(() => browser!.assertNoErrors());
+  afterEach(() => {
+    browser!.assertNoErrors();
+    if (options.everyRequestPaged === undefined) return;
+    const unpaged = requests.filter((u) => !u.searchParams.has('limit'));
+    assert.deepEqual(unpaged.map(String), [], options.everyRequestPaged);
+  });
   return {
     get server() {
       return server!;
