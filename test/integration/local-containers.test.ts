@@ -134,3 +134,18 @@ test('a kill while podman is still making the container leaves no container behi
     }),
   );
 });
+
+test('a server that re-attached to a container run can kill it: the container\'s name is in the run dir', { skip }, async (t) => {
+  const h = harness(t);
+  const first = h.backend();
+  const run = makeRun('r-box-adopted');
+  first.launch(run, makeSpec({ container: image(), command: 'echo up > up; sleep 300' }));
+  await h.fileAppears(run.id, 'up');
+  await first.close();
+  const second = h.backend();
+  second.reattach(run, null);
+  await h.until('adopted', () => h.of(run.id).filter((m) => m.type === 'run-started').length >= 2);
+  second.kill(run, 0, 'stopped after the restart');
+  await exitOf(h, run.id);
+  await h.until('the container gone', () => !containerExists(containerName(h.dataDir, run.id)));
+});
