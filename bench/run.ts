@@ -30,6 +30,8 @@ const BENCHES: Record<string, string[]> = {
   launcher: ['bench/launcher.ts', '--physical'],
   // CPU per local run, split between the server, the launcher and the run's own programs; the floor it puts under a burst.
   'run-cost': ['bench/run-cost.ts'],
+  // A podman container per run beside a plain process: start to end, machine CPU, 20 at once.
+  'container-cost': ['bench/container-cost.ts'],
   'mesos-throughput': ['bench/mesos-throughput.ts'],
   // 1,000 / 10,000 / 100,000 jobs registered: start to ready, RSS, job-list pages, idle CPU; croner beside it.
   scale: ['bench/scale.ts'],
@@ -51,6 +53,7 @@ const QUICK: Record<string, string[]> = {
   'burst-tiny': ['bench/burst.ts', '--jobs', '2000', '--job-cpus', '0.001', '--lead-s', '5'],
   launcher: ['bench/launcher.ts', '--seconds', '5', '--rate-seconds', '5', '--rates', '100,300', '--physical'],
   'run-cost': ['bench/run-cost.ts', '--seconds', '5'],
+  'container-cost': ['bench/container-cost.ts', '--runs', '10', '--burst', '10'],
   'mesos-throughput': ['bench/mesos-throughput.ts', '--quick', '--seconds', '5'],
   scale: ['bench/scale.ts', '--jobs', '1000,10000', '--idle-s', '5'],
   timeline: ['bench/timeline.ts', '--jobs', '10000', '--samples', '10'],
