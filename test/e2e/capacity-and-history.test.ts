@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { api, BIN, eventually, runEnded, sleep, startServerProcess, tempDir, type ServerProcess } from '../helpers/server-process.js';
-import { podmanForTests, TEST_IMAGE } from '../helpers/podman.js';
+import { containerName } from '../../src/backends/local/container-command.js';
+import { containerExists, podmanForTests, TEST_IMAGE } from '../helpers/podman.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -120,4 +121,12 @@ test('a container job runs through podman: its output in the run log, its kill a
   assert.equal((await api(`${server.url}/api/v1/runs/${sleeper.id}/kill`, 'POST')).status, 202);
   const killed = await finished(sleeper.id);
   assert.equal(killed.status, 'killed');
+});
+
+test('a container job\'s timeout is honoured: TERM, then KILL after the grace period; its container goes', { skip: podman.skip }, async () => {
+  await create({ name: 'boxed-slow', container: { image: TEST_IMAGE, network: 'none' }, command: 'sleep 300', timeout: '1s', killGracePeriod: '1s' });
+  const run = await finished((await runNow('boxed-slow')).id);
+  assert.equal(run.status, 'failed');
+  assert.match(run.reason ?? '', /^timed out after 1s/);
+  await eventually(async () => (containerExists(containerName(data, run.id)) ? undefined : true), 15_000, 'the container to be removed');
 });

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './server-process.js';
-import { freePort } from './zookeeper.js';
+import { freePort } from './free-port.js';
 
 const ETCD_BIN = '/usr/bin/etcd';
 

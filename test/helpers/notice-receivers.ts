@@ -11,6 +11,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import type { Notice, NoticeFacts, NoticeTarget } from '../../src/core/types.js';
 import { Notifier, type NoticeChannel, type NotifierOptions } from '../../src/notify/index.js';
+import { freePort } from './free-port.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -52,6 +53,8 @@ export class HttpReceiver {
 
   static async start(): Promise<HttpReceiver> {
     const receiver = new HttpReceiver();
+    // Below the ephemeral range: a receiver stopped and started again gets its port back.
+    receiver.portNumber = await freePort();
     await receiver.start();
     return receiver;
   }
@@ -123,6 +126,7 @@ export class SmtpReceiver {
 
   static async start(): Promise<SmtpReceiver> {
     const receiver = new SmtpReceiver();
+    receiver.portNumber = await freePort();
     await receiver.start();
     return receiver;
   }

@@ -4,11 +4,11 @@
  * under CI=true (CI installs it).
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { tempDir } from './server-process.js';
-import { freePort } from './zookeeper.js';
+import { freePort } from './free-port.js';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 const run = promisify(execFile);
@@ -58,8 +58,13 @@ export async function startPostgres(): Promise<PostgresServer> {
   const data = join(home, 'data');
   const port = await freePort();
   await asPostgres('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  const log = join(home, 'log');
   const start = () =>
-    asPostgres('pg_ctl', ['-D', data, '-l', join(home, 'log'), '-o', `-c listen_addresses=127.0.0.1 -p ${port} -k ${home} -c fsync=off`, '-w', 'start']);
+    asPostgres('pg_ctl', ['-D', data, '-l', log, '-o', `-c listen_addresses=127.0.0.1 -p ${port} -k ${home} -c fsync=off`, '-w', 'start']).catch((error: Error) => {
+      // pg_ctl says only "could not start server": the reason is in the server's log.
+      const tail = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
+      throw new Error(`${error.message}\nthe server's log ends:\n${tail}`);
+    });
   const stop = (mode: string) => asPostgres('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']);
   await start();
   return {

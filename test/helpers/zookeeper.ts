@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 import { tempDir } from './server-process.js';
 
 const ZK_BIN = '/usr/share/zookeeper/bin/zkServer.sh';
@@ -26,16 +27,6 @@ export function zooKeeperUnavailable(): string | null {
   return why;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function ask(port: number, word: string): Promise<string> {
   return new Promise((resolve) => {
