@@ -57,7 +57,7 @@ test('a kill stops the docker container and removes it', { skip }, async (t) => 
   const backend = h.backend();
   const run = makeRun('r-docked-sleeper');
   backend.launch(run, makeSpec({ container: image(), command: 'echo up > up; sleep 300' }));
-  await h.fileAppears(run.id, 'up');
+  await h.fileAppears(run.id, 'work/up');
   backend.kill(run, 300, 'timed out');
   const exit = await exitOf(h, run.id);
   assert.equal(exit.exitCode, null);

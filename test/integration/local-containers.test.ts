@@ -29,22 +29,23 @@ const exitOf = (h: Harness, runId: string) => h.next(runId, 'run-exited') as Pro
 const harness = (t: TestContext) =>
   new Harness(t, { prefix: 'moroccron-containers-', timeoutMs: 30_000, backend: { containerRuntime: 'podman' } });
 
-test('a container job runs in its image, in its run dir, with its env; its output is in the run logs', { skip }, async (t) => {
+test('a container job runs in its image, in work/ of its run dir, with its env; its output is in the run logs', { skip }, async (t) => {
   const h = harness(t);
   const backend = h.backend();
   assert.equal(backend.agents()[0]!.isolation?.containers?.runtime, 'podman');
   const run = makeRun('r-boxed');
-  backend.launch(run, makeSpec({ container: image(), command: 'echo out; echo err >&2; pwd; echo "$GREETING $MOROCCRON_JOB"; cat /etc/hostname >/dev/null; echo made > made.txt; exit 3', env: { GREETING: 'hello from the host' } }));
+  backend.launch(run, makeSpec({ container: image(), command: 'echo out; echo err >&2; pwd; echo "$GREETING $MOROCCRON_JOB"; ls -A | wc -l; echo made > made.txt; exit 3', env: { GREETING: 'hello from the host' } }));
   const exit = await exitOf(h, run.id);
   assert.equal(exit.exitCode, 3);
-  assert.equal(h.log(run.id, 'stdout'), `out\n${CONTAINER_WORK_DIR}\nhello from the host boxed\n`);
+  // An empty directory: the wrapper's files (pid, exit, the hook, the FIFOs) are out of the container's reach.
+  assert.equal(h.log(run.id, 'stdout'), `out\n${CONTAINER_WORK_DIR}\nhello from the host boxed\n0\n`);
   assert.equal(h.log(run.id, 'stderr'), 'err\n');
-  assert.equal(readFileSync(join(h.runDir(run.id), 'made.txt'), 'utf8'), 'made\n');
+  assert.equal(readFileSync(join(h.runDir(run.id), 'work', 'made.txt'), 'utf8'), 'made\n');
   await h.until('the container removed', () => !containerExists(containerName(h.dataDir, run.id)));
 
   // args: the image's program, no shell; a volume, read-only.
   const listed = makeRun('r-args');
-  backend.launch(listed, makeSpec({ container: image({ volumes: [{ hostPath: h.runDir(run.id), containerPath: '/data', mode: 'RO' }] }), args: ['sh', '-c', 'cat /data/made.txt; echo no > /data/other.txt'] }));
+  backend.launch(listed, makeSpec({ container: image({ volumes: [{ hostPath: join(h.runDir(run.id), 'work'), containerPath: '/data', mode: 'RO' }] }), args: ['sh', '-c', 'cat /data/made.txt; echo no > /data/other.txt'] }));
   const listedExit = await exitOf(h, listed.id);
   assert.notEqual(listedExit.exitCode, 0);
   assert.equal(h.log(listed.id, 'stdout'), 'made\n');
@@ -69,7 +70,7 @@ test('a kill stops the container and removes it', { skip }, async (t) => {
   const backend = h.backend();
   const run = makeRun('r-box-sleeper');
   backend.launch(run, makeSpec({ container: image(), command: 'echo up > up; sleep 300' }));
-  await h.fileAppears(run.id, 'up');
+  await h.fileAppears(run.id, 'work/up');
   const name = containerName(h.dataDir, run.id);
   assert.ok(containerExists(name));
   // The sleeper is the container's first process: it ignores TERM, so the grace period ends in a KILL.
@@ -85,7 +86,7 @@ test('a container run survives the server: a new backend re-attaches to it and s
   const run = makeRun('r-box-long');
   first.launch(run, makeSpec({ container: image(), command: 'echo up > up; sleep 2; echo finished' }));
   await h.next(run.id, 'run-started');
-  await h.fileAppears(run.id, 'up');
+  await h.fileAppears(run.id, 'work/up');
   await first.close();
   const second = h.backend();
   second.reattach(run, null);
@@ -111,7 +112,7 @@ test('without the run\'s cgroups (isolation none) a kill still ends the containe
   const backend = h.backend({ isolation: 'none' });
   const run = makeRun('r-box-unlimited');
   backend.launch(run, makeSpec({ container: image(), command: 'echo up > up; sleep 300' }));
-  await h.fileAppears(run.id, 'up');
+  await h.fileAppears(run.id, 'work/up');
   const name = containerName(h.dataDir, run.id);
   backend.kill(run, 0, 'timed out');
   const exit = await exitOf(h, run.id);
@@ -140,7 +141,7 @@ test('a server that re-attached to a container run can kill it: the container\'s
   const first = h.backend();
   const run = makeRun('r-box-adopted');
   first.launch(run, makeSpec({ container: image(), command: 'echo up > up; sleep 300' }));
-  await h.fileAppears(run.id, 'up');
+  await h.fileAppears(run.id, 'work/up');
   await first.close();
   const second = h.backend();
   second.reattach(run, null);

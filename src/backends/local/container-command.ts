@@ -4,9 +4,9 @@
  *
  * - The container is named after the data dir and the run, so any server of this data dir
  *   finds it again (kill after a restart), and carries the run's labels.
- * - The job's working directory (its run dir, or `work/` in it for a job that runs as a
- *   user) is mounted at CONTAINER_WORK_DIR and is the container's working directory, so
- *   what the job writes there is in the run dir as for any local run.
+ * - The job's working directory (`work/` in its run dir) is mounted at CONTAINER_WORK_DIR
+ *   and is the container's working directory, so what the job writes there stays with the
+ *   run.
  * - Its output is the client's: `run` stays attached, and the wrapper's streams are the
  *   run's logs as for any run (with the same cap); the runtime keeps no log of its own.
  *   The backend removes the container when the run ends (job-commands.ts).

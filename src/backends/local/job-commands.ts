@@ -19,7 +19,7 @@ import type { RunDirs } from './run-dir.js';
 import { runEnvironment } from './run-environment.js';
 
 export type JobCommand =
-  | { ok: true; argv: string[]; env: Record<string, string>; limits: RunLimits | null; container: LaunchOrder['container'] }
+  | ({ ok: true } & Pick<LaunchOrder, 'argv' | 'env' | 'limits' | 'container' | 'jobDir' | 'workDirOwner'>)
   | { ok: false; reason: string };
 
 export interface JobCommandsOptions {
@@ -34,6 +34,8 @@ export interface JobCommandsOptions {
 }
 
 const CONTAINER_REMOVE_TIMEOUT_MS = 60_000;
+
+const idsOf = (identity: RunIdentity): { uid: number; gid: number } => ({ uid: identity.account.uid, gid: identity.account.gid });
 
 /** The runtime asked for; `auto`: the first that answers, or none. */
 function containerRuntimeFor(choice: ContainerRuntimeName | 'auto' | 'none'): RuntimeProbe {
@@ -82,19 +84,24 @@ export class JobCommands {
       env: runEnvironment(run, spec, identity),
       limits: this.options.isolated ? this.limitsOf(spec) : null,
       container: null,
+      jobDir: identity === null ? '.' : WORK_DIR,
+      workDirOwner: identity === null ? null : idsOf(identity),
     };
   }
 
   /**
    * A job with an image: the runtime's client, attached, with the run's environment by name
    * and the user's ids inside. podman's container joins the run's cgroups by a hook; docker's
-   * engine holds its containers to the limits itself.
+   * engine holds its containers to the limits itself. What the container sees of the run dir
+   * is `work/` only, whoever it runs as: the wrapper's files (pid, exit, the hook, the FIFOs)
+   * stay out of its reach.
    */
   private containerCommand(run: Run, spec: JobSpec, container: ContainerSpec, identity: RunIdentity | null): JobCommand {
     const runtime = this.runtime;
     if (runtime === null) return { ok: false, reason: `this host runs no containers (${this.containers.runtime === null ? this.containers.why : 'no runtime'}); give the job a command or args` };
     if (container.parameters !== undefined) return { ok: false, reason: `the local backend passes no extra ${runtime.name} run options (container.parameters)` };
     const paths = this.options.dirs.paths(run.id);
+    const owner = identity === null ? { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 } : idsOf(identity);
     if (paths.dir.includes(':')) return { ok: false, reason: `${runtime.name} cannot mount the run dir ${paths.dir}: a ":" is its --volume separator; use a data dir without one` };
     const env = runEnvironment(run, spec, null);
     const name = containerName(this.options.dataDir, run.id);
@@ -104,14 +111,14 @@ export class JobCommands {
       name,
       labels: { ...run.labels, 'moroccron.job': run.job, 'moroccron.run': run.id },
       container,
-      workDir: identity === null ? paths.dir : join(paths.dir, WORK_DIR),
+      workDir: join(paths.dir, WORK_DIR),
       envKeys: Object.keys(env),
-      user: identity === null ? null : { uid: identity.account.uid, gid: identity.account.gid },
+      user: identity === null ? null : owner,
       hooksDir: joinByHook ? paths.hooks : null,
       limits: runtime.name === 'docker' ? this.limitsOf(spec) : null,
       command: spec.command,
       args: spec.args,
     });
-    return { ok: true, argv: [runtime.path, ...args], env, limits: joinByHook ? this.limitsOf(spec) : null, container: { name, joinByHook } };
+    return { ok: true, argv: [runtime.path, ...args], env, limits: joinByHook ? this.limitsOf(spec) : null, container: { name, joinByHook }, jobDir: WORK_DIR, workDirOwner: owner };
   }
 }

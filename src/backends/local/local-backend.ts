@@ -47,7 +47,7 @@ import type { LauncherReport } from './launcher-protocol.js';
 import { groupExists, isAlive, signalGroup } from './process-probe.js';
 import { RunDirs, fileExists, isSafeRunId, readContainerFile, readExitFile, readPidFile, writeFileAtomic } from './run-dir.js';
 import type { PidInfo } from './run-dir.js';
-import { openRunAs, WORK_DIR, type RunAs } from './run-as.js';
+import { openRunAs, type RunAs } from './run-as.js';
 
 export interface LocalBackendOptions {
   dataDir: string;
@@ -221,15 +221,8 @@ export class LocalBackend implements Backend {
       return;
     }
     this.tracked.set(run.id, { runId: run.id, pid: null, startTime: null, launched: true, poller: null, killWhenStarted: null, container: command.container?.name ?? null, done: false });
-    this.launcher.launch({
-      runId: run.id,
-      jobDir: identity === null ? '.' : WORK_DIR,
-      workDirOwner: identity === null ? null : { uid: identity.account.uid, gid: identity.account.gid },
-      argv: command.argv,
-      env: command.env,
-      limits: command.limits,
-      container: command.container,
-    });
+    const { ok: _ok, ...order } = command;
+    this.launcher.launch({ runId: run.id, ...order });
   }
 
   private launcherReported(report: LauncherReport): void {
