@@ -113,7 +113,9 @@ export async function startLeading(
     ? { capacity: { id: local.id, resources: local.resources, attributes: local.attributes, ...(local.users ? { users: local.users } : {}), ...(local.isolation ? { isolation: local.isolation } : {}) }, agents: [local.id] }
     : { capacity: null, agents: [] };
   loop.post({ type: 'boot', now: clock(), jobs, activeRuns, backend: backend.kind, ...placement, blacklist, frameworkId, owners, notices, idPrefix: randomBytes(3).toString('hex') });
-  logger.info({ jobs: jobs.length, activeRuns: activeRuns.length, epoch, store: store.description, backend: backend.kind, ...(local?.isolation ? { isolation: local.isolation.mode } : {}) }, 'scheduler booted');
+  const containers = local?.isolation?.containers;
+  const containersSaid = containers === undefined ? {} : { containers: containers.runtime === null ? `none: ${containers.why}` : `${containers.runtime} ${containers.version}` };
+  logger.info({ jobs: jobs.length, activeRuns: activeRuns.length, epoch, store: store.description, backend: backend.kind, ...(local?.isolation ? { isolation: local.isolation.mode } : {}), ...containersSaid }, 'scheduler booted');
 
   if (options.seed && jobs.length === 0) {
     const { source, jobs: specs, owners: ownerSpecs } = options.seed;

@@ -108,6 +108,7 @@ test('a container job runs through podman: its output in the run log, its kill a
   assert.equal(cluster.isolation.containers?.runtime, 'podman');
   const cli = await execFileAsync(process.execPath, [BIN, 'agents'], { env: { ...process.env, MOROCCRON_SERVER: server.url } });
   assert.match(cli.stdout, new RegExp(`podman ${cluster.isolation.containers!.version}`));
+  assert.match(server.output(), /"containers":"podman [^"]+".*"msg":"scheduler booted"/, 'the start-up log says what runs containers');
 
   await create({ name: 'boxed', container: { image: TEST_IMAGE, network: 'none' }, command: 'echo "in $(cat /etc/hostname | wc -c) chars of hostname, in $PWD"', resources: { mem: 64 } });
   const run = await finished((await runNow('boxed')).id);
