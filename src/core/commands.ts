@@ -127,7 +127,7 @@ function unrunnable(ctx: Ctx, spec: JobSpec, prefix: string): FieldError[] {
   if (spec.resources.pids !== undefined && host.isolation?.mode === 'none') {
     errors.push({ field: `${prefix}resources.pids`, message: `this host enforces no limits (isolation: none: ${host.isolation.why ?? 'no cgroups'}); leave resources.pids out, or run the server where it can use cgroups` });
   }
-  if (spec.container !== undefined) errors.push(...localContainerProblems(spec.container, host.isolation?.containers, prefix));
+  if (spec.container !== undefined) errors.push(...localContainerProblems(spec, spec.container, host.isolation?.containers, prefix));
   const users = host.users === undefined ? [] : userProblems(spec, host.id, host.users, prefix);
   return [...errors, ...unmetOnHost(spec, host.id, host.attributes, prefix), ...users];
 }
@@ -144,7 +144,7 @@ function mesosProblems(spec: JobSpec, prefix: string): FieldError[] {
 }
 
 /** A container the local backend cannot run: no runtime on the host, or `docker run` options it does not pass. */
-function localContainerProblems(container: NonNullable<JobSpec['container']>, facts: ContainerRuntimeFacts | undefined, prefix: string): FieldError[] {
+function localContainerProblems(spec: JobSpec, container: NonNullable<JobSpec['container']>, facts: ContainerRuntimeFacts | undefined, prefix: string): FieldError[] {
   if (facts === undefined || facts.runtime === null) {
     const why = facts?.why ?? 'no container runtime';
     return [{ field: `${prefix}container`, message: `this host runs no containers (${why}); install podman (or docker) and restart the server, give the job a command or args, or use the Mesos backend` }];
@@ -152,6 +152,9 @@ function localContainerProblems(container: NonNullable<JobSpec['container']>, fa
   const errors: FieldError[] = [];
   if (container.parameters !== undefined) {
     errors.push({ field: `${prefix}container.parameters`, message: `the local backend passes no extra ${facts.runtime} run options: they could lift the run's limits or its user; leave parameters out` });
+  }
+  for (const [key, value] of Object.entries(spec.env)) {
+    if (/[\r\n]/.test(value)) errors.push({ field: `${prefix}env.${key}`, message: `${facts.runtime} takes a container's environment from a file of one line a variable: a value with a line break cannot go` });
   }
   container.volumes.forEach((volume, i) => {
     for (const key of ['hostPath', 'containerPath'] as const) {

@@ -7,7 +7,7 @@
  * Run: node --import tsx --test test/integration/local-containers.test.ts
  */
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { ContainerSpec } from '../../src/core/container-spec.js';
@@ -50,6 +50,20 @@ test('a container job runs in its image, in work/ of its run dir, with its env; 
   assert.notEqual(listedExit.exitCode, 0);
   assert.equal(h.log(listed.id, 'stdout'), 'made\n');
   assert.match(h.log(listed.id, 'stderr'), /Read-only file system/);
+});
+
+test('the job\'s environment reaches the container, not the runtime\'s client, which runs as root', { skip }, async (t) => {
+  const h = harness(t);
+  const backend = h.backend();
+  const run = makeRun('r-box-env');
+  // Each of these, in podman's own environment, would break it or act on it.
+  const env = { LD_PRELOAD: '/nonexistent/hook.so', PATH: '/nonexistent', CONTAINERS_CONF: '/nonexistent/containers.conf', NOTE: '  "as is" #x=y ' };
+  backend.launch(run, makeSpec({ container: image(), args: ['/bin/sh', '-c', 'printf "%s|%s|%s|%s\\n" "$LD_PRELOAD" "$PATH" "$CONTAINERS_CONF" "$NOTE"'], env }));
+  const exit = await exitOf(h, run.id);
+  assert.equal(exit.exitCode, 0, h.log(run.id, 'stderr'));
+  assert.equal(h.log(run.id, 'stdout'), `${env.LD_PRELOAD}|${env.PATH}|${env.CONTAINERS_CONF}|${env.NOTE}\n`);
+  assert.equal(h.log(run.id, 'stderr'), '');
+  assert.equal(existsSync(join(h.runDir(run.id), '.container.env')), false, 'the environment file is gone with the run');
 });
 
 test('a container is held to the run\'s memory limit in the run\'s own cgroups, and fails with the memory reason', { skip: noCgroups }, async (t) => {

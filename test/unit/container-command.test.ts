@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cgroupJoinHook, CGROUP_JOIN_HOOK, writeCgroupJoinHook } from '../../src/backends/local/cgroup-join-hook.js';
-import { containerName, containerRemoveArgs, containerRunArgs, type ContainerRunOptions } from '../../src/backends/local/container-command.js';
+import { containerEnvFile, containerName, containerRemoveArgs, containerRunArgs, type ContainerRunOptions } from '../../src/backends/local/container-command.js';
 import { containerSchema } from '../../src/core/container-spec.js';
 
 const options = (over: Partial<ContainerRunOptions> = {}): ContainerRunOptions => ({
@@ -20,7 +20,7 @@ const options = (over: Partial<ContainerRunOptions> = {}): ContainerRunOptions =
   labels: { 'moroccron.job': 'nightly', 'moroccron.run': 'nightly:1' },
   container: containerSchema.parse({ image: 'alpine:3.20' }),
   workDir: '/var/lib/moroccron/runs/nightly:1',
-  envKeys: ['GREETING', 'MOROCCRON_RUN_ID'],
+  envFile: '/runs/r1/.container.env',
   user: null,
   hooksDir: null,
   limits: null,
@@ -36,7 +36,7 @@ test('podman: attached, removed at the end, the run dir as working dir, env by n
     '--label', 'moroccron.job=nightly', '--label', 'moroccron.run=nightly:1',
     '--pull', 'missing', '--network', 'host',
     '--volume', '/var/lib/moroccron/runs/nightly:1:/mnt/moroccron/run:rw', '--workdir', '/mnt/moroccron/run',
-    '--env', 'GREETING', '--env', 'MOROCCRON_RUN_ID',
+    '--env-file', '/runs/r1/.container.env',
     '--entrypoint', '/bin/sh', 'alpine:3.20', '-c', 'echo hi',
   ]);
 });
@@ -48,11 +48,11 @@ test('args go to the image\'s entrypoint; neither runs the image\'s own command;
     '--pull', 'always', '--network', 'none',
     '--volume', '/var/lib/moroccron/runs/nightly:1:/mnt/moroccron/run:rw', '--workdir', '/mnt/moroccron/run',
     '--volume', '/srv/in:/in:ro', '--volume', '/srv/out:/out:rw',
-    '--env', 'GREETING', '--env', 'MOROCCRON_RUN_ID',
+    '--env-file', '/runs/r1/.container.env',
     '--user', '1001:1002', '--security-opt', 'no-new-privileges',
     'registry.example/tool:2', '--verbose', 'a b',
   ]);
-  const bare = containerRunArgs(options({ command: undefined, args: undefined, envKeys: [] }));
+  const bare = containerRunArgs(options({ command: undefined, args: undefined }));
   assert.equal(bare.at(-1), 'alpine:3.20');
   assert.ok(!bare.includes('--entrypoint'));
 });
@@ -65,6 +65,12 @@ test('docker: its engine holds the container to the limits, given as options; it
   assert.throws(() => containerRunArgs(options({ runtime: 'docker', hooksDir: '/x' })), /only podman/);
   assert.deepEqual(containerRemoveArgs('docker', 'moroccron-abc'), ['rm', '--force', 'moroccron-abc']);
   assert.deepEqual(containerRemoveArgs('podman', 'moroccron-abc'), ['rm', '--force', '--ignore', '--time', '0', 'moroccron-abc']);
+});
+
+test('the environment file: KEY=value a line, values as they are; a line break cannot be written', () => {
+  assert.equal(containerEnvFile({ A: '  spaced  ', B: '"quoted" #not a comment', C: 'x=y', D: '' }), 'A=  spaced  \nB="quoted" #not a comment\nC=x=y\nD=\n');
+  assert.throws(() => containerEnvFile({ PEM: 'line 1\nline 2' }), /PEM has a line break/);
+  assert.throws(() => containerEnvFile({ CR: 'a\rb' }), /CR has a line break/);
 });
 
 test('container names: valid for both runtimes, one per data dir and run', () => {

@@ -46,6 +46,10 @@ test('with podman on the host a container job is accepted, but not docker run op
   const colon = podman.putJobs(spec({ name: 'colon', container: { image: 'alpine:3.20', volumes: [{ hostPath: '/srv/a:b', containerPath: '/data' }] } }));
   assert.ok(!colon.ok);
   assert.equal(colon.details?.[0]?.field, 'container.volumes[0].hostPath');
+  const multiLine = podman.putJobs(spec({ name: 'pem', container: { image: 'alpine:3.20' }, env: { ONE: 'line', PEM: '-----BEGIN\n-----END' } }));
+  assert.ok(!multiLine.ok);
+  assert.deepEqual(multiLine.details?.map((d) => d.field), ['env.PEM']);
+  assert.equal(podman.putJobs(spec({ name: 'pem', command: 'true', env: { PEM: '-----BEGIN\n-----END' } })).ok, true, 'a job without an image takes it');
 });
 
 test('constraints are matched against this host: hostname and the configured attributes', () => {

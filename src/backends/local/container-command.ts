@@ -12,8 +12,10 @@
  *   The backend removes the container when the run ends (job-commands.ts).
  * - `command` runs with the image's /bin/sh (its entrypoint set aside, as Mesos does),
  *   `args` go to the image's entrypoint, neither runs the image's own command.
- * - The environment is the run's, passed by name only (`--env KEY`): values stay out of
- *   the process list.
+ * - The environment is the run's, from a file in the run dir (`--env-file`): its values stay
+ *   out of the process list, and out of the client's own environment, where a job's
+ *   LD_PRELOAD, PATH or CONTAINERS_CONF would act on the runtime, which runs as root. A file
+ *   holds one line a variable, so a value with a line break cannot go (commands.ts refuses it).
  * - A job with a `user` runs as that user's uid and gid, with no way back to root
  *   (no-new-privileges), so a volume gives it no more than the user has on the host.
  * - Limits: with podman and the run's own cgroups, an OCI hook puts the container into
@@ -36,8 +38,8 @@ export interface ContainerRunOptions {
   container: ContainerSpec;
   /** The host directory mounted at CONTAINER_WORK_DIR. */
   workDir: string;
-  /** Names of the variables the container gets from the client's environment. */
-  envKeys: readonly string[];
+  /** The file of the container's environment (containerEnvFile). */
+  envFile: string;
   /** The uid and gid the job runs as; null: the image's user. */
   user: { uid: number; gid: number } | null;
   /** podman: a hooks dir whose hook moves the container into the run's cgroups; null: none. */
@@ -72,7 +74,7 @@ export function containerRunArgs(o: ContainerRunOptions): string[] {
   args.push('--network', NETWORK[o.container.network]);
   args.push('--volume', `${o.workDir}:${CONTAINER_WORK_DIR}:rw`, '--workdir', CONTAINER_WORK_DIR);
   for (const v of o.container.volumes) args.push('--volume', `${v.hostPath}:${v.containerPath}:${v.mode === 'RO' ? 'ro' : 'rw'}`);
-  for (const key of o.envKeys) args.push('--env', key);
+  args.push('--env-file', o.envFile);
   if (o.user !== null) args.push('--user', `${o.user.uid}:${o.user.gid}`, '--security-opt', 'no-new-privileges');
   if (o.limits !== null) {
     const bytes = String(Math.round(o.limits.mem * 1024 * 1024));
@@ -81,6 +83,16 @@ export function containerRunArgs(o: ContainerRunOptions): string[] {
   if (o.command !== undefined) args.push('--entrypoint', '/bin/sh', o.container.image, '-c', o.command);
   else args.push(o.container.image, ...(o.args ?? []));
   return args;
+}
+
+/** The run's environment as `--env-file` reads it: KEY=value, a line each, taken literally. */
+export function containerEnvFile(env: Record<string, string>): string {
+  return Object.entries(env)
+    .map(([key, value]) => {
+      if (/[\r\n]/.test(value)) throw new Error(`the value of ${key} has a line break, which a container's environment file cannot hold`);
+      return `${key}=${value}\n`;
+    })
+    .join('');
 }
 
 /** Stops and removes the container at once, if it is there; a no-op otherwise. */

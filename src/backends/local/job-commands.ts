@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { ContainerSpec } from '../../core/container-spec.js';
 import type { ContainerRuntimeFacts, JobSpec, Run } from '../../core/types.js';
 import type { RunLimits } from './cgroups.js';
-import { containerName, containerRemoveArgs, containerRunArgs } from './container-command.js';
+import { containerEnvFile, containerName, containerRemoveArgs, containerRunArgs } from './container-command.js';
 import { findContainerRuntime, probeContainerRuntime } from './container-runtime.js';
 import type { ContainerRuntime, ContainerRuntimeName, RuntimeProbe } from './container-runtime.js';
 import type { LaunchOrder } from './launcher-protocol.js';
@@ -103,7 +103,12 @@ export class JobCommands {
     const paths = this.options.dirs.paths(run.id);
     const owner = identity === null ? { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 } : idsOf(identity);
     if (paths.dir.includes(':')) return { ok: false, reason: `${runtime.name} cannot mount the run dir ${paths.dir}: a ":" is its --volume separator; use a data dir without one` };
-    const env = runEnvironment(run, spec, null);
+    let envFile: string;
+    try {
+      envFile = containerEnvFile(runEnvironment(run, spec, null));
+    } catch (error) {
+      return { ok: false, reason: (error as Error).message };
+    }
     const name = containerName(this.options.dataDir, run.id);
     const joinByHook = runtime.name === 'podman' && this.options.isolated;
     const args = containerRunArgs({
@@ -112,13 +117,14 @@ export class JobCommands {
       labels: { ...run.labels, 'moroccron.job': run.job, 'moroccron.run': run.id },
       container,
       workDir: join(paths.dir, WORK_DIR),
-      envKeys: Object.keys(env),
+      envFile: paths.containerEnv,
       user: identity === null ? null : owner,
       hooksDir: joinByHook ? paths.hooks : null,
       limits: runtime.name === 'docker' ? this.limitsOf(spec) : null,
       command: spec.command,
       args: spec.args,
     });
-    return { ok: true, argv: [runtime.path, ...args], env, limits: joinByHook ? this.limitsOf(spec) : null, container: { name, joinByHook }, jobDir: WORK_DIR, workDirOwner: owner };
+    // The client gets the server's environment only: none of the job's acts on the runtime.
+    return { ok: true, argv: [runtime.path, ...args], env: {}, limits: joinByHook ? this.limitsOf(spec) : null, container: { name, joinByHook, envFile }, jobDir: WORK_DIR, workDirOwner: owner };
   }
 }

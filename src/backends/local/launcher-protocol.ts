@@ -29,11 +29,11 @@ export interface LaunchOrder {
   /** The run's cgroup limits, with isolation on. */
   limits: RunLimits | null;
   /**
-   * A container run: its name, kept in the run dir for whoever kills it later, and how it
+   * A container run: its name, kept in the run dir for whoever kills it later; how it
    * joins the run's cgroups: through an OCI hook written into the run dir (podman), since
-   * the wrapper only starts the runtime's client.
+   * the wrapper only starts the runtime's client; and its environment file's text.
    */
-  container: { name: string; joinByHook: boolean } | null;
+  container: { name: string; joinByHook: boolean; envFile: string } | null;
 }
 
 export type LauncherOrders = { type: 'launch'; orders: LaunchOrder[] };

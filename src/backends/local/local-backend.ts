@@ -28,6 +28,7 @@
  * Messages are posted asynchronously (queued as microtasks, in order), never from inside
  * the call that caused them.
  */
+import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Isolation, JobSpec, Message, Millis, Resources, Run } from '../../core/types.js';
 import type { AgentReport, Backend, LogChunk, LogStream, Post } from '../types.js';
@@ -450,7 +451,10 @@ export class LocalBackend implements Backend {
       ...(limit !== null ? { memoryLimitMiB: limit } : {}),
     });
     if (this.cgroups !== null && !this.cgroups.remove(runId)) this.cgroupsToRemove.add(runId);
-    if (container !== null) this.commands.removeContainer(container);
+    if (container !== null) {
+      this.commands.removeContainer(container);
+      rmSync(this.dirs.paths(runId).containerEnv, { force: true });
+    }
   }
 
   /** KILL everything in the run's cgroup, again a moment later for what was being forked meanwhile. */

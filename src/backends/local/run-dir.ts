@@ -14,7 +14,8 @@
  *            the log copier reads (run-log-copy.ts); `.logs.pipe` the one on which the copier
  *            tells the wrapper the logs are complete; dot names keep them out of the job's
  *            `*` globs;
- * - `container`  the name of a container run's container (container-command.ts), and
+ * - `container`  the name of a container run's container (container-command.ts),
+ *            `.container.env` its environment (0600, removed when the run ends), and
  *            `.hooks/` the OCI hook that puts it into the run's cgroups (cgroup-join-hook.ts);
  * - `work/`  the working directory of a job that runs as another user, owned by that user
  *            (run-as.ts); the run dir itself stays the server's.
@@ -34,6 +35,7 @@ export interface RunPaths {
   exit: string;
   killed: string;
   container: string;
+  containerEnv: string;
   hooks: string;
 }
 
@@ -48,8 +50,9 @@ export const LOGS_DONE_PIPE = '.logs.pipe';
 
 export const CONTAINER_FILE = 'container';
 export const HOOKS_DIR = '.hooks';
+export const CONTAINER_ENV_FILE = '.container.env';
 
-const BOOKKEEPING = ['pid', 'pid.tmp', 'exit', 'exit.tmp', 'killed', 'killed.tmp', CONTAINER_FILE, HOOKS_DIR, STDOUT_PIPE, STDERR_PIPE, LOGS_DONE_PIPE];
+const BOOKKEEPING = ['pid', 'pid.tmp', 'exit', 'exit.tmp', 'killed', 'killed.tmp', CONTAINER_FILE, CONTAINER_ENV_FILE, HOOKS_DIR, STDOUT_PIPE, STDERR_PIPE, LOGS_DONE_PIPE];
 
 /** Run ids become directory names: refuse anything that could leave `runs/`. */
 export function isSafeRunId(runId: string): boolean {
@@ -80,6 +83,7 @@ export class RunDirs {
       exit: join(dir, 'exit'),
       killed: join(dir, 'killed'),
       container: join(dir, CONTAINER_FILE),
+      containerEnv: join(dir, CONTAINER_ENV_FILE),
       hooks: join(dir, HOOKS_DIR),
     };
   }
