@@ -117,6 +117,19 @@ describe('a job with user: nobody', () => {
     assert.match(readFileSync(join(data, 'runs', run.id, 'pid'), 'utf8'), /^\d+ \d+\n$/);
   });
 
+  test("the job's environment reaches the job only, never the root processes that start it (the wrapper, setpriv)", async () => {
+    // LD_DEBUG makes the loader name each program it starts with it: were the job's LD_PRELOAD
+    // given to root's processes, they would load it as root.
+    const env = { LD_DEBUG: 'libs', QUOTED: "it's \"$HOME\" `x`\nand a second line" };
+    const run = await putAndRunToEnd<RunJson>(url, { name: 'loader', user: 'nobody', env, command: 'id -u; printf "%s" "$QUOTED"' });
+    assert.equal(run.status, 'succeeded', JSON.stringify(run));
+    assert.equal(await log(url, run.id), `${nobody().uid}\n${env.QUOTED}`);
+    // The loader names each program as it was called (argv[0]): setpriv only ever runs as root.
+    const started = [...(await log(url, run.id, 'stderr')).matchAll(/initialize program: (\S+)/g)].map((m) => m[1]!.split('/').pop());
+    assert.ok(started.includes('id'), started.join(' '));
+    assert.ok(!started.includes('setpriv'), `setpriv, root, ran with the job's environment: ${started.join(' ')}`);
+  });
+
   test('a user this host does not have is a 400 naming user', async () => {
     const r = await api<ErrorJson>(`${url}/api/v1/jobs`, 'POST', { name: 'ghostly', user: 'no-such-user-here', command: 'true' });
     assert.equal(r.status, 400);

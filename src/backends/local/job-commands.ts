@@ -14,12 +14,12 @@ import { findContainerRuntime, probeContainerRuntime } from './container-runtime
 import type { ContainerRuntime, ContainerRuntimeName, RuntimeProbe } from './container-runtime.js';
 import type { LaunchOrder } from './launcher-protocol.js';
 import { SHELL } from './process-launcher.js';
-import { WORK_DIR, type RunIdentity } from './run-as.js';
+import { ENV_FROM_FD3, jobEnvText, WORK_DIR, type RunIdentity } from './run-as.js';
 import type { RunDirs } from './run-dir.js';
 import { runEnvironment } from './run-environment.js';
 
 export type JobCommand =
-  | ({ ok: true } & Pick<LaunchOrder, 'argv' | 'env' | 'limits' | 'container' | 'jobDir' | 'workDirOwner'>)
+  | ({ ok: true } & Pick<LaunchOrder, 'argv' | 'env' | 'jobEnv' | 'limits' | 'container' | 'jobDir' | 'workDirOwner'>)
   | { ok: false; reason: string };
 
 export interface JobCommandsOptions {
@@ -78,14 +78,17 @@ export class JobCommands {
   private processCommand(run: Run, spec: JobSpec, identity: RunIdentity | null): JobCommand {
     const argv = spec.command !== undefined ? [SHELL, '-c', spec.command] : spec.args;
     if (argv === undefined || argv.length === 0) return { ok: false, reason: 'the job has neither a command nor args' };
+    const env = runEnvironment(run, spec, identity);
+    const common = { limits: this.options.isolated ? this.limitsOf(spec) : null, container: null };
+    if (identity === null) return { ok: true, argv: [...argv], env, jobEnv: null, jobDir: '.', workDirOwner: null, ...common };
     return {
       ok: true,
-      argv: identity === null ? [...argv] : [...identity.switchCommand, ...argv],
-      env: runEnvironment(run, spec, identity),
-      limits: this.options.isolated ? this.limitsOf(spec) : null,
-      container: null,
-      jobDir: identity === null ? '.' : WORK_DIR,
-      workDirOwner: identity === null ? null : idsOf(identity),
+      argv: [...identity.switchCommand, SHELL, '-c', ENV_FROM_FD3, 'moroccron-job', ...argv],
+      env: {},
+      jobEnv: jobEnvText(env),
+      jobDir: WORK_DIR,
+      workDirOwner: idsOf(identity),
+      ...common,
     };
   }
 
@@ -125,6 +128,6 @@ export class JobCommands {
       args: spec.args,
     });
     // The client gets the server's environment only: none of the job's acts on the runtime.
-    return { ok: true, argv: [runtime.path, ...args], env: {}, limits: joinByHook ? this.limitsOf(spec) : null, container: { name, joinByHook, envFile }, jobDir: WORK_DIR, workDirOwner: owner };
+    return { ok: true, argv: [runtime.path, ...args], env: {}, jobEnv: null, limits: joinByHook ? this.limitsOf(spec) : null, container: { name, joinByHook, envFile }, jobDir: WORK_DIR, workDirOwner: owner };
   }
 }

@@ -67,6 +67,7 @@ const failed = (order: LaunchOrder, error: unknown): void => report({ type: 'fai
 function prepare(order: LaunchOrder): string {
   const paths = dirs!.prepare(order.runId);
   if (order.workDirOwner !== null) dirs!.prepareWorkDir(order.runId, order.jobDir, order.workDirOwner);
+  if (order.jobEnv !== null) writeFileSync(paths.jobEnv, order.jobEnv, { mode: 0o600 });
   if (order.container !== null) {
     writeFileSync(paths.container, `${order.container.name}\n`);
     writeFileSync(paths.containerEnv, order.container.envFile, { mode: 0o600 });

@@ -26,6 +26,11 @@ export interface LaunchOrder {
   argv: string[];
   /** What the run's environment adds to the launcher's own (run-environment.ts). */
   env: Record<string, string>;
+  /**
+   * A job that runs as another user: its environment as shell assignments, which its shell
+   * reads once it is that user (run-as.ts); the wrapper and setpriv, root, never see it.
+   */
+  jobEnv: string | null;
   /** The run's cgroup limits, with isolation on. */
   limits: RunLimits | null;
   /**

@@ -109,6 +109,8 @@ interface Tracked {
   killWhenStarted: Millis | null;
   /** A container run's container name. */
   container: string | null;
+  /** The run dir holds its environment in a file (a job with a user, or an image): removed at the end. */
+  envFile: boolean;
   done: boolean;
 }
 
@@ -221,7 +223,8 @@ export class LocalBackend implements Backend {
       this.launchFailed(run, command.reason);
       return;
     }
-    this.tracked.set(run.id, { runId: run.id, pid: null, startTime: null, launched: true, poller: null, killWhenStarted: null, container: command.container?.name ?? null, done: false });
+    const envFile = command.jobEnv !== null || command.container !== null;
+    this.tracked.set(run.id, { runId: run.id, pid: null, startTime: null, launched: true, poller: null, killWhenStarted: null, container: command.container?.name ?? null, envFile, done: false });
     const { ok: _ok, ...order } = command;
     this.launcher.launch({ runId: run.id, ...order });
   }
@@ -382,7 +385,7 @@ export class LocalBackend implements Backend {
   /** Watch a process we are not the parent of, by polling, until it exits. */
   private adopt(runId: string, info: PidInfo): Tracked {
     const container = readContainerFile(this.dirs.paths(runId).container);
-    const tracked: Tracked = { runId, pid: info.pid, startTime: info.startTime, launched: false, poller: null, killWhenStarted: null, container, done: false };
+    const tracked: Tracked = { runId, pid: info.pid, startTime: info.startTime, launched: false, poller: null, killWhenStarted: null, container, envFile: true, done: false };
     this.tracked.set(runId, tracked);
     tracked.poller = setInterval(() => {
       if (tracked.done || isAlive(info.pid, tracked.startTime)) return;
@@ -398,9 +401,9 @@ export class LocalBackend implements Backend {
     const status = readExitFile(paths.exit);
     const container = readContainerFile(paths.container);
     if (status !== null) {
-      this.emitExit(runId, exitOutcome(status, null), container);
+      this.emitExit(runId, exitOutcome(status, null), container, true);
     } else if (fileExists(paths.killed)) {
-      this.emitExit(runId, { exitCode: null, signal: 'SIGKILL' }, container);
+      this.emitExit(runId, { exitCode: null, signal: 'SIGKILL' }, container, true);
     } else {
       this.emit({ type: 'run-lost', now: this.now(), runId, reason: lostReason });
     }
@@ -412,7 +415,7 @@ export class LocalBackend implements Backend {
   private finished(tracked: Tracked, outcome: ExitOutcome): void {
     if (tracked.done) return;
     this.stopWatching(tracked);
-    this.emitExit(tracked.runId, outcome.signal !== null ? this.recordedOutcome(tracked.runId) ?? outcome : outcome, tracked.container);
+    this.emitExit(tracked.runId, outcome.signal !== null ? this.recordedOutcome(tracked.runId) ?? outcome : outcome, tracked.container, tracked.envFile);
   }
 
   /**
@@ -436,9 +439,10 @@ export class LocalBackend implements Backend {
   /**
    * The run's end, with what its cgroup says it used and whether its memory limit killed in
    * it; then the cgroup goes, and a container run's container if its client left it behind
-   * (killed while it made the container: `--rm` is the client's, or its conmon's, to do).
+   * (killed while it made the container: `--rm` is the client's, or its conmon's, to do),
+   * and the file that held its environment (`envFile`: there may be one).
    */
-  private emitExit(runId: string, outcome: ExitOutcome, container: string | null): void {
+  private emitExit(runId: string, outcome: ExitOutcome, container: string | null, envFile: boolean): void {
     const usage = this.cgroups?.usage(runId) ?? null;
     const limit = usage?.memoryLimitHit ? this.cgroups!.memoryLimitMiB(runId) : null;
     this.emit({
@@ -451,9 +455,10 @@ export class LocalBackend implements Backend {
       ...(limit !== null ? { memoryLimitMiB: limit } : {}),
     });
     if (this.cgroups !== null && !this.cgroups.remove(runId)) this.cgroupsToRemove.add(runId);
-    if (container !== null) {
-      this.commands.removeContainer(container);
-      rmSync(this.dirs.paths(runId).containerEnv, { force: true });
+    if (container !== null) this.commands.removeContainer(container);
+    if (envFile && this.dirs.exists(runId)) {
+      const paths = this.dirs.paths(runId);
+      for (const path of [paths.jobEnv, paths.containerEnv]) rmSync(path, { force: true });
     }
   }
 

@@ -4,7 +4,7 @@
  * A server that is not root runs every job as itself. A root server runs a job as its
  * `user`, else as the default user (`--run-as`), else as root.
  *
- * Only the job's command changes user. The wrapper and its log copiers stay root, so
+ * Only the job's command changes user, and only it gets the job's environment (ENV_FROM_FD3). The wrapper and its log copiers stay root, so
  * nothing the job does can forge what they write in the run dir: the run dir (its `pid`,
  * `exit` and logs) belongs to root and is closed to others (0700, under a 0700 `runs/`),
  * and the job works in `<run dir>/work`, which it owns. The wrapper enters that directory
@@ -19,6 +19,24 @@ import { hostUsersOf, readUserAccounts, type UserAccount, type UserAccounts } fr
 
 /** The job's working directory inside its run dir when it runs as another user. */
 export const WORK_DIR = 'work';
+
+/**
+ * The job's environment never passes through root: the wrapper and setpriv run with the
+ * server's, and a job's LD_PRELOAD or PATH would act on them as root. The launcher writes it
+ * to the run dir (`.job.env`, 0600), the wrapper opens that on fd 3, and the job's shell,
+ * already the job's user, reads it from there and execs the job.
+ */
+export const ENV_FROM_FD3 = 'eval "$(cat <&3)" && exec 3<&- && exec "$@"';
+
+/** `export NAME='value'` lines, which sh reads back exactly (line breaks and quotes included). */
+export function jobEnvText(env: Record<string, string>): string {
+  return Object.entries(env)
+    .map(([name, value]) => {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid environment variable name ${JSON.stringify(name)}`);
+      return `export ${name}='${value.replaceAll("'", "'\\''")}'\n`;
+    })
+    .join('');
+}
 
 export interface RunIdentity {
   account: UserAccount;

@@ -14,6 +14,8 @@
  *            the log copier reads (run-log-copy.ts); `.logs.pipe` the one on which the copier
  *            tells the wrapper the logs are complete; dot names keep them out of the job's
  *            `*` globs;
+ * - `.job.env`  the environment of a job that runs as another user (0600, removed when the
+ *            run ends): read by the job's shell once it is that user (run-as.ts);
  * - `container`  the name of a container run's container (container-command.ts),
  *            `.container.env` its environment (0600, removed when the run ends), and
  *            `.hooks/` the OCI hook that puts it into the run's cgroups (cgroup-join-hook.ts);
@@ -36,6 +38,7 @@ export interface RunPaths {
   killed: string;
   container: string;
   containerEnv: string;
+  jobEnv: string;
   hooks: string;
 }
 
@@ -51,8 +54,9 @@ export const LOGS_DONE_PIPE = '.logs.pipe';
 export const CONTAINER_FILE = 'container';
 export const HOOKS_DIR = '.hooks';
 export const CONTAINER_ENV_FILE = '.container.env';
+export const JOB_ENV_FILE = '.job.env';
 
-const BOOKKEEPING = ['pid', 'pid.tmp', 'exit', 'exit.tmp', 'killed', 'killed.tmp', CONTAINER_FILE, CONTAINER_ENV_FILE, HOOKS_DIR, STDOUT_PIPE, STDERR_PIPE, LOGS_DONE_PIPE];
+const BOOKKEEPING = ['pid', 'pid.tmp', 'exit', 'exit.tmp', 'killed', 'killed.tmp', CONTAINER_FILE, CONTAINER_ENV_FILE, JOB_ENV_FILE, HOOKS_DIR, STDOUT_PIPE, STDERR_PIPE, LOGS_DONE_PIPE];
 
 /** Run ids become directory names: refuse anything that could leave `runs/`. */
 export function isSafeRunId(runId: string): boolean {
@@ -84,6 +88,7 @@ export class RunDirs {
       killed: join(dir, 'killed'),
       container: join(dir, CONTAINER_FILE),
       containerEnv: join(dir, CONTAINER_ENV_FILE),
+      jobEnv: join(dir, JOB_ENV_FILE),
       hooks: join(dir, HOOKS_DIR),
     };
   }

@@ -32,7 +32,7 @@
  *
  * Comment lines are stripped before the script is passed to sh.
  */
-import { LOGS_DONE_PIPE, STDERR_PIPE, STDOUT_PIPE } from './run-dir.js';
+import { JOB_ENV_FILE, LOGS_DONE_PIPE, STDERR_PIPE, STDOUT_PIPE } from './run-dir.js';
 
 /** Exit status of the wrapper when it could not set up the run (the job never ran). */
 export const WRAPPER_SETUP_FAILED = 125;
@@ -82,6 +82,9 @@ job() {
   # wrapper's trap took it (bash runs a pending trap before the next command), and the job
   # would never see it. The subshell has the wrapper's variables as they were: stop here.
   if [ -n "$stop" ]; then exit "$stop"; fi
+  # The environment of a job that runs as another user, on fd 3 for its shell to read once it
+  # is that user (run-as.ts): open now, from the run dir, which that user cannot open.
+  if [ -e ${JOB_ENV_FILE} ]; then exec 3< ${JOB_ENV_FILE} || exit ${WRAPPER_SETUP_FAILED}; fi
   # "./": a CDPATH in the job's environment must not send it elsewhere.
   if [ "$job_dir" != . ]; then cd "./$job_dir" || exit ${WRAPPER_SETUP_FAILED}; fi
   exec "$@"
