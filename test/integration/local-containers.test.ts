@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { ContainerSpec } from '../../src/core/container-spec.js';
 import type { Message } from '../../src/core/types.js';
-import { RunCgroups } from '../../src/backends/local/cgroups.js';
+import { cgroupName, RunCgroups } from '../../src/backends/local/cgroups.js';
 import { CONTAINER_WORK_DIR, containerName } from '../../src/backends/local/container-command.js';
 import { Harness, jobFixtures } from '../helpers/local-backend-harness.js';
 import { containerExists, podmanForTests, TEST_IMAGE } from '../helpers/podman.js';
@@ -137,6 +137,7 @@ test('without the run\'s cgroups (isolation none) a kill still ends the containe
 test('a kill while podman is still making the container leaves no container behind', { skip }, async (t) => {
   const h = harness(t);
   const backend = h.backend();
+  const cgroups = noCgroups ? null : new RunCgroups(cgroupName(h.dataDir));
   const runs = [0, 40, 80, 120].flatMap((delayMs) => [0, 300].map((graceMs) => ({ run: makeRun(`r-box-early-${delayMs}-${graceMs}`), delayMs, graceMs })));
   for (const { run } of runs) backend.launch(run, makeSpec({ container: image(), command: 'sleep 300' }));
   await Promise.all(
@@ -146,6 +147,8 @@ test('a kill while podman is still making the container leaves no container behi
       backend.kill(run, graceMs, 'stopped at once');
       await exitOf(h, run.id);
       await h.until(`${run.id}'s container gone`, () => !containerExists(containerName(h.dataDir, run.id)));
+      // Nor anything in its cgroups (runc's init, had the hook put it there after the kill).
+      if (cgroups !== null) await h.until(`${run.id}'s cgroups gone`, () => !cgroups.runIds().includes(run.id), 10_000);
     }),
   );
 });

@@ -145,6 +145,12 @@ export class LocalBackend implements Backend {
   private readonly pidsLimit: number;
   /** Run cgroups still holding processes when their run ended (a child left behind): removed once empty. */
   private readonly cgroupsToRemove = new Set<string>();
+  /**
+   * Those of container runs: whatever is left in them after the run is runtime debris, killed.
+   * A kill while podman was making the container can leave runc's init waiting for a start
+   * that never comes, put into the run's cgroup by the hook after the kill swept it.
+   */
+  private readonly containerDebris = new Set<string>();
   private closed = false;
 
   constructor(private readonly options: LocalBackendOptions) {
@@ -454,12 +460,29 @@ export class LocalBackend implements Backend {
       ...(usage !== null ? { usage: { cpuSeconds: usage.cpuSeconds, peakMemoryBytes: usage.peakMemoryBytes } } : {}),
       ...(limit !== null ? { memoryLimitMiB: limit } : {}),
     });
-    if (this.cgroups !== null && !this.cgroups.remove(runId)) this.cgroupsToRemove.add(runId);
+    if (this.cgroups !== null && container !== null) this.clearContainerCgroup(runId);
+    else if (this.cgroups !== null && !this.cgroups.remove(runId)) this.cgroupsToRemove.add(runId);
     if (container !== null) this.commands.removeContainer(container);
     if (envFile && this.dirs.exists(runId)) {
       const paths = this.dirs.paths(runId);
       for (const path of [paths.jobEnv, paths.containerEnv]) rmSync(path, { force: true });
     }
+  }
+
+  /** A container run's cgroup after its end: emptied by KILL now, after 1 s and after 5 s (and by the sweep), then removed. */
+  private clearContainerCgroup(runId: string): void {
+    const cgroups = this.cgroups!;
+    const clear = (): void => {
+      cgroups.signalAll(runId, 'SIGKILL');
+      if (cgroups.remove(runId)) {
+        this.containerDebris.delete(runId);
+        this.cgroupsToRemove.delete(runId);
+      }
+    };
+    this.containerDebris.add(runId);
+    this.cgroupsToRemove.add(runId);
+    clear();
+    for (const ms of [1_000, 5_000]) this.setTimer(() => this.containerDebris.has(runId) && clear(), ms);
   }
 
   /** KILL everything in the run's cgroup, again a moment later for what was being forked meanwhile. */
@@ -472,7 +495,13 @@ export class LocalBackend implements Backend {
   /** Cgroups of runs that ended with a child left in them, once it is gone; and any left by an earlier server for runs nobody watches. */
   private removeLeftCgroups(): void {
     const cgroups = this.cgroups!;
-    for (const runId of this.cgroupsToRemove) if (cgroups.remove(runId)) this.cgroupsToRemove.delete(runId);
+    for (const runId of this.cgroupsToRemove) {
+      if (this.containerDebris.has(runId)) cgroups.signalAll(runId, 'SIGKILL');
+      if (cgroups.remove(runId)) {
+        this.cgroupsToRemove.delete(runId);
+        this.containerDebris.delete(runId);
+      }
+    }
     // Not one just made for a run about to start (its wrapper joins at once): another server on this data dir (an HA pair) may have made it.
     const now = Date.now();
     for (const runId of cgroups.runIds()) {
