@@ -1,5 +1,5 @@
 /** Which backend a term of leadership runs on: this host, or a Mesos framework. */
-import { LocalBackend } from '../backends/local/index.js';
+import { LocalBackend, type ContainerRuntimeChoice } from '../backends/local/index.js';
 import { MesosBackend } from '../backends/mesos/mesos-backend.js';
 import type { Backend } from '../backends/types.js';
 import type { Resources } from '../core/types.js';
@@ -26,7 +26,7 @@ export type BackendSettings =
       runAs?: string;
       isolation?: 'cgroups' | 'none';
       pidsLimit?: number;
-      containerRuntime?: 'podman' | 'docker' | 'auto' | 'none';
+      containerRuntime?: ContainerRuntimeChoice;
     }
   | { kind: 'mesos'; mesos: MesosSettings };
 

@@ -1,10 +1,11 @@
 /** `serve --isolation`, `--pids-limit` and `--container-runtime`: how the local backend holds runs to their resources, and what runs their images. */
+import type { ContainerRuntimeChoice } from '../backends/local/index.js';
 import { CliError } from './cli-error.js';
 
 export interface IsolationSettings {
   isolation?: 'cgroups' | 'none';
   pidsLimit?: number;
-  containerRuntime?: 'podman' | 'docker' | 'auto' | 'none';
+  containerRuntime?: ContainerRuntimeChoice;
 }
 
 const RUNTIMES = ['podman', 'docker', 'auto', 'none'] as const;

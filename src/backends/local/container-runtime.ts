@@ -7,6 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { findExecutable } from './host-tools.js';
 
 export type ContainerRuntimeName = 'podman' | 'docker';
+/** What `--container-runtime` names: one of them, the first that answers, or none. */
+export type ContainerRuntimeChoice = ContainerRuntimeName | 'auto' | 'none';
 
 export interface ContainerRuntime {
   name: ContainerRuntimeName;

@@ -1,5 +1,6 @@
 export { LocalBackend } from './local-backend.js';
 export type { LocalBackendOptions } from './local-backend.js';
+export type { ContainerRuntimeChoice } from './container-runtime.js';
 export { defaultResources } from './host-agent.js';
 export { DEFAULT_MAX_LOG_BYTES } from './log-cap.js';
 export { defaultUserProblem } from './run-as.js';

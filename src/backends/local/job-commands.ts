@@ -11,7 +11,7 @@ import type { ContainerRuntimeFacts, JobSpec, Run } from '../../core/types.js';
 import type { RunLimits } from './cgroups.js';
 import { containerEnvFile, containerName, containerRemoveArgs, containerRunArgs } from './container-command.js';
 import { findContainerRuntime, probeContainerRuntime } from './container-runtime.js';
-import type { ContainerRuntime, ContainerRuntimeName, RuntimeProbe } from './container-runtime.js';
+import type { ContainerRuntime, ContainerRuntimeChoice, RuntimeProbe } from './container-runtime.js';
 import type { LaunchOrder } from './launcher-protocol.js';
 import { SHELL } from './process-launcher.js';
 import { ENV_FROM_FD3, jobEnvText, WORK_DIR, type RunIdentity } from './run-as.js';
@@ -26,7 +26,7 @@ export interface JobCommandsOptions {
   dataDir: string;
   dirs: RunDirs;
   /** podman or docker (the constructor throws if it does not answer), the first that answers, or none. */
-  runtime: ContainerRuntimeName | 'auto' | 'none';
+  runtime: ContainerRuntimeChoice;
   /** Runs get cgroups of their own (with their limits). */
   isolated: boolean;
   pidsLimit: number;
@@ -38,7 +38,7 @@ const CONTAINER_REMOVE_TIMEOUT_MS = 60_000;
 const idsOf = (identity: RunIdentity): { uid: number; gid: number } => ({ uid: identity.account.uid, gid: identity.account.gid });
 
 /** The runtime asked for; `auto`: the first that answers, or none. */
-function containerRuntimeFor(choice: ContainerRuntimeName | 'auto' | 'none'): RuntimeProbe {
+function containerRuntimeFor(choice: ContainerRuntimeChoice): RuntimeProbe {
   if (choice === 'none') return { ok: false, why: 'containers turned off (--container-runtime none)' };
   if (choice === 'auto') return findContainerRuntime();
   const probe = probeContainerRuntime(choice);

@@ -36,7 +36,7 @@ import { exitOutcome } from './exit-status.js';
 import type { ExitOutcome } from './exit-status.js';
 import { defaultResources, hostAttributes } from './host-agent.js';
 import { cgroupName, RunCgroups } from './cgroups.js';
-import type { ContainerRuntimeName } from './container-runtime.js';
+import type { ContainerRuntimeChoice } from './container-runtime.js';
 import { findHostTools } from './host-tools.js';
 import type { HostTools } from './host-tools.js';
 import { logCap } from './log-cap.js';
@@ -90,7 +90,7 @@ export interface LocalBackendOptions {
    * them that answers, else none, and container jobs are refused. The constructor throws
    * if the one named does not answer.
    */
-  containerRuntime?: ContainerRuntimeName | 'auto' | 'none';
+  containerRuntime?: ContainerRuntimeChoice;
   /** How often adopted (re-attached) processes are checked; default 1000 ms. */
   pollIntervalMs?: number;
   /** How long reattach waits for a wrapper that has a run dir but no pid file yet; default 1000 ms. */
