@@ -63,14 +63,19 @@ test('SIGKILL during a burst of due runs, then restart: no run lost, none starte
   const url = server.url;
   for (const j of jobs) assert.equal((await api(`${url}/api/v1/jobs/${j.name}/pause`, 'POST')).status, 200);
   // Runs launched before the pause finish (or are re-attached) before we count.
+  let unfinished: RunJson[] = [];
   const runs = await eventually(
     async () => {
       const all = await allRuns(url);
-      return all.some((r) => ['queued', 'launching', 'running'].includes(r.status)) ? undefined : all;
+      unfinished = all.filter((r) => ['queued', 'launching', 'running'].includes(r.status));
+      return unfinished.length > 0 ? undefined : all;
     },
     15_000,
     'every run to finish',
-  );
+  ).catch((error: Error) => {
+    const listed = unfinished.slice(0, 20).map((r) => `${r.id} ${r.job} ${r.scheduledAt} ${r.status}`);
+    throw new Error(`${error.message}; ${unfinished.length} not ended:\n${listed.join('\n')}\nserver log (end):\n${server!.output().slice(-6000)}`);
+  });
   await server.stop();
   server = undefined;
 

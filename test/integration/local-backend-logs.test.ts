@@ -6,7 +6,11 @@
  * Run: node --import tsx --test test/integration/local-backend-logs.test.ts
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Message } from '../../src/core/types.js';
@@ -187,6 +191,42 @@ test('the server and the log copier both die mid-run: the next server starts a c
   assert.equal(h.log(run.id, 'stdout'), SLOW_CHATTY_OUTPUT);
   assert.equal(h.log(run.id, 'stderr'), SLOW_CHATTY_OUTPUT);
   assert.equal(logCopiers(h.dataDir).length, 1);
+});
+
+/** Ask the data dir's log copier, on its socket, to take `runId` (its FIFOs must be in place), as a launcher does; its answer. */
+async function askCopierToTake(dataDir: string, runId: string): Promise<unknown> {
+  const socket = connect(join(dataDir, 'runs', '.log-copier', 'socket'));
+  socket.write(`${JSON.stringify({ type: 'adopt', seq: 1, capBytes: CAP, marker: MARKER.trim(), runIds: [runId] })}\n`);
+  const [line] = (await once(createInterface({ input: socket }), 'line')) as [string];
+  socket.destroy();
+  return JSON.parse(line);
+}
+
+test('a run staged for a launcher that died before starting it, then launched again, runs: the copier lets go of the FIFOs that were replaced', async (t) => {
+  const h = new Harness(t, HARNESS);
+  const backend = h.backend();
+  // Any capped run starts the copier.
+  const first = makeRun('r-starts-copier');
+  backend.launch(first, makeSpec({ command: 'true' }));
+  await h.next(first.id, 'run-exited');
+  // What a launcher leaves when it dies between staging a run and starting its wrapper:
+  // the run dir with its FIFOs, held by the copier, and no wrapper.
+  const run = makeRun('r-staged-then-orphaned');
+  mkdirSync(h.runDir(run.id), { mode: 0o700 });
+  execFileSync('mkfifo', ['-m', '600', ...['.stdout.pipe', '.stderr.pipe', '.logs.pipe'].map((name) => join(h.runDir(run.id), name))]);
+  assert.deepEqual(await askCopierToTake(h.dataDir, run.id), { type: 'adopted', seq: 1, runIds: [run.id], failed: [] });
+  // The next server finds no wrapper for it and launches it again, into fresh FIFOs.
+  backend.launch(run, makeSpec({ command: 'echo out; echo err >&2; exit 3' }));
+  assert.deepEqual(outcome(await h.next(run.id, 'run-exited')), { exitCode: 3, signal: null });
+  assert.equal(h.log(run.id, 'stdout'), 'out\n');
+  assert.equal(h.log(run.id, 'stderr'), 'err\n');
+  // Asked again about FIFOs it already reads, the copier keeps its copy (and says it has the run).
+  const again = makeRun('r-asked-twice');
+  backend.launch(again, makeSpec({ command: 'sleep 0.5; echo once' }));
+  await h.next(again.id, 'run-started');
+  assert.deepEqual(await askCopierToTake(h.dataDir, again.id), { type: 'adopted', seq: 1, runIds: [again.id], failed: [] });
+  assert.deepEqual(outcome(await h.next(again.id, 'run-exited')), { exitCode: 0, signal: null });
+  assert.equal(h.log(again.id, 'stdout'), 'once\n');
 });
 
 test('a job killed by a signal is reported as that signal; KILL after the grace period still ends everything', async (t) => {

@@ -58,7 +58,9 @@ function flush(): void {
   if (reports.length === 0 || !process.connected) return;
   const batch: LauncherReports = { type: 'reports', reports };
   reports = [];
-  process.send!(batch);
+  // A server that is gone by now makes the send fail (EPIPE), which must not kill the
+  // launcher mid-burst: the next server finds these runs from their dirs.
+  process.send!(batch, () => {});
 }
 
 const failed = (order: LaunchOrder, error: unknown): void => report({ type: 'failed', runId: order.runId, reason: describeSpawnError(error) });

@@ -43,6 +43,7 @@ process.on('uncaughtException', (error) => {
 });
 
 function finished(copy: RunLogCopy): void {
+  if (copies.get(copy.runId) !== copy) return;
   copies.delete(copy.runId);
   journal.finished(copy.runId, stillOpen);
   idleCheck();
@@ -50,10 +51,19 @@ function finished(copy: RunLogCopy): void {
 
 const stillOpen = (): Map<string, LiveEntry> => new Map([...copies.values()].map((copy) => [copy.runId, copy.entry]));
 
-/** Copy the run's logs; false if they are being copied already. Throws if its FIFOs cannot be opened. */
+/**
+ * Copy the run's logs; false if they are being copied already. A copy of FIFOs that were
+ * replaced since (the run is being launched again: its first launch never started a
+ * wrapper) is let go, and the new ones are taken. Throws if its FIFOs cannot be opened.
+ */
 function take(runId: string, entry: LiveEntry, readopted: boolean): boolean {
   if (!isSafeRunId(runId) || runId.startsWith('.')) throw new Error(`invalid run id ${JSON.stringify(runId)}`);
-  if (copies.has(runId)) return false;
+  const current = copies.get(runId);
+  if (current !== undefined) {
+    if (current.readsCurrentFifos()) return false;
+    current.abandon();
+    copies.delete(runId);
+  }
   const copy = new RunLogCopy(runId, join(root, runId), entry, Date.now(), finished);
   copy.open(readopted);
   copies.set(runId, copy);

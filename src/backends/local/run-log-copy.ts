@@ -10,7 +10,7 @@
  * FIFO opened that way until a writer has come, so the copy cannot end before the job
  * began (fs/pipe.c: "suppress EPOLLHUP until we have seen a writer").
  */
-import { closeSync, constants, existsSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { LiveEntry } from './log-copier-protocol.js';
@@ -32,6 +32,8 @@ class StreamCopy {
   ended = false;
   /** Adopted again by a new copier with nobody writing: see RunLogCopy.sweep. */
   unseenWriter = false;
+  /** The FIFO it reads (device and inode), to tell it from one put in its place later. */
+  private fifo: { dev: number; ino: number } | null = null;
 
   constructor(
     private readonly pipePath: string,
@@ -43,12 +45,25 @@ class StreamCopy {
   /** Start copying. `readopted`: a new copier taking over a run another one began. */
   open(readopted: boolean): void {
     const fd = openSync(this.pipePath, constants.O_RDONLY | constants.O_NONBLOCK);
+    const { dev, ino } = fstatSync(fd);
+    this.fifo = { dev, ino };
     if (readopted && this.drainNow(fd) === 'no-writers') this.unseenWriter = true;
     const socket = new Socket({ fd, readable: true, writable: false });
     socket.on('data', (chunk: Buffer) => this.take(chunk));
     socket.on('error', () => this.end());
     socket.on('close', () => this.end());
     this.socket = socket;
+  }
+
+  /** Whether the FIFO at its path is still the one it reads. */
+  readsCurrentFifo(): boolean {
+    if (this.fifo === null) return false;
+    try {
+      const { dev, ino } = statSync(this.pipePath);
+      return dev === this.fifo.dev && ino === this.fifo.ino;
+    } catch {
+      return false;
+    }
   }
 
   /** Stop reading (the wrapper is gone); whatever is still in the pipe is lost with it. */
@@ -61,6 +76,7 @@ class StreamCopy {
   close(marker: string): void {
     if (this.cut) this.write(Buffer.from(`\n${marker}\n`), Number.POSITIVE_INFINITY);
     if (this.logFd !== null) closeSync(this.logFd);
+    this.logFd = null;
   }
 
   private end(): void {
@@ -148,6 +164,24 @@ export class RunLogCopy {
   /** Stop copying: the run's wrapper never started, or is gone. */
   stop(): void {
     for (const stream of this.streams) stream.stop();
+  }
+
+  /**
+   * Whether the run's FIFOs are still the ones this copy reads. They are not when its run
+   * was staged for a launcher that died before starting the wrapper, and the run was then
+   * launched again: the new launch put fresh FIFOs in the dir, which nobody reads yet.
+   */
+  readsCurrentFifos(): boolean {
+    return this.streams.every((stream) => stream.readsCurrentFifo());
+  }
+
+  /** Let go of FIFOs that were replaced: no wrapper ever wrote to them, and the one now in the dir must not be told anything. */
+  abandon(): void {
+    this.finished = true;
+    for (const stream of this.streams) {
+      stream.stop();
+      stream.close(this.entry.marker);
+    }
   }
 
   /**
