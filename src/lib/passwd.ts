@@ -1,6 +1,6 @@
 /**
- * This host's users as the C library sees them (`getent passwd`, so NSS users count too;
- * /etc/passwd where there is no getent).
+ * This host's users and groups as the C library sees them (`getent passwd` and `getent
+ * group`, so NSS users count too; /etc/passwd and /etc/group where there is no getent).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -10,6 +10,13 @@ export interface UserAccount {
   uid: number;
   gid: number;
   home: string;
+}
+
+export interface UserGroup {
+  name: string;
+  gid: number;
+  /** User names listed as members (the group's primary members are not listed). */
+  members: string[];
 }
 
 /** `name:password:uid:gid:gecos:home:shell` lines; malformed ones are skipped. */
@@ -23,16 +30,27 @@ export function parsePasswd(text: string): UserAccount[] {
   return accounts;
 }
 
-function getent(keys: string[]): string | null {
-  const result = spawnSync('getent', ['passwd', '--', ...keys], { encoding: 'utf8', timeout: 30_000, maxBuffer: 256 * 1024 * 1024 });
+/** `name:password:gid:member,member` lines; malformed ones are skipped. */
+export function parseGroups(text: string): UserGroup[] {
+  const groups: UserGroup[] = [];
+  for (const line of text.split('\n')) {
+    const [name, , gid, members] = line.split(':');
+    if (!name || members === undefined || !/^\d+$/.test(gid ?? '')) continue;
+    groups.push({ name, gid: Number(gid), members: members.trim() === '' ? [] : members.trim().split(',') });
+  }
+  return groups;
+}
+
+function getent(database: 'passwd' | 'group', keys: string[]): string | null {
+  const result = spawnSync('getent', [database, '--', ...keys], { encoding: 'utf8', timeout: 30_000, maxBuffer: 256 * 1024 * 1024 });
   // 2: a key was not found; anything else but 0 (or no getent at all): ask /etc/passwd.
   if (result.status === 0 || result.status === 2) return result.stdout;
   return null;
 }
 
-function etcPasswd(): string {
+function etcFile(database: 'passwd' | 'group'): string {
   try {
-    return readFileSync('/etc/passwd', 'utf8');
+    return readFileSync(`/etc/${database}`, 'utf8');
   } catch {
     return '';
   }
@@ -40,11 +58,29 @@ function etcPasswd(): string {
 
 /** Every user the host lists. */
 export function listUsers(): UserAccount[] {
-  return parsePasswd(getent([]) ?? etcPasswd());
+  return parsePasswd(getent('passwd', []) ?? etcFile('passwd'));
+}
+
+/** Every group the host lists. */
+export function listGroups(): UserGroup[] {
+  return parseGroups(getent('group', []) ?? etcFile('group'));
+}
+
+/** Each user's supplementary groups (those that list the user as a member), as initgroups would give them; by user name. */
+export function supplementaryGroups(groups: readonly UserGroup[]): Map<string, number[]> {
+  const byUser = new Map<string, number[]>();
+  for (const group of groups) {
+    for (const member of group.members) {
+      const gids = byUser.get(member) ?? [];
+      if (!gids.includes(group.gid)) gids.push(group.gid);
+      byUser.set(member, gids);
+    }
+  }
+  return byUser;
 }
 
 /** One user by name, as getpwnam would find it; undefined when there is none. */
 export function findUser(name: string): UserAccount | undefined {
-  const text = getent([name]) ?? etcPasswd();
+  const text = getent('passwd', [name]) ?? etcFile('passwd');
   return parsePasswd(text).find((account) => account.name === name);
 }

@@ -14,6 +14,7 @@ import type { ContainerSpec } from '../../src/core/container-spec.js';
 import type { Message } from '../../src/core/types.js';
 import { cgroupName, RunCgroups } from '../../src/backends/local/cgroups.js';
 import { CONTAINER_WORK_DIR, containerName } from '../../src/backends/local/container-command.js';
+import { listGroups, listUsers, supplementaryGroups } from '../../src/lib/passwd.js';
 import { Harness, jobFixtures } from '../helpers/local-backend-harness.js';
 import { containerExists, podmanForTests, TEST_IMAGE } from '../helpers/podman.js';
 
@@ -119,6 +120,31 @@ test('a job that names a user runs as that user in its container, in a working d
   assert.equal(exit.exitCode, 0, h.log(run.id, 'stderr'));
   assert.equal(h.log(run.id, 'stdout'), '65534\n65534\n');
   assert.equal(statSync(join(h.runDir(run.id), 'work', 'mine.txt')).uid, 65534);
+});
+
+/** A user of this host with supplementary groups (Debian's postgres is in ssl-cert); under CI=true there must be one. */
+function userWithGroups(): string | undefined {
+  const users = new Set(listUsers().map((account) => account.name));
+  const found = [...supplementaryGroups(listGroups()).keys()].find((name) => users.has(name) && name !== 'root');
+  if (found === undefined && process.env.CI === 'true') throw new Error('no user here is a member of a group: the CI machine has postgres, a member of ssl-cert');
+  return found;
+}
+
+test('a user\'s supplementary groups go with it into its container, as into a process run', { skip: process.getuid?.() === 0 ? skip : 'the server must be root' }, async (t) => {
+  const user = userWithGroups();
+  if (user === undefined) return t.skip('no user here is a member of a group');
+  const h = harness(t);
+  const backend = h.backend();
+  const boxed = makeRun('r-box-groups');
+  const plain = makeRun('r-plain-groups');
+  const listGids = 'id -G | tr " " "\\n" | sort -n | tr "\\n" " "';
+  backend.launch(boxed, makeSpec({ container: image(), user, command: listGids }));
+  backend.launch(plain, makeSpec({ user, command: listGids }));
+  assert.equal((await exitOf(h, boxed.id)).exitCode, 0, h.log(boxed.id, 'stderr'));
+  assert.equal((await exitOf(h, plain.id)).exitCode, 0, h.log(plain.id, 'stderr'));
+  const gids = h.log(plain.id, 'stdout').trim().split(' ');
+  assert.ok(gids.length >= 2, `${user} is in more than its own group: ${gids.join(' ')}`);
+  assert.equal(h.log(boxed.id, 'stdout'), h.log(plain.id, 'stdout'));
 });
 
 test('without the run\'s cgroups (isolation none) a kill still ends the container: it is removed by its name', { skip }, async (t) => {

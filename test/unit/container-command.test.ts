@@ -41,15 +41,15 @@ test('podman: attached, removed at the end, the run dir as working dir, env by n
   ]);
 });
 
-test('args go to the image\'s entrypoint; neither runs the image\'s own command; forcePull, network, volumes and the user', () => {
+test('args go to the image\'s entrypoint; neither runs the image\'s own command; forcePull, network, volumes and the user with its groups', () => {
   const container = containerSchema.parse({ type: 'docker', image: 'registry.example/tool:2', forcePull: true, network: 'none', volumes: [{ hostPath: '/srv/in', containerPath: '/in', mode: 'RO' }, { hostPath: '/srv/out', containerPath: '/out' }] });
-  const args = containerRunArgs(options({ container, command: undefined, args: ['--verbose', 'a b'], user: { uid: 1001, gid: 1002 } }));
+  const args = containerRunArgs(options({ container, command: undefined, args: ['--verbose', 'a b'], user: { uid: 1001, gid: 1002, groups: [27, 103] } }));
   assert.deepEqual(args.slice(args.indexOf('--pull')), [
     '--pull', 'always', '--network', 'none',
     '--volume', '/var/lib/moroccron/runs/nightly:1:/mnt/moroccron/run:rw', '--workdir', '/mnt/moroccron/run',
     '--volume', '/srv/in:/in:ro', '--volume', '/srv/out:/out:rw',
     '--env-file', '/runs/r1/.container.env',
-    '--user', '1001:1002', '--security-opt', 'no-new-privileges',
+    '--user', '1001:1002', '--security-opt', 'no-new-privileges', '--group-add', '27', '--group-add', '103',
     'registry.example/tool:2', '--verbose', 'a b',
   ]);
   const bare = containerRunArgs(options({ command: undefined, args: undefined }));

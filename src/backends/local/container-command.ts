@@ -16,7 +16,7 @@
  *   out of the process list, and out of the client's own environment, where a job's
  *   LD_PRELOAD, PATH or CONTAINERS_CONF would act on the runtime, which runs as root. A file
  *   holds one line a variable, so a value with a line break cannot go (commands.ts refuses it).
- * - A job with a `user` runs as that user's uid and gid, with no way back to root
+ * - A job with a `user` runs as that user's uid, gid and supplementary groups, with no way back to root
  *   (no-new-privileges), so a volume gives it no more than the user has on the host.
  * - Limits: with podman and the run's own cgroups, an OCI hook puts the container into
  *   them (cgroup-join-hook.ts), so it is held, measured and killed as any run is; docker
@@ -40,8 +40,8 @@ export interface ContainerRunOptions {
   workDir: string;
   /** The file of the container's environment (containerEnvFile). */
   envFile: string;
-  /** The uid and gid the job runs as; null: the image's user. */
-  user: { uid: number; gid: number } | null;
+  /** The uid, gid and supplementary groups the job runs as; null: the image's user. */
+  user: { uid: number; gid: number; groups: readonly number[] } | null;
   /** podman: a hooks dir whose hook moves the container into the run's cgroups; null: none. */
   hooksDir: string | null;
   /** Limits the runtime sets itself (docker); null: none, or the run's cgroups hold it. */
@@ -75,7 +75,10 @@ export function containerRunArgs(o: ContainerRunOptions): string[] {
   args.push('--volume', `${o.workDir}:${CONTAINER_WORK_DIR}:rw`, '--workdir', CONTAINER_WORK_DIR);
   for (const v of o.container.volumes) args.push('--volume', `${v.hostPath}:${v.containerPath}:${v.mode === 'RO' ? 'ro' : 'rw'}`);
   args.push('--env-file', o.envFile);
-  if (o.user !== null) args.push('--user', `${o.user.uid}:${o.user.gid}`, '--security-opt', 'no-new-privileges');
+  if (o.user !== null) {
+    args.push('--user', `${o.user.uid}:${o.user.gid}`, '--security-opt', 'no-new-privileges');
+    for (const gid of o.user.groups) args.push('--group-add', String(gid));
+  }
   if (o.limits !== null) {
     const bytes = String(Math.round(o.limits.mem * 1024 * 1024));
     args.push('--memory', bytes, '--memory-swap', bytes, '--cpus', String(o.limits.cpus), '--pids-limit', String(o.limits.pids));

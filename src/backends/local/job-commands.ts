@@ -121,7 +121,7 @@ export class JobCommands {
       container,
       workDir: join(paths.dir, WORK_DIR),
       envFile: paths.containerEnv,
-      user: identity === null ? null : owner,
+      user: identity === null ? null : { ...owner, groups: identity.groups },
       hooksDir: joinByHook ? paths.hooks : null,
       limits: runtime.name === 'docker' ? this.limitsOf(spec) : null,
       command: spec.command,

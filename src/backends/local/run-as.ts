@@ -40,6 +40,8 @@ export function jobEnvText(env: Record<string, string>): string {
 
 export interface RunIdentity {
   account: UserAccount;
+  /** The user's supplementary groups, beside its primary one. */
+  groups: readonly number[];
   /** setpriv and its options: goes before the job's argv. */
   switchCommand: string[];
 }
@@ -100,7 +102,7 @@ export class RunAs {
     }
     return {
       ok: true,
-      identity: { account, switchCommand: [this.accounts.setpriv, `--reuid=${account.uid}`, `--regid=${account.gid}`, '--init-groups', '--'] },
+      identity: { account, groups: (this.accounts.groupsOf.get(name) ?? []).filter((gid) => gid !== account.gid), switchCommand: [this.accounts.setpriv, `--reuid=${account.uid}`, `--regid=${account.gid}`, '--init-groups', '--'] },
     };
   }
 }

@@ -1,11 +1,11 @@
 /**
- * This host's OS users, read once at start: who the server runs as, which users exist,
+ * This host's OS users and their groups, read once at start: who the server runs as, which users exist,
  * and whether the server can run jobs as another user at all: that takes root, and
  * `setpriv` (util-linux) to switch inside the wrapper (see run-as.ts).
  */
 import { userInfo } from 'node:os';
 import type { HostUsers } from '../../core/types.js';
-import { listUsers, type UserAccount } from '../../lib/passwd.js';
+import { listGroups, listUsers, supplementaryGroups, type UserAccount } from '../../lib/passwd.js';
 import { findExecutable } from './host-tools.js';
 
 export type { UserAccount };
@@ -15,6 +15,8 @@ export interface UserAccounts {
   self: UserAccount;
   /** By name; the first entry wins when a name appears twice (as getpwnam does). */
   byName: ReadonlyMap<string, UserAccount>;
+  /** Users' supplementary groups by user name (a container run gets them by gid; setpriv's --init-groups finds them itself). */
+  groupsOf: ReadonlyMap<string, readonly number[]>;
   /** Absolute path of setpriv, when the server can switch users. */
   setpriv: string | null;
   /** Why the server cannot run jobs as another user; null: it can. */
@@ -29,7 +31,7 @@ export function readUserAccounts(path = process.env.PATH ?? ''): UserAccounts {
   if (!byName.has(self.name)) byName.set(self.name, self);
   const setpriv = me.uid === 0 ? findExecutable('setpriv', '', path) || null : null;
   const cannotSwitch = me.uid !== 0 ? 'it is not root' : setpriv === null ? 'setpriv (util-linux) is not installed' : null;
-  return { self, byName, setpriv, cannotSwitch };
+  return { self, byName, groupsOf: supplementaryGroups(listGroups()), setpriv, cannotSwitch };
 }
 
 /** What the core checks a job's `user` against. */
