@@ -48,7 +48,12 @@ moroccron checkout with <code>npm run build</code> (or only the UI:
 </html>
 `;
 
-export type UiFallback = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | null>;
+/**
+ * True once it has answered. Not the reply itself: a reply is a thenable, so an async
+ * function returning it resolves only when it is sent, and to undefined, which read as
+ * "not answered" and sent a second answer (Fastify's "Reply was already sent" warning).
+ */
+export type UiFallback = (request: FastifyRequest, reply: FastifyReply) => Promise<boolean>;
 
 const isServerPath = (path: string): boolean => SERVER_PATHS.some((p) => path === p || path.startsWith(`${p}/`));
 
@@ -75,9 +80,9 @@ async function fileIn(dir: string, urlPath: string): Promise<string | null> {
 }
 
 /**
- * Serves `dir` at `/` and returns what the not-found handler calls first: the answer for a
- * file of the UI or a page request (index.html, or the "not built" page), or null to let it
- * answer JSON. Files are looked up when asked for, not routed: a catch-all route would take
+ * Serves `dir` at `/` and returns what the not-found handler calls first: it answers for a
+ * file of the UI or a page request (index.html, or the "not built" page), or returns false
+ * to let the handler answer JSON. Files are looked up when asked for, not routed: a catch-all route would take
  * over requests the API's router refuses (an overlong name is a 414, not a 404), and a UI
  * built or rebuilt under a running server is served as it now is.
  */
@@ -99,17 +104,17 @@ export function registerUi(app: FastifyInstance, dir = DEFAULT_UI_DIR, connectSo
   });
   return async (request, reply) => {
     const path = request.url.split('?')[0]!;
-    if ((request.method !== 'GET' && request.method !== 'HEAD') || isServerPath(path)) return null;
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || isServerPath(path)) return false;
     const file = await fileIn(dir, path);
     if (file !== null) {
       if (file.endsWith('.html')) documentHeaders(reply, await connectSources());
-      return reply.code(200).sendFile(file);
+      void reply.code(200).sendFile(file);
+      return true;
     }
-    if (path !== '/' && !acceptsHtml(request)) return null;
+    if (path !== '/' && !acceptsHtml(request)) return false;
     documentHeaders(reply, await connectSources());
-    if ((await fileIn(dir, `/${INDEX}`)) === null) {
-      return reply.code(404).type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
-    }
-    return reply.code(200).sendFile(INDEX);
+    if ((await fileIn(dir, `/${INDEX}`)) === null) void reply.code(404).type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
+    else void reply.code(200).sendFile(INDEX);
+    return true;
   };
 }

@@ -150,3 +150,11 @@ test('every page renders under the Content-Security-Policy, with nothing blocked
     await browser.close();
   }
 });
+
+test('serving the UI answers each request once: the server logs no second answer or failed request', () => {
+  const complaints = server
+    .output()
+    .split('\n')
+    .filter((line) => /already sent|request failed|"level":50/.test(line));
+  assert.deepEqual(complaints, []);
+});

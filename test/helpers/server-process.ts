@@ -80,6 +80,9 @@ export async function startServerProcess(
     stop: async () => {
       child.kill('SIGTERM');
       await exited;
+      // A request answered twice is a bug even when the client got the first answer.
+      const twice = /.*Reply was already sent.*/.exec(out);
+      if (twice) throw new Error(`the server answered a request twice: ${twice[0].slice(0, 500)}`);
     },
   };
 }
